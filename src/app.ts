@@ -1,0 +1,117 @@
+/** Builds the HTTP application over a context. It never listens: `main.ts` and tests do that. */
+import { createHash } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppContext } from './context.ts';
+import { AppError } from './errors.ts';
+import { installErrorHandlers } from './http/error-handler.ts';
+import { apiKeyFrom, installIdentity } from './http/identity.ts';
+import { installRequestLog, requestId } from './http/request-log.ts';
+import { installSameOriginCheck } from './http/same-origin.ts';
+import { apiKeysRoutes } from './modules/apikeys/apikeys.routes.ts';
+import { articlesRoutes } from './modules/articles/articles.routes.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { tagsRoutes } from './modules/tags/tags.routes.ts';
+import { usersRoutes } from './modules/users/users.routes.ts';
+import { assetsRoutes } from './modules/web/assets.routes.ts';
+import { siteName } from './modules/web/site-settings.ts';
+import { webRoutes } from './modules/web/web.routes.ts';
+import { layout } from './render/templates/layout.ts';
+import { errorPage } from './render/templates/pages.ts';
+
+/** Bodies above this are refused with 413; Markdown itself is capped lower, with a 422. */
+export const BODY_LIMIT = 2 * 1024 * 1024;
+
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    genReqId: requestId,
+    requestIdLogLabel: 'reqId',
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
+    return503OnClosing: true,
+  });
+
+  installRequestLog(app);
+  installErrorHandlers(app, async (request, _reply, p) => {
+    const name = await siteName(ctx).catch(() => ctx.config.siteName);
+    return layout(
+      { siteName: name, title: p.title, user: request.user },
+      errorPage(p.status, p.title, p.detail),
+    );
+  });
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+  });
+
+  await app.register(cookie, { secret: ctx.secret });
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'quire_csrf',
+    cookieOpts: {
+      path: '/',
+      sameSite: 'lax',
+      httpOnly: true,
+      signed: true,
+      secure: ctx.config.baseUrl.startsWith('https:'),
+    },
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: ctx.config.apiRateLimit,
+    timeWindow: 60_000,
+    allowList: (request) => !request.url.startsWith('/api/'),
+    keyGenerator: (request) => {
+      const key = apiKeyFrom(request);
+      return key ? `key:${createHash('sha256').update(key).digest('hex')}` : `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, context) =>
+      new AppError(
+        'rate_limited',
+        `Rate limit exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`,
+        {
+          retryAfter: Math.ceil(context.ttl / 1000),
+        },
+      ),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Quire API',
+        version: '1.0.0',
+        description: "Compatible with Forem's API V1: DEV tools work against it unchanged.",
+      },
+      servers: [{ url: ctx.config.baseUrl }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'api-key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  });
+
+  installIdentity(app, ctx);
+  installSameOriginCheck(app, ctx);
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(healthRoutes(ctx));
+  await app.register(assetsRoutes);
+  await app.register(authRoutes(ctx));
+  await app.register(apiKeysRoutes(ctx));
+  await app.register(articlesRoutes(ctx));
+  await app.register(usersRoutes(ctx));
+  await app.register(tagsRoutes(ctx));
+  await app.register(webRoutes(ctx));
+  return app;
+}

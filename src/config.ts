@@ -1,0 +1,130 @@
+/** Reads the environment once into a typed, checked configuration. */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  database: DatabaseTarget;
+  baseUrl: string;
+  secret: string | undefined;
+  siteName: string;
+  logLevel: string;
+  /** Requests per minute that one client may make to the API. */
+  apiRateLimit: number;
+  /** Writes (create, update, delete) per minute that one client may make. */
+  writeRateLimit: number;
+  /** Failed sign-ins per account or address before sign-in is refused for a while. */
+  loginMaxFailures: number;
+  /** How long, in seconds, failures are remembered and sign-in stays refused. */
+  loginWindowSeconds: number;
+}
+
+/** A configuration mistake, reported as one readable line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/quire.db';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function parseDatabaseUrl(value: string): DatabaseTarget {
+  if (value.startsWith('sqlite:')) {
+    const path = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '')
+      throw new ConfigError(
+        'DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/quire.db',
+      );
+    return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    try {
+      new URL(value);
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', url: value };
+  }
+  throw new ConfigError(
+    `DATABASE_URL must be sqlite:<path> or postgres://..., got "${value.slice(0, 60)}"`,
+  );
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function baseUrlFrom(raw: string | undefined, port: number): string {
+  if (raw === undefined || raw === '') return `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`QUIRE_BASE_URL must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`QUIRE_BASE_URL must be http or https, got "${raw}"`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const secret = env.QUIRE_SECRET || undefined;
+  if (secret !== undefined && secret.length < 32) {
+    throw new ConfigError('QUIRE_SECRET must be at least 32 characters long');
+  }
+  const database = parseDatabaseUrl(env.DATABASE_URL || DEFAULT_DATABASE_URL);
+  if (database.kind === 'postgres' && secret === undefined) {
+    throw new ConfigError(
+      'QUIRE_SECRET is required with PostgreSQL (the same value on every node)',
+    );
+  }
+  return {
+    port,
+    host: env.HOST || '127.0.0.1',
+    database,
+    baseUrl: baseUrlFrom(env.QUIRE_BASE_URL, port),
+    secret,
+    siteName: env.QUIRE_SITE_NAME || 'Quire',
+    logLevel,
+    apiRateLimit: integer(env, 'QUIRE_API_RATE_LIMIT', 600, 1, 1_000_000),
+    writeRateLimit: integer(env, 'QUIRE_WRITE_RATE_LIMIT', 60, 1, 1_000_000),
+    loginMaxFailures: integer(env, 'QUIRE_LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginWindowSeconds: integer(env, 'QUIRE_LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+  };
+}
+
+/**
+ * With SQLite and no QUIRE_SECRET, the secret is generated once and kept beside the database
+ * file, so sessions survive restarts without any setup.
+ */
+export function resolveSecret(config: Config): string {
+  if (config.secret) return config.secret;
+  if (config.database.kind !== 'sqlite' || config.database.path === ':memory:') {
+    return randomBytes(32).toString('base64url');
+  }
+  const file = join(dirname(config.database.path), 'secret');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secret = randomBytes(32).toString('base64url');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  return secret;
+}

@@ -1,0 +1,42 @@
+/** Everything a request or a command needs, built once per process. */
+import { type Logger, pino } from 'pino';
+import { type Clock, systemClock } from './clock.ts';
+import { type Config, resolveSecret } from './config.ts';
+import { connect } from './db/connect.ts';
+import type { Database } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+
+export interface AppContext {
+  config: Config;
+  /** Signs cookies and CSRF tokens; the same on every node. */
+  secret: string;
+  database: Database;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface ContextOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Apply pending migrations before returning (what `quire serve` does at start). */
+  migrate?: boolean;
+}
+
+export async function openContext(
+  config: Config,
+  options: ContextOptions = {},
+): Promise<AppContext> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'quire' } });
+  const secret = resolveSecret(config);
+  const database = await connect(config.database);
+  try {
+    if (options.migrate) {
+      const applied = await migrateToLatest(database);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    }
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return { config, secret, database, clock: options.clock ?? systemClock, logger };
+}

@@ -1,0 +1,59 @@
+/** Opens the database a configuration names. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseTarget } from '../config.ts';
+import { Database } from './database.ts';
+import type { Schema } from './schema.ts';
+import { openSqlite } from './sqlite-adapter.ts';
+
+// COUNT(*) and bigint ids come back from PostgreSQL as text unless told otherwise.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+/** The database could not be opened or reached; the message is meant for a person. */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
+export async function connect(target: DatabaseTarget, options: { poolSize?: number } = {}) {
+  if (target.kind === 'sqlite') {
+    if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
+    let database: ReturnType<typeof openSqlite>;
+    try {
+      database = openSqlite(target.path);
+    } catch (error) {
+      throw new DatabaseUnavailableError(
+        `cannot open SQLite database ${target.path}: ${(error as Error).message}`,
+      );
+    }
+    return new Database(new Kysely<Schema>({ dialect: new SqliteDialect({ database }) }), 'sqlite');
+  }
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client that loses its server must not crash the process.
+  pool.on('error', () => {});
+  const db = new Database(
+    new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }),
+    'postgres',
+  );
+  try {
+    await db.ping();
+  } catch (error) {
+    await db.close();
+    const where = safeLocation(target.url);
+    throw new DatabaseUnavailableError(
+      `cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`,
+    );
+  }
+  return db;
+}
+
+/** host:port/database of a URL, without its credentials. */
+function safeLocation(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname || u.searchParams.get('host') || 'localhost'}:${u.port || 5432}${u.pathname}`;
+}

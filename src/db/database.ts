@@ -1,0 +1,75 @@
+/**
+ * The one wrapper over both databases: it knows its dialect, runs transactions, and holds the
+ * hooks that must run only once a transaction has committed. Dialect branches live here and in
+ * migrations, nowhere else.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { Schema } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type DbHandle = Kysely<Schema>;
+
+/** A handle inside an open transaction, with hooks that run after it commits. */
+export interface Tx {
+  readonly db: DbHandle;
+  readonly dialect: Dialect;
+  onCommit(hook: () => void): void;
+}
+
+export class Database {
+  readonly db: DbHandle;
+  readonly dialect: Dialect;
+  #closed = false;
+
+  constructor(db: DbHandle, dialect: Dialect) {
+    this.db = db;
+    this.dialect = dialect;
+  }
+
+  /**
+   * Runs `fn` in a transaction. On SQLite the transaction begins IMMEDIATE, taking the write
+   * lock at once, so two processes on one file wait for each other instead of failing midway.
+   */
+  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const hooks: Array<() => void> = [];
+    const run = (db: DbHandle) =>
+      fn({ db, dialect: this.dialect, onCommit: (hook) => hooks.push(hook) });
+    let result: T;
+    if (this.dialect === 'sqlite') {
+      result = await this.db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const value = await run(conn);
+          await sql`commit`.execute(conn);
+          return value;
+        } catch (error) {
+          await sql`rollback`.execute(conn);
+          throw error;
+        }
+      });
+    } else {
+      result = await this.db.transaction().execute((trx) => run(trx));
+    }
+    for (const hook of hooks) hook();
+    return result;
+  }
+
+  /** True when `error` is a unique-constraint violation, whatever the dialect. */
+  isUniqueViolation(error: unknown): boolean {
+    const e = error as { code?: string; errcode?: number; message?: string };
+    if (this.dialect === 'postgres') return e.code === '23505';
+    return (
+      e.errcode === 2067 || e.errcode === 1555 || /UNIQUE constraint failed/.test(String(e.message))
+    );
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Every migration, in order. Entries are frozen once released: a change to the schema is a new
+ * entry, never an edit of an old one.
+ */
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../database.ts';
+import * as m0001 from './0001-initial.ts';
+
+export interface QuireMigration {
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+}
+
+export const migrations: Record<string, QuireMigration> = {
+  '0001-initial': m0001,
+};

@@ -1,0 +1,126 @@
+/** Row types of every table, as Kysely sees them. Timestamps are ISO-8601 text; flags are 0/1. */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  name: string;
+  email: string;
+  password_hash: string;
+  role: 'user' | 'admin';
+  summary: string | null;
+  website_url: string | null;
+  location: string | null;
+  profile_image: string | null;
+  twitter_username: string | null;
+  github_username: string | null;
+  session_version: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the session token; the token itself lives only in the signed cookie. */
+  id: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  key_hash: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface LoginFailuresTable {
+  /** `user:<name>` or `ip:<address>`. */
+  key: string;
+  failures: number;
+  first_failure_at: string;
+  locked_until: string | null;
+}
+
+export interface SeriesTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  created_at: string;
+}
+
+export interface ArticlesTable {
+  id: Generated<number>;
+  user_id: number;
+  slug: string;
+  title: string;
+  description: string;
+  /** 1 when the description was derived from the body rather than given. */
+  description_auto: number;
+  body_markdown: string;
+  body_html: string;
+  cover_image: string | null;
+  canonical_url: string | null;
+  series_id: number | null;
+  published: number;
+  published_at: string | null;
+  reading_time_minutes: number;
+  /** Tags in their given order, comma-separated: the display form Forem calls `tags`. */
+  cached_tag_list: string;
+  created_at: string;
+  edited_at: string | null;
+  updated_at: string;
+}
+
+export interface TagsTable {
+  id: Generated<number>;
+  name: string;
+  created_at: string;
+}
+
+export interface ArticleTagsTable {
+  article_id: number;
+  tag_id: number;
+  position: number;
+}
+
+/** Site-wide settings that an administrator can change, by key. */
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  /** What the event is about, e.g. `article:12`. */
+  subject: string;
+  payload: string;
+  created_at: string;
+}
+
+export interface Schema {
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  login_failures: LoginFailuresTable;
+  series: SeriesTable;
+  articles: ArticlesTable;
+  tags: TagsTable;
+  article_tags: ArticleTagsTable;
+  settings: SettingsTable;
+  events: EventsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type ArticleRow = Selectable<ArticlesTable>;
+export type NewArticle = Insertable<ArticlesTable>;
+export type ArticleUpdate = Updateable<ArticlesTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type EventRow = Selectable<EventsTable>;

@@ -1,0 +1,49 @@
+/**
+ * Error bodies: Forem's `error` and `status` (so DEV clients understand them) with the fields of
+ * RFC 9457 problem details beside them.
+ */
+import type { FieldError } from '../errors.ts';
+
+export interface Problem {
+  error: string;
+  status: number;
+  type: string;
+  title: string;
+  detail: string;
+  errors?: FieldError[];
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export const statusTitle = (status: number) =>
+  TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Error');
+
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  errors?: FieldError[],
+): Problem {
+  return {
+    error: detail,
+    status,
+    type: `urn:quire:problem:${code}`,
+    title: statusTitle(status),
+    detail,
+    ...(errors && errors.length > 0 && { errors }),
+  };
+}

@@ -1,0 +1,75 @@
+/** Managing one's API keys: a new key is shown once, in the answer that creates it. */
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../../context.ts';
+import { requireUser } from '../../http/identity.ts';
+import { keyAuth } from '../../http/openapi.ts';
+import { apiKeyJson, createApiKey, listApiKeys, revokeApiKey } from './apikeys.service.ts';
+
+const NText = Type.Union([Type.String(), Type.Null()]);
+const ApiKey = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    prefix: Type.String(),
+    created_at: Type.String(),
+    last_used_at: NText,
+    revoked_at: NText,
+  },
+  { $id: 'ApiKey' },
+);
+const tags = ['api keys'];
+
+export function apiKeysRoutes(ctx: AppContext) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.get(
+      '/api/api_keys',
+      {
+        schema: {
+          tags,
+          summary: "The caller's API keys",
+          security: keyAuth,
+          response: { 200: Type.Array(ApiKey) },
+        },
+      },
+      async (request) => (await listApiKeys(ctx, requireUser(request))).map(apiKeyJson),
+    );
+
+    app.post(
+      '/api/api_keys',
+      {
+        schema: {
+          tags,
+          summary: 'Create an API key; the key is in this answer only',
+          security: keyAuth,
+          body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })) }),
+          response: { 201: Type.Object({ ...ApiKey.properties, key: Type.String() }) },
+        },
+      },
+      async (request, reply) => {
+        const { key, row } = await createApiKey(ctx, requireUser(request), request.body.name ?? '');
+        return reply.status(201).send({ ...apiKeyJson(row), key });
+      },
+    );
+
+    app.delete(
+      '/api/api_keys/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Revoke an API key',
+          security: keyAuth,
+          params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        },
+      },
+      async (request, reply) => {
+        await revokeApiKey(ctx, requireUser(request), request.params.id);
+        return reply.status(204).send();
+      },
+    );
+  };
+}

@@ -1,0 +1,92 @@
+/** The article lists of the API: public, by author, by tag, by series, and the author's own. */
+import type { AppContext } from '../../context.ts';
+import type { ArticleRow, UserRow } from '../../db/schema.ts';
+import { findUserByUsername } from '../users/users.repository.ts';
+import { type ArticleQuery, authorsOf, listArticles } from './articles.repository.ts';
+import { normalizeTags } from './articles.rules.ts';
+
+export const PER_PAGE_MAX = 1000;
+
+export interface ListParams {
+  page?: number | undefined;
+  per_page?: number | undefined;
+  tag?: string | undefined;
+  tags?: string | undefined;
+  tags_exclude?: string | undefined;
+  username?: string | undefined;
+  state?: 'fresh' | 'rising' | 'all' | undefined;
+  top?: number | undefined;
+  collection_id?: number | undefined;
+}
+
+export interface Listed {
+  article: ArticleRow;
+  author: UserRow;
+}
+
+function paging(params: ListParams, fallback = 30) {
+  const perPage = Math.min(params.per_page ?? fallback, PER_PAGE_MAX);
+  return { limit: perPage, offset: ((params.page ?? 1) - 1) * perPage };
+}
+
+async function withAuthors(ctx: AppContext, rows: ArticleRow[]): Promise<Listed[]> {
+  const authors = await authorsOf(ctx.database.db, rows);
+  return rows.flatMap((article) => {
+    const author = authors.get(article.user_id);
+    return author ? [{ article, author }] : [];
+  });
+}
+
+/** `GET /api/articles`: visible articles, filtered as Forem's parameters say. */
+export async function listPublic(ctx: AppContext, params: ListParams): Promise<Listed[]> {
+  const now = ctx.clock.now();
+  const query: ArticleQuery = { visibleAt: now.toISOString(), order: 'newest', ...paging(params) };
+  if (params.username !== undefined) {
+    const user = await findUserByUsername(ctx.database.db, params.username.toLowerCase());
+    if (!user) return [];
+    query.userId = user.id;
+    if (params.state === 'all' && params.per_page === undefined)
+      Object.assign(query, paging(params, PER_PAGE_MAX));
+  }
+  const anyTags = normalizeTags([
+    ...(params.tag ? [params.tag] : []),
+    ...(params.tags ? params.tags.split(',') : []),
+  ]);
+  if (anyTags.length > 0) query.anyTags = anyTags;
+  if (params.tags_exclude) query.excludeTags = normalizeTags(params.tags_exclude);
+  if (params.top !== undefined)
+    query.publishedSince = new Date(now.getTime() - params.top * 86_400_000).toISOString();
+  if (params.collection_id !== undefined) {
+    query.seriesId = params.collection_id;
+    query.order = 'oldest';
+  }
+  return withAuthors(ctx, await listArticles(ctx.database.db, query));
+}
+
+export type MineFilter = 'published' | 'unpublished' | 'all';
+
+/** `GET /api/articles/me...`: the user's own articles, drafts and scheduled ones included. */
+export async function listMine(
+  ctx: AppContext,
+  user: UserRow,
+  filter: MineFilter,
+  params: ListParams,
+): Promise<Listed[]> {
+  const query: ArticleQuery = { userId: user.id, ...paging(params), order: 'drafts_first' };
+  if (filter === 'published') Object.assign(query, { published: true, order: 'newest' });
+  if (filter === 'unpublished') Object.assign(query, { published: false, order: 'newest_created' });
+  const rows = await listArticles(ctx.database.db, query);
+  return rows.map((article) => ({ article, author: user }));
+}
+
+/** The articles of one series, oldest first, as far as the viewer may see them. */
+export async function listSeries(ctx: AppContext, seriesId: number): Promise<Listed[]> {
+  const query: ArticleQuery = {
+    seriesId,
+    visibleAt: ctx.clock.now().toISOString(),
+    order: 'oldest',
+    limit: 100,
+    offset: 0,
+  };
+  return withAuthors(ctx, await listArticles(ctx.database.db, query));
+}

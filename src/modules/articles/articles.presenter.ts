@@ -1,0 +1,97 @@
+/**
+ * Articles as Forem's API V1 shows them. Forem's quirk is kept on purpose: in lists `tag_list`
+ * is an array and `tags` a string; in a single article it is the other way round.
+ */
+import type { ArticleRow, UserRow } from '../../db/schema.ts';
+import { sharedUserJson } from '../users/users.presenter.ts';
+
+export interface PresentOptions {
+  baseUrl: string;
+  now: Date;
+}
+
+/** ISO-8601 to the second, as Forem writes timestamps. */
+export const isoSeconds = (value: string) => value.replace(/\.\d{3}Z$/, 'Z');
+const maybeIso = (value: string | null) => (value === null ? null : isoSeconds(value));
+
+/** "Nov 23", or "Nov 23 '24" outside the current year, as Forem's `readable_publish_date`. */
+export function readablePublishDate(iso: string | null, now: Date): string | null {
+  if (!iso) return null;
+  const date = new Date(iso);
+  const day = date.toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+  return date.getUTCFullYear() === now.getUTCFullYear()
+    ? day
+    : `${day} '${String(date.getUTCFullYear()).slice(2)}`;
+}
+
+export const tagArray = (article: ArticleRow) =>
+  article.cached_tag_list === '' ? [] : article.cached_tag_list.split(', ');
+
+export const articlePath = (article: ArticleRow, author: UserRow) =>
+  `/${author.username}/${article.slug}`;
+
+function common(article: ArticleRow, author: UserRow, o: PresentOptions) {
+  const path = articlePath(article, author);
+  const url = o.baseUrl + path;
+  const user = sharedUserJson(author, o.baseUrl);
+  return {
+    type_of: 'article' as const,
+    id: article.id,
+    title: article.title,
+    description: article.description,
+    readable_publish_date: readablePublishDate(article.published_at, o.now),
+    slug: article.slug,
+    path,
+    url,
+    comments_count: 0,
+    public_reactions_count: 0,
+    collection_id: article.series_id,
+    published_timestamp: article.published_at ? isoSeconds(article.published_at) : '',
+    positive_reactions_count: 0,
+    cover_image: article.cover_image,
+    social_image: article.cover_image ?? user.profile_image,
+    canonical_url: article.canonical_url ?? url,
+    created_at: isoSeconds(article.created_at),
+    edited_at: maybeIso(article.edited_at),
+    crossposted_at: null,
+    published_at: maybeIso(article.published_at),
+    last_comment_at: isoSeconds(article.published_at ?? article.created_at),
+    reading_time_minutes: article.reading_time_minutes,
+    user,
+  };
+}
+
+/** An article in a list. */
+export function articleIndexJson(article: ArticleRow, author: UserRow, o: PresentOptions) {
+  return {
+    ...common(article, author, o),
+    tag_list: tagArray(article),
+    tags: article.cached_tag_list,
+  };
+}
+
+/** A single article, with its body. */
+export function articleShowJson(article: ArticleRow, author: UserRow, o: PresentOptions) {
+  return {
+    ...common(article, author, o),
+    tag_list: article.cached_tag_list,
+    tags: tagArray(article),
+    body_html: article.body_html,
+    body_markdown: article.body_markdown,
+  };
+}
+
+/** An article in the author's own lists (`/api/articles/me...`): with its state and Markdown. */
+export function articleMeJson(article: ArticleRow, author: UserRow, o: PresentOptions) {
+  return {
+    ...articleIndexJson(article, author, o),
+    published: article.published === 1,
+    page_views_count: 0,
+    body_markdown: article.body_markdown,
+  };
+}
+
+/** What an `article.deleted` event carries: the article without its body. */
+export function articleDeletedJson(article: ArticleRow, author: UserRow, o: PresentOptions) {
+  return { ...articleIndexJson(article, author, o), published: article.published === 1 };
+}

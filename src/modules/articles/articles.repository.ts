@@ -1,0 +1,206 @@
+/** Queries on articles, their tags and their series. */
+import type { DbHandle } from '../../db/database.ts';
+import type { ArticleRow, ArticleUpdate, NewArticle, UserRow } from '../../db/schema.ts';
+
+export interface ArticleQuery {
+  /** Only articles published at or before this instant. */
+  visibleAt?: string;
+  userId?: number;
+  published?: boolean;
+  /** Articles with at least one of these tags. */
+  anyTags?: string[];
+  /** Articles with none of these tags. */
+  excludeTags?: string[];
+  seriesId?: number;
+  /** Only articles published at or after this instant. */
+  publishedSince?: string;
+  order: 'newest' | 'oldest' | 'newest_created' | 'drafts_first';
+  limit: number;
+  offset: number;
+}
+
+const withTag = (db: DbHandle, names: string[]) =>
+  db
+    .selectFrom('article_tags')
+    .innerJoin('tags', 'tags.id', 'article_tags.tag_id')
+    .select('article_tags.article_id')
+    .where('tags.name', 'in', names);
+
+export function listArticles(db: DbHandle, q: ArticleQuery): Promise<ArticleRow[]> {
+  let query = db.selectFrom('articles').selectAll('articles');
+  if (q.visibleAt !== undefined) {
+    query = query
+      .where('articles.published', '=', 1)
+      .where('articles.published_at', '<=', q.visibleAt);
+  }
+  if (q.published !== undefined)
+    query = query.where('articles.published', '=', q.published ? 1 : 0);
+  if (q.userId !== undefined) query = query.where('articles.user_id', '=', q.userId);
+  if (q.seriesId !== undefined) query = query.where('articles.series_id', '=', q.seriesId);
+  if (q.publishedSince !== undefined)
+    query = query.where('articles.published_at', '>=', q.publishedSince);
+  if (q.anyTags?.length) query = query.where('articles.id', 'in', withTag(db, q.anyTags));
+  if (q.excludeTags?.length)
+    query = query.where('articles.id', 'not in', withTag(db, q.excludeTags));
+  switch (q.order) {
+    case 'newest':
+      query = query.orderBy('articles.published_at', 'desc');
+      break;
+    case 'oldest':
+      query = query.orderBy('articles.published_at', 'asc');
+      break;
+    case 'newest_created':
+      query = query.orderBy('articles.created_at', 'desc');
+      break;
+    case 'drafts_first':
+      query = query
+        .orderBy('articles.published', 'asc')
+        .orderBy((eb) => eb.fn.coalesce('articles.published_at', 'articles.created_at'), 'desc');
+      break;
+  }
+  return query.orderBy('articles.id', 'desc').limit(q.limit).offset(q.offset).execute();
+}
+
+export function findArticleById(db: DbHandle, id: number): Promise<ArticleRow | undefined> {
+  return db.selectFrom('articles').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findArticleByPath(
+  db: DbHandle,
+  username: string,
+  slug: string,
+): Promise<ArticleRow | undefined> {
+  return db
+    .selectFrom('articles')
+    .innerJoin('users', 'users.id', 'articles.user_id')
+    .selectAll('articles')
+    .where('users.username', '=', username)
+    .where('articles.slug', '=', slug)
+    .executeTakeFirst();
+}
+
+export async function slugTaken(db: DbHandle, userId: number, slug: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('articles')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('slug', '=', slug)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export function insertArticle(db: DbHandle, values: NewArticle): Promise<ArticleRow> {
+  return db.insertInto('articles').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updateArticleRow(
+  db: DbHandle,
+  id: number,
+  values: ArticleUpdate,
+): Promise<ArticleRow> {
+  return db
+    .updateTable('articles')
+    .set(values)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function deleteArticleRow(db: DbHandle, id: number): Promise<void> {
+  await db.deleteFrom('articles').where('id', '=', id).execute();
+}
+
+/** Replaces the article's tags, creating tags that do not exist yet. */
+export async function setArticleTags(
+  db: DbHandle,
+  articleId: number,
+  names: string[],
+  now: string,
+): Promise<void> {
+  await db.deleteFrom('article_tags').where('article_id', '=', articleId).execute();
+  if (names.length === 0) return;
+  await db
+    .insertInto('tags')
+    .values(names.map((name) => ({ name, created_at: now })))
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const tags = await db
+    .selectFrom('tags')
+    .select(['id', 'name'])
+    .where('name', 'in', names)
+    .execute();
+  await db
+    .insertInto('article_tags')
+    .values(
+      tags.map((t) => ({ article_id: articleId, tag_id: t.id, position: names.indexOf(t.name) })),
+    )
+    .execute();
+}
+
+/** The id of the author's series with this name, created when missing. */
+export async function ensureSeries(
+  db: DbHandle,
+  userId: number,
+  name: string,
+  now: string,
+): Promise<number> {
+  await db
+    .insertInto('series')
+    .values({ user_id: userId, name, created_at: now })
+    .onConflict((oc) => oc.columns(['user_id', 'name']).doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('series')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export function findSeries(db: DbHandle, id: number) {
+  return db.selectFrom('series').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The authors of a set of articles, by id. */
+export async function authorsOf(
+  db: DbHandle,
+  articles: ArticleRow[],
+): Promise<Map<number, UserRow>> {
+  const ids = [...new Set(articles.map((a) => a.user_id))];
+  if (ids.length === 0) return new Map();
+  const users = await db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
+  return new Map(users.map((u) => [u.id, u]));
+}
+
+export interface TagCount {
+  id: number;
+  name: string;
+  articles: number;
+}
+
+/** Tags ordered by how many visible articles carry them. */
+export function listTagsByPopularity(
+  db: DbHandle,
+  visibleAt: string,
+  limit: number,
+  offset: number,
+): Promise<TagCount[]> {
+  return db
+    .selectFrom('tags')
+    .leftJoin('article_tags', 'article_tags.tag_id', 'tags.id')
+    .leftJoin('articles', (join) =>
+      join
+        .onRef('articles.id', '=', 'article_tags.article_id')
+        .on('articles.published', '=', 1)
+        .on('articles.published_at', '<=', visibleAt),
+    )
+    .select(['tags.id', 'tags.name'])
+    .select((eb) => eb.fn.count<number>('articles.id').as('articles'))
+    .groupBy(['tags.id', 'tags.name'])
+    .orderBy('articles', 'desc')
+    .orderBy('tags.name')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+}

@@ -1,0 +1,190 @@
+/** The Forem-compatible articles API. Routes translate HTTP to service calls and back. */
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../../context.ts';
+import { requireUser } from '../../http/identity.ts';
+import { keyAuth } from '../../http/openapi.ts';
+import { listMine, listPublic, type MineFilter } from './articles.listing.ts';
+import { articleIndexJson, articleMeJson, articleShowJson } from './articles.presenter.ts';
+import { findArticleById, findArticleByPath } from './articles.repository.ts';
+import {
+  ArticleIndex,
+  ArticleListQuery,
+  ArticleMe,
+  ArticleShow,
+  ArticleWrite,
+  IdParams,
+  PagingQuery,
+  PathParams,
+} from './articles.schemas.ts';
+import {
+  articleForViewer,
+  createArticle,
+  deleteArticle,
+  updateArticle,
+} from './articles.service.ts';
+
+const tags = ['articles'];
+
+export function articlesRoutes(ctx: AppContext) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    const opts = () => ({ baseUrl: ctx.config.baseUrl, now: ctx.clock.now() });
+    const writeLimit = { rateLimit: { max: ctx.config.writeRateLimit, timeWindow: 60_000 } };
+
+    app.get(
+      '/api/articles',
+      {
+        schema: {
+          tags,
+          summary: 'Published articles',
+          querystring: ArticleListQuery,
+          response: { 200: Type.Array(ArticleIndex) },
+        },
+      },
+      async (request) => {
+        const o = opts();
+        return (await listPublic(ctx, request.query)).map((l) =>
+          articleIndexJson(l.article, l.author, o),
+        );
+      },
+    );
+
+    app.get(
+      '/api/articles/latest',
+      {
+        schema: {
+          tags,
+          summary: 'Published articles, newest first',
+          querystring: PagingQuery,
+          response: { 200: Type.Array(ArticleIndex) },
+        },
+      },
+      async (request) => {
+        const o = opts();
+        return (await listPublic(ctx, request.query)).map((l) =>
+          articleIndexJson(l.article, l.author, o),
+        );
+      },
+    );
+
+    const mine = (path: string, filter: MineFilter, summary: string) =>
+      app.get(
+        path,
+        {
+          schema: {
+            tags,
+            summary,
+            security: keyAuth,
+            querystring: PagingQuery,
+            response: { 200: Type.Array(ArticleMe) },
+          },
+        },
+        async (request) => {
+          const o = opts();
+          const user = requireUser(request);
+          return (await listMine(ctx, user, filter, request.query)).map((l) =>
+            articleMeJson(l.article, l.author, o),
+          );
+        },
+      );
+    mine('/api/articles/me', 'published', "The caller's published articles");
+    mine('/api/articles/me/published', 'published', "The caller's published articles");
+    mine('/api/articles/me/unpublished', 'unpublished', "The caller's drafts");
+    mine('/api/articles/me/all', 'all', "All of the caller's articles, drafts first");
+
+    app.get(
+      '/api/articles/:id',
+      {
+        schema: {
+          tags,
+          summary: 'An article by id',
+          params: IdParams,
+          response: { 200: ArticleShow },
+        },
+      },
+      async (request) => {
+        const found = await findArticleById(ctx.database.db, request.params.id);
+        const { article, author } = await articleForViewer(ctx, request.user, found);
+        return articleShowJson(article, author, opts());
+      },
+    );
+
+    app.get(
+      '/api/articles/:username/:slug',
+      {
+        schema: {
+          tags,
+          summary: 'An article by its path',
+          params: PathParams,
+          response: { 200: ArticleShow },
+        },
+      },
+      async (request) => {
+        const { username, slug } = request.params;
+        const found = await findArticleByPath(ctx.database.db, username.toLowerCase(), slug);
+        const { article, author } = await articleForViewer(ctx, request.user, found);
+        return articleShowJson(article, author, opts());
+      },
+    );
+
+    app.post(
+      '/api/articles',
+      {
+        config: writeLimit,
+        schema: {
+          tags,
+          summary: 'Create an article',
+          security: keyAuth,
+          body: ArticleWrite,
+          response: { 201: ArticleShow },
+        },
+      },
+      async (request, reply) => {
+        const user = requireUser(request);
+        const { article, author } = await createArticle(ctx, user, request.body.article);
+        const json = articleShowJson(article, author, opts());
+        return reply.status(201).header('location', json.url).send(json);
+      },
+    );
+
+    app.put(
+      '/api/articles/:id',
+      {
+        config: writeLimit,
+        schema: {
+          tags,
+          summary: 'Update an article',
+          security: keyAuth,
+          params: IdParams,
+          body: ArticleWrite,
+          response: { 200: ArticleShow },
+        },
+      },
+      async (request) => {
+        const user = requireUser(request);
+        const { article, author } = await updateArticle(
+          ctx,
+          user,
+          request.params.id,
+          request.body.article,
+        );
+        return articleShowJson(article, author, opts());
+      },
+    );
+
+    app.delete(
+      '/api/articles/:id',
+      {
+        config: writeLimit,
+        schema: { tags, summary: 'Delete an article', security: keyAuth, params: IdParams },
+      },
+      async (request, reply) => {
+        await deleteArticle(ctx, requireUser(request), request.params.id);
+        return reply.status(204).send();
+      },
+    );
+  };
+}

@@ -1,0 +1,119 @@
+/** Request and response schemas of the articles API: they validate, serialize and document. */
+import { Type } from 'typebox';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
+  Type.Union([t, Type.Null()]);
+const Text = Type.String();
+const NText = Nullable(Type.String());
+
+export const SharedUser = Type.Object({
+  name: Text,
+  username: Text,
+  twitter_username: NText,
+  github_username: NText,
+  user_id: Type.Integer(),
+  website_url: NText,
+  profile_image: Text,
+  profile_image_90: Text,
+});
+
+const articleCommon = {
+  type_of: Type.Literal('article'),
+  id: Type.Integer(),
+  title: Text,
+  description: Text,
+  readable_publish_date: NText,
+  slug: Text,
+  path: Text,
+  url: Text,
+  comments_count: Type.Integer(),
+  public_reactions_count: Type.Integer(),
+  collection_id: Nullable(Type.Integer()),
+  published_timestamp: Text,
+  positive_reactions_count: Type.Integer(),
+  cover_image: NText,
+  social_image: Text,
+  canonical_url: Text,
+  created_at: Text,
+  edited_at: NText,
+  crossposted_at: NText,
+  published_at: NText,
+  last_comment_at: Text,
+  reading_time_minutes: Type.Integer(),
+  user: SharedUser,
+};
+
+export const ArticleIndex = Type.Object(
+  { ...articleCommon, tag_list: Type.Array(Text), tags: Text },
+  { $id: 'ArticleIndex', description: 'An article in a list' },
+);
+
+export const ArticleShow = Type.Object(
+  {
+    ...articleCommon,
+    tag_list: Text,
+    tags: Type.Array(Text),
+    body_html: Text,
+    body_markdown: Text,
+  },
+  { $id: 'Article', description: 'A single article with its body' },
+);
+
+export const ArticleMe = Type.Object(
+  {
+    ...articleCommon,
+    tag_list: Type.Array(Text),
+    tags: Text,
+    published: Type.Boolean(),
+    page_views_count: Type.Integer(),
+    body_markdown: Text,
+  },
+  { $id: 'ArticleMe', description: "An article in its author's own lists" },
+);
+
+const TagsInput = Type.Union([
+  Type.String({ maxLength: 1000 }),
+  Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 }),
+]);
+
+export const ArticleWrite = Type.Object({
+  article: Type.Object({
+    title: Type.Optional(Type.String({ maxLength: 1000 })),
+    body_markdown: Type.Optional(Type.String()),
+    published: Type.Optional(Type.Boolean()),
+    series: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+    main_image: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+    cover_image: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+    canonical_url: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+    tags: Type.Optional(TagsInput),
+    tag_list: Type.Optional(TagsInput),
+    published_at: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+    organization_id: Type.Optional(Nullable(Type.Integer())),
+  }),
+});
+
+export const Paging = {
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, default: 30, description: 'At most 1000' })),
+};
+
+export const ArticleListQuery = Type.Object({
+  ...Paging,
+  tag: Type.Optional(Type.String({ maxLength: 100 })),
+  tags: Type.Optional(Type.String({ maxLength: 1000 })),
+  tags_exclude: Type.Optional(Type.String({ maxLength: 1000 })),
+  username: Type.Optional(Type.String({ maxLength: 100 })),
+  state: Type.Optional(
+    Type.Union([Type.Literal('fresh'), Type.Literal('rising'), Type.Literal('all')]),
+  ),
+  top: Type.Optional(Type.Integer({ minimum: 1, maximum: 36_500 })),
+  collection_id: Type.Optional(Type.Integer({ minimum: 1 })),
+});
+
+export const PagingQuery = Type.Object(Paging);
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const PathParams = Type.Object({
+  username: Type.String({ maxLength: 100 }),
+  slug: Type.String({ maxLength: 300 }),
+});

@@ -1,0 +1,212 @@
+/**
+ * The rules of articles: who may see and change them, how a save renders and publishes, and
+ * the events each change appends in its own transaction.
+ */
+import type { AppContext } from '../../context.ts';
+import type { Tx } from '../../db/database.ts';
+import type { ArticleRow, UserRow } from '../../db/schema.ts';
+import { AppError, notFound, validationFailed } from '../../errors.ts';
+import { appendEvent, type EventType } from '../../events/outbox.ts';
+import { splitFrontMatter } from '../../render/front-matter.ts';
+import { renderMarkdown } from '../../render/markdown.ts';
+import { excerpt, readingTimeMinutes } from '../../render/text.ts';
+import { findUserById } from '../users/users.repository.ts';
+import { type ArticleInput, parseArticleInput } from './articles.input.ts';
+import { articleDeletedJson, articleShowJson } from './articles.presenter.ts';
+import {
+  deleteArticleRow,
+  ensureSeries,
+  findArticleById,
+  insertArticle,
+  setArticleTags,
+  updateArticleRow,
+} from './articles.repository.ts';
+import { uniqueSlug } from './slug.ts';
+
+/** Published, and its publication time has come. */
+export function isVisible(article: ArticleRow, now: Date): boolean {
+  return (
+    article.published === 1 &&
+    article.published_at !== null &&
+    article.published_at <= now.toISOString()
+  );
+}
+
+export function canManage(actor: UserRow | null, article: ArticleRow): boolean {
+  return actor !== null && (actor.id === article.user_id || actor.role === 'admin');
+}
+
+export function canSee(viewer: UserRow | null, article: ArticleRow, now: Date): boolean {
+  return isVisible(article, now) || canManage(viewer, article);
+}
+
+/** The article if the viewer may see it; otherwise it does not exist for them. */
+export async function articleForViewer(
+  ctx: AppContext,
+  viewer: UserRow | null,
+  article: ArticleRow | undefined,
+) {
+  if (!article || !canSee(viewer, article, ctx.clock.now())) throw notFound('not found');
+  const author = await findUserById(ctx.database.db, article.user_id);
+  if (!author) throw notFound('not found');
+  return { article, author };
+}
+
+function rendered(content: string) {
+  const r = renderMarkdown(content);
+  return {
+    body_html: r.html,
+    reading_time_minutes: readingTimeMinutes(r.text),
+    lead: excerpt(r.leadText),
+  };
+}
+
+async function emit(
+  ctx: AppContext,
+  tx: Tx,
+  types: EventType[],
+  article: ArticleRow,
+  author: UserRow,
+  now: Date,
+) {
+  const o = { baseUrl: ctx.config.baseUrl, now };
+  for (const type of types) {
+    const data =
+      type === 'article.deleted'
+        ? articleDeletedJson(article, author, o)
+        : articleShowJson(article, author, o);
+    await appendEvent(tx, type, `article:${article.id}`, data, now);
+  }
+}
+
+/** The event a change of publication state announces, if any. */
+function publicationEvent(
+  before: ArticleRow | null,
+  after: ArticleRow,
+  now: Date,
+): EventType | null {
+  const wasOn = before !== null && before.published === 1;
+  if (after.published === 1 && !wasOn)
+    return isVisible(after, now) ? 'article.published' : 'article.scheduled';
+  if (after.published === 0 && wasOn) return 'article.unpublished';
+  return null;
+}
+
+export async function createArticle(ctx: AppContext, author: UserRow, input: ArticleInput) {
+  const changes = parseArticleInput(input);
+  if (changes.title === undefined)
+    throw validationFailed([{ field: 'title', message: "Title can't be blank" }]);
+  const title = changes.title;
+  const now = ctx.clock.now();
+  const stamp = now.toISOString();
+  const published = changes.published ?? false;
+  const { lead, ...body } = rendered(changes.content ?? '');
+  const tags = changes.tags ?? [];
+  const article = await ctx.database.transaction(async (tx) => {
+    const row = await insertArticle(tx.db, {
+      user_id: author.id,
+      slug: await uniqueSlug(tx.db, author.id, title, published),
+      title,
+      description: changes.description ?? lead,
+      description_auto: changes.description ? 0 : 1,
+      body_markdown: changes.bodyMarkdown ?? '',
+      ...body,
+      cover_image: changes.coverImage ?? null,
+      canonical_url: changes.canonicalUrl ?? null,
+      series_id: changes.series
+        ? await ensureSeries(tx.db, author.id, changes.series, stamp)
+        : null,
+      published: published ? 1 : 0,
+      published_at: published ? (changes.publishedAt ?? now).toISOString() : null,
+      cached_tag_list: tags.join(', '),
+      created_at: stamp,
+      edited_at: null,
+      updated_at: stamp,
+    });
+    await setArticleTags(tx.db, row.id, tags, stamp);
+    const event = publicationEvent(null, row, now);
+    await emit(ctx, tx, event ? ['article.created', event] : ['article.created'], row, author, now);
+    return row;
+  });
+  return { article, author };
+}
+
+/** Loads an article for a change by `actor`: others' visible articles are forbidden, the rest unknown. */
+async function articleToChange(ctx: AppContext, actor: UserRow, id: number): Promise<ArticleRow> {
+  const article = await findArticleById(ctx.database.db, id);
+  if (!article) throw notFound('not found');
+  if (!canManage(actor, article)) {
+    if (isVisible(article, ctx.clock.now()))
+      throw new AppError('forbidden', 'You may only change your own articles');
+    throw notFound('not found');
+  }
+  return article;
+}
+
+export async function updateArticle(
+  ctx: AppContext,
+  actor: UserRow,
+  id: number,
+  input: ArticleInput,
+) {
+  const before = await articleToChange(ctx, actor, id);
+  const changes = parseArticleInput(input);
+  const author = (await findUserById(ctx.database.db, before.user_id)) as UserRow;
+  const now = ctx.clock.now();
+  const stamp = now.toISOString();
+  const title = changes.title ?? before.title;
+  const published = changes.published ?? before.published === 1;
+  const body = changes.content !== undefined ? rendered(changes.content) : null;
+  let description = before.description;
+  let descriptionAuto = before.description_auto;
+  if (changes.description) {
+    description = changes.description;
+    descriptionAuto = 0;
+  } else if (changes.description === null || (descriptionAuto === 1 && body)) {
+    description = (body ?? rendered(splitFrontMatter(before.body_markdown).body)).lead;
+    descriptionAuto = 1;
+  }
+  const firstPublish = published && before.published_at === null;
+  const article = await ctx.database.transaction(async (tx) => {
+    const row = await updateArticleRow(tx.db, before.id, {
+      title,
+      slug: firstPublish ? await uniqueSlug(tx.db, before.user_id, title, true) : before.slug,
+      description,
+      description_auto: descriptionAuto,
+      ...(body && {
+        body_markdown: changes.bodyMarkdown,
+        body_html: body.body_html,
+        reading_time_minutes: body.reading_time_minutes,
+      }),
+      ...(changes.coverImage !== undefined && { cover_image: changes.coverImage }),
+      ...(changes.canonicalUrl !== undefined && { canonical_url: changes.canonicalUrl }),
+      ...(changes.series !== undefined && {
+        series_id: changes.series
+          ? await ensureSeries(tx.db, before.user_id, changes.series, stamp)
+          : null,
+      }),
+      ...(changes.tags !== undefined && { cached_tag_list: changes.tags.join(', ') }),
+      published: published ? 1 : 0,
+      // Set once, at the first publication, and never moved afterwards.
+      published_at:
+        before.published_at ?? (published ? (changes.publishedAt ?? now).toISOString() : null),
+      edited_at: isVisible(before, now) ? stamp : before.edited_at,
+      updated_at: stamp,
+    });
+    if (changes.tags !== undefined) await setArticleTags(tx.db, row.id, changes.tags, stamp);
+    const event = publicationEvent(before, row, now);
+    await emit(ctx, tx, event ? ['article.updated', event] : ['article.updated'], row, author, now);
+    return row;
+  });
+  return { article, author };
+}
+
+export async function deleteArticle(ctx: AppContext, actor: UserRow, id: number): Promise<void> {
+  const article = await articleToChange(ctx, actor, id);
+  const author = (await findUserById(ctx.database.db, article.user_id)) as UserRow;
+  const now = ctx.clock.now();
+  await ctx.database.transaction(async (tx) => {
+    await deleteArticleRow(tx.db, article.id);
+    await emit(ctx, tx, ['article.deleted'], article, author, now);
+  });
+}

@@ -1,0 +1,86 @@
+/** Sign up, sign in and sign out as JSON; the browser forms call the same services. */
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../errors.ts';
+import { clearSessionCookie, requireUser, setSessionCookie } from '../../http/identity.ts';
+import { myUserJson } from '../users/users.presenter.ts';
+import { MyUser } from '../users/users.schemas.ts';
+import { createAccount } from '../users/users.service.ts';
+import { authenticate } from './auth.service.ts';
+import { endAllSessions, endSession, startSession } from './sessions.ts';
+
+const tags = ['auth'];
+const Str = (max: number) => Type.String({ maxLength: max });
+
+export function authRoutes(ctx: AppContext) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.post(
+      '/api/auth/signup',
+      {
+        schema: {
+          tags,
+          summary: 'Create an account and sign in',
+          body: Type.Object({
+            username: Str(100),
+            email: Str(320),
+            password: Str(2048),
+            name: Type.Optional(Str(200)),
+          }),
+          response: { 201: MyUser },
+        },
+      },
+      async (request, reply) => {
+        const user = await createAccount(ctx, request.body);
+        setSessionCookie(reply, ctx, await startSession(ctx, user));
+        return reply.status(201).send(myUserJson(user, ctx.config.baseUrl));
+      },
+    );
+
+    app.post(
+      '/api/auth/signin',
+      {
+        schema: {
+          tags,
+          summary: 'Sign in with a username or email and a password',
+          body: Type.Object({ login: Str(320), password: Str(2048) }),
+          response: { 200: MyUser },
+        },
+      },
+      async (request, reply) => {
+        const user = await authenticate(ctx, request.body.login, request.body.password, request.ip);
+        setSessionCookie(reply, ctx, await startSession(ctx, user));
+        return myUserJson(user, ctx.config.baseUrl);
+      },
+    );
+
+    app.post(
+      '/api/auth/signout',
+      { schema: { tags, summary: 'End this session' } },
+      async (request, reply) => {
+        if (!request.sessionToken)
+          throw new AppError('unauthorized', 'Not signed in with a session');
+        await endSession(ctx.database.db, request.sessionToken);
+        clearSessionCookie(reply, ctx);
+        return reply.status(204).send();
+      },
+    );
+
+    app.post(
+      '/api/auth/signout_everywhere',
+      {
+        schema: { tags, summary: 'End every session of this account' },
+      },
+      async (request, reply) => {
+        const user = requireUser(request);
+        await endAllSessions(ctx, user.id);
+        clearSessionCookie(reply, ctx);
+        return reply.status(204).send();
+      },
+    );
+  };
+}

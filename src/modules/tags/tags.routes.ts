@@ -1,0 +1,53 @@
+/** The tags API: tags by how many published articles carry them. */
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../../context.ts';
+import { listTagsByPopularity } from '../articles/articles.repository.ts';
+
+const Tag = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    bg_color_hex: Type.Union([Type.String(), Type.Null()]),
+    text_color_hex: Type.Union([Type.String(), Type.Null()]),
+  },
+  { $id: 'Tag' },
+);
+
+export function tagsRoutes(ctx: AppContext) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    app.get(
+      '/api/tags',
+      {
+        schema: {
+          tags: ['tags'],
+          summary: 'Tags, most used first',
+          querystring: Type.Object({
+            page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
+            per_page: Type.Optional(Type.Integer({ minimum: 1, default: 10 })),
+          }),
+          response: { 200: Type.Array(Tag) },
+        },
+      },
+      async (request) => {
+        const perPage = Math.min(request.query.per_page ?? 10, 1000);
+        const offset = ((request.query.page ?? 1) - 1) * perPage;
+        const rows = await listTagsByPopularity(
+          ctx.database.db,
+          ctx.clock.now().toISOString(),
+          perPage,
+          offset,
+        );
+        return rows.map((t) => ({
+          id: t.id,
+          name: t.name,
+          bg_color_hex: null,
+          text_color_hex: null,
+        }));
+      },
+    );
+  };
+}

@@ -1,0 +1,61 @@
+/** Users as Forem's API V1 shows them. */
+import type { UserRow } from '../../db/schema.ts';
+
+export function profileImage(
+  user: Pick<UserRow, 'username' | 'profile_image'>,
+  baseUrl: string,
+): string {
+  return user.profile_image ?? `${baseUrl}/avatar/${user.username}.svg`;
+}
+
+/** "Jan 5, 2026", as Forem writes `joined_at`. */
+export function readableDate(iso: string): string {
+  return new Date(iso).toLocaleDateString('en-US', {
+    month: 'short',
+    day: 'numeric',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
+export function userJson(user: UserRow, baseUrl: string) {
+  return {
+    type_of: 'user' as const,
+    id: user.id,
+    username: user.username,
+    name: user.name,
+    twitter_username: user.twitter_username,
+    github_username: user.github_username,
+    summary: user.summary,
+    location: user.location,
+    website_url: user.website_url,
+    joined_at: readableDate(user.created_at),
+    profile_image: profileImage(user, baseUrl),
+  };
+}
+
+/** The account as its owner sees it. */
+export function myUserJson(user: UserRow, baseUrl: string) {
+  return {
+    ...userJson(user, baseUrl),
+    email: user.email,
+    role: user.role,
+    followers_count: 0,
+    badge_ids: [] as number[],
+  };
+}
+
+/** The author block embedded in every article. */
+export function sharedUserJson(user: UserRow, baseUrl: string) {
+  const image = profileImage(user, baseUrl);
+  return {
+    name: user.name,
+    username: user.username,
+    twitter_username: user.twitter_username,
+    github_username: user.github_username,
+    user_id: user.id,
+    website_url: user.website_url,
+    profile_image: image,
+    profile_image_90: image,
+  };
+}

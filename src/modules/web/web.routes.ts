@@ -1,0 +1,198 @@
+/** The HTML side: first run, accounts, home, articles and profiles. */
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { html } from 'ghtml';
+import type { AppContext } from '../../context.ts';
+import type { UserRow } from '../../db/schema.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { clearSessionCookie, setSessionCookie } from '../../http/identity.ts';
+import { articleList, articlePage, profilePage } from '../../render/templates/articles.ts';
+import { emptyForm, type FormState } from '../../render/templates/forms.ts';
+import { layout } from '../../render/templates/layout.ts';
+import { setupPage, signInPage, signUpPage } from '../../render/templates/pages.ts';
+import { listPublic, listSeries } from '../articles/articles.listing.ts';
+import { findArticleByPath, findSeries } from '../articles/articles.repository.ts';
+import { articleForViewer } from '../articles/articles.service.ts';
+import { authenticate } from '../auth/auth.service.ts';
+import { endAllSessions, endSession, startSession } from '../auth/sessions.ts';
+import { countUsers, findUserByUsername } from '../users/users.repository.ts';
+import { createAccount } from '../users/users.service.ts';
+import { setSiteName, siteName } from './site-settings.ts';
+
+type Form = Record<string, string | undefined>;
+const text = (form: Form, key: string) => (typeof form[key] === 'string' ? form[key] : '');
+const pageNumber = (request: FastifyRequest) => {
+  const page = Number((request.query as { page?: string }).page ?? 1);
+  return Number.isInteger(page) && page >= 1 && page <= 100_000 ? page : 1;
+};
+
+export function webRoutes(ctx: AppContext) {
+  return async (app: FastifyInstance) => {
+    const hide = { hide: true };
+    const csrf = { schema: hide, preHandler: app.csrfProtection };
+
+    const send = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      title: string,
+      body: string,
+      status = 200,
+      extra: { head?: string; description?: string } = {},
+    ) => {
+      const csrfToken = request.user ? reply.generateCsrf() : undefined;
+      const page = layout(
+        { siteName: await siteName(ctx), title, user: request.user, csrfToken, ...extra },
+        body,
+      );
+      return reply.status(status).type('text/html; charset=utf-8').send(page);
+    };
+
+    /** Re-shows a form with what went wrong, keeping what the person typed. */
+    const formError = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      title: string,
+      render: (s: FormState) => string,
+      error: unknown,
+    ) => {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      const values = { ...(request.body as Form) } as Record<string, string>;
+      delete values.password;
+      delete values._csrf;
+      if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
+      const state: FormState = {
+        values,
+        errors: error.errors ?? [],
+        message: error.errors ? undefined : error.message,
+        csrfToken: reply.generateCsrf(),
+      };
+      return send(request, reply, title, render(state), error.status);
+    };
+
+    const signIn = async (reply: FastifyReply, user: UserRow) => {
+      setSessionCookie(reply, ctx, await startSession(ctx, user));
+      return reply.redirect('/', 303);
+    };
+
+    app.get('/', { schema: hide }, async (request, reply) => {
+      if ((await countUsers(ctx.database.db)) === 0) {
+        return send(request, reply, 'Set up Quire', setupPage(emptyForm(reply.generateCsrf())));
+      }
+      const page = pageNumber(request);
+      const items = await listPublic(ctx, { page, per_page: 20 });
+      const body = `<h1 class="visually-hidden">Latest articles</h1>${articleList(items, ctx.config.baseUrl, ctx.clock.now(), page, '/')}`;
+      return send(request, reply, await siteName(ctx), body);
+    });
+
+    app.post('/setup', csrf, async (request, reply) => {
+      const form = request.body as Form;
+      try {
+        if ((await countUsers(ctx.database.db)) > 0)
+          throw new AppError('setup_done', 'This instance is already set up; sign in instead');
+        const user = await createAccount(ctx, {
+          username: text(form, 'username'),
+          email: text(form, 'email'),
+          password: text(form, 'password'),
+        });
+        const name = text(form, 'site_name').trim();
+        if (name !== '' && user.role === 'admin') await setSiteName(ctx, name);
+        return signIn(reply, user);
+      } catch (error) {
+        return formError(request, reply, 'Set up Quire', setupPage, error);
+      }
+    });
+
+    app.get('/signup', { schema: hide }, async (request, reply) =>
+      send(request, reply, 'Create account', signUpPage(emptyForm(reply.generateCsrf()))),
+    );
+
+    app.post('/signup', csrf, async (request, reply) => {
+      const form = request.body as Form;
+      try {
+        const user = await createAccount(ctx, {
+          username: text(form, 'username'),
+          email: text(form, 'email'),
+          password: text(form, 'password'),
+          name: text(form, 'name') || undefined,
+        });
+        return signIn(reply, user);
+      } catch (error) {
+        return formError(request, reply, 'Create account', signUpPage, error);
+      }
+    });
+
+    app.get('/enter', { schema: hide }, async (request, reply) =>
+      send(request, reply, 'Sign in', signInPage(emptyForm(reply.generateCsrf()))),
+    );
+
+    app.post('/enter', csrf, async (request, reply) => {
+      const form = request.body as Form;
+      try {
+        return signIn(
+          reply,
+          await authenticate(ctx, text(form, 'login'), text(form, 'password'), request.ip),
+        );
+      } catch (error) {
+        return formError(request, reply, 'Sign in', signInPage, error);
+      }
+    });
+
+    app.post('/signout', csrf, async (request, reply) => {
+      if (request.sessionToken) await endSession(ctx.database.db, request.sessionToken);
+      clearSessionCookie(reply, ctx);
+      return reply.redirect('/', 303);
+    });
+
+    app.post('/signout_everywhere', csrf, async (request, reply) => {
+      if (request.user) await endAllSessions(ctx, request.user.id);
+      clearSessionCookie(reply, ctx);
+      return reply.redirect('/', 303);
+    });
+
+    app.get('/:username', { schema: hide }, async (request, reply) => {
+      const { username } = request.params as { username: string };
+      const user = await findUserByUsername(ctx.database.db, username);
+      if (!user) throw notFound('No one here goes by that name');
+      const page = pageNumber(request);
+      const items = await listPublic(ctx, { username: user.username, page, per_page: 20 });
+      return send(
+        request,
+        reply,
+        user.name,
+        profilePage(user, items, ctx.config.baseUrl, ctx.clock.now(), page),
+        200,
+        {
+          description: user.summary ?? `Articles by ${user.name}`,
+        },
+      );
+    });
+
+    app.get('/:username/:slug', { schema: hide }, async (request, reply) => {
+      const { username, slug } = request.params as { username: string; slug: string };
+      const found = await findArticleByPath(ctx.database.db, username, slug);
+      const item = await articleForViewer(ctx, request.user, found).catch(() => {
+        throw notFound('This article does not exist, or is not published');
+      });
+      const series = item.article.series_id
+        ? await findSeries(ctx.database.db, item.article.series_id)
+        : undefined;
+      const seriesNav = series
+        ? { name: series.name, items: await listSeries(ctx, series.id) }
+        : null;
+      const url = `${ctx.config.baseUrl}/${item.author.username}/${item.article.slug}`;
+      const canonical = item.article.canonical_url ?? url;
+      const head = html`<link rel="canonical" href="${canonical}">`;
+      return send(
+        request,
+        reply,
+        item.article.title,
+        articlePage(item, ctx.config.baseUrl, ctx.clock.now(), seriesNav),
+        200,
+        {
+          head,
+          description: item.article.description,
+        },
+      );
+    });
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The Markdown pipeline: CommonMark + GFM through markdown-it, code highlighted at write time
+ * with highlight.js (classes, not inline styles, so the page CSP needs no unsafe-inline), and
+ * the result passed through the one sanitizer.
+ */
+
+import { tasklist } from '@mdit/plugin-tasklist';
+import hljs from 'highlight.js';
+import { Parser } from 'htmlparser2';
+import MarkdownIt from 'markdown-it';
+import type Token from 'markdown-it/lib/token.mjs';
+import { sanitize } from './sanitize.ts';
+import { slugify } from './slugify.ts';
+
+export interface Rendered {
+  html: string;
+  /** The readable text, for word counts and descriptions. */
+  text: string;
+  /** The text of paragraphs only, for a default description. */
+  leadText: string;
+}
+
+const LANG = /^[A-Za-z0-9_+#.-]{1,40}$/;
+
+function highlight(code: string, info: string): string {
+  const lang = info.trim().split(/\s+/)[0] ?? '';
+  if (!LANG.test(lang))
+    return `<pre class="highlight"><code>${md.utils.escapeHtml(code)}</code></pre>`;
+  const known = hljs.getLanguage(lang);
+  const name = known ? (hljs.getLanguage(lang)?.name ?? lang) : lang;
+  const body = known
+    ? hljs.highlight(code, { language: lang, ignoreIllegals: true }).value
+    : md.utils.escapeHtml(code);
+  const id = lang.toLowerCase();
+  return `<pre class="highlight" data-lang="${md.utils.escapeHtml(name)}"><code class="hljs language-${md.utils.escapeHtml(id)}">${body}</code></pre>`;
+}
+
+/** Gives each heading an id from its text, unique within the document. */
+function headingIds(md: MarkdownIt): void {
+  md.core.ruler.push('heading_ids', (state) => {
+    const seen = new Map<string, number>();
+    const tokens = state.tokens;
+    for (let i = 0; i < tokens.length; i++) {
+      const open = tokens[i];
+      if (open?.type !== 'heading_open') continue;
+      const base = slugify(inlineText(tokens[i + 1])) || 'section';
+      const count = seen.get(base) ?? 0;
+      seen.set(base, count + 1);
+      open.attrSet('id', count === 0 ? base : `${base}-${count}`);
+    }
+  });
+}
+
+function inlineText(token: Token | undefined): string {
+  if (!token?.children) return token?.content ?? '';
+  return token.children
+    .filter((t) => t.type === 'text' || t.type === 'code_inline')
+    .map((t) => t.content)
+    .join('');
+}
+
+const md = new MarkdownIt({ html: true, linkify: true, highlight }).use(tasklist).use(headingIds);
+md.linkify.set({ fuzzyEmail: false });
+
+export function renderMarkdown(source: string): Rendered {
+  const html = sanitize(md.render(source));
+  return { html, ...readableText(html) };
+}
+
+const BLOCKS = new Set([
+  'p',
+  'li',
+  'pre',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'td',
+  'th',
+  'br',
+  'blockquote',
+  'dt',
+  'dd',
+]);
+
+/** The text a reader sees in sanitized HTML, and the text of its paragraphs alone. */
+function readableText(html: string): { text: string; leadText: string } {
+  const text: string[] = [];
+  const lead: string[] = [];
+  let paragraphDepth = 0;
+  const parser = new Parser({
+    onopentag(name) {
+      if (name === 'p') paragraphDepth++;
+      if (BLOCKS.has(name)) text.push(' ');
+    },
+    onclosetag(name) {
+      if (name === 'p') {
+        paragraphDepth--;
+        lead.push(' ');
+      }
+      if (BLOCKS.has(name)) text.push(' ');
+    },
+    ontext(data) {
+      text.push(data);
+      if (paragraphDepth > 0) lead.push(data);
+    },
+  });
+  parser.end(html);
+  return { text: text.join(''), leadText: lead.join('') };
+}

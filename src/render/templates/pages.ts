@@ -1,0 +1,52 @@
+/** The pages of accounts: first run, sign up, sign in, and error pages. */
+import { html } from 'ghtml';
+import { type FormState, field, formStart } from './forms.ts';
+
+export function setupPage(state: FormState): string {
+  return html`<section class="narrow">
+<h1>Welcome to Quire</h1>
+<p>This instance has no accounts yet. The account you create now is its administrator.</p>
+!${formStart(state, '/setup')}
+!${field(state, 'site_name', 'Site name', { required: false, hint: 'Shown in the header and in feeds' })}
+!${field(state, 'username', 'Username', { autocomplete: 'username', hint: '3 to 30 characters: a-z, 0-9 and _' })}
+!${field(state, 'email', 'Email', { type: 'email', autocomplete: 'email' })}
+!${field(state, 'password', 'Password', { type: 'password', autocomplete: 'new-password', hint: 'At least 8 characters' })}
+<p><button type="submit">Create administrator account</button></p>
+</form>
+</section>`;
+}
+
+export function signUpPage(state: FormState): string {
+  return html`<section class="narrow">
+<h1>Create your account</h1>
+!${formStart(state, '/signup')}
+!${field(state, 'username', 'Username', { autocomplete: 'username', hint: '3 to 30 characters: a-z, 0-9 and _' })}
+!${field(state, 'name', 'Name', { autocomplete: 'name', required: false })}
+!${field(state, 'email', 'Email', { type: 'email', autocomplete: 'email' })}
+!${field(state, 'password', 'Password', { type: 'password', autocomplete: 'new-password', hint: 'At least 8 characters' })}
+<p><button type="submit">Create account</button></p>
+</form>
+<p>Already have an account? <a href="/enter">Sign in</a>.</p>
+</section>`;
+}
+
+export function signInPage(state: FormState): string {
+  return html`<section class="narrow">
+<h1>Sign in</h1>
+!${formStart(state, '/enter')}
+!${field(state, 'login', 'Username or email', { autocomplete: 'username' })}
+!${field(state, 'password', 'Password', { type: 'password', autocomplete: 'current-password' })}
+<p><button type="submit">Sign in</button></p>
+</form>
+<p>New here? <a href="/signup">Create an account</a>.</p>
+</section>`;
+}
+
+export function errorPage(status: number, title: string, detail: string): string {
+  return html`<section class="narrow error-page">
+<h1>${title}</h1>
+<p>${detail}</p>
+<p class="status">Error ${status}</p>
+<p><a href="/">Back to the home page</a></p>
+</section>`;
+}
