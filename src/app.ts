@@ -10,7 +10,7 @@ import type { AppContext } from './context.ts';
 import { AppError } from './errors.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { apiKeyFrom, installIdentity } from './http/identity.ts';
-import { installRequestLog, requestId } from './http/request-log.ts';
+import { installRequestId, RequestLog, requestId } from './http/request-log.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
 import { apiKeysRoutes } from './modules/apikeys/apikeys.routes.ts';
 import { articlesRoutes } from './modules/articles/articles.routes.ts';
@@ -30,15 +30,14 @@ export const BODY_LIMIT = 2 * 1024 * 1024;
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new RequestLog({ requestIdLogLabel: 'reqId' }),
     genReqId: requestId,
-    requestIdLogLabel: 'reqId',
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
     return503OnClosing: true,
   });
 
-  installRequestLog(app);
+  installRequestId(app);
   installErrorHandlers(app, async (request, _reply, p) => {
     const name = await siteName(ctx).catch(() => ctx.config.siteName);
     return layout(

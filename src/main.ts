@@ -19,8 +19,13 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   const ctx = await openContext(config, { migrate: true });
   const app = await buildApp(ctx);
+  ctx.logger.info({ database: config.database.kind, baseUrl: config.baseUrl }, 'starting');
   try {
-    await app.listen({ port: config.port, host: config.host, listenTextResolver: () => '' });
+    await app.listen({
+      port: config.port,
+      host: config.host,
+      listenTextResolver: (address) => `listening on ${address}`,
+    });
   } catch (error) {
     await app.close();
     await ctx.database.close();
@@ -36,7 +41,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  ctx.logger.info({ url, database: config.database.kind, baseUrl: config.baseUrl }, 'listening');
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
