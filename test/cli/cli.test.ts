@@ -1,0 +1,131 @@
+/** The `quire` command: help, accounts and keys, migrations, and start-up failures. */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { quire } from '../helpers/cli.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { freePort } from '../helpers/net.ts';
+import { TEST_SECRET } from '../helpers/server.ts';
+
+let db: TestDatabase;
+let env: Record<string, string>;
+
+before(async () => {
+  db = await createTestDatabase();
+  env = { DATABASE_URL: db.url, QUIRE_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' };
+});
+after(() => db.drop());
+
+/** One readable line on stderr, no stack trace, and a non-zero exit. */
+function assertOneLineFailure(result: { code: number | null; stderr: string }, pattern: RegExp) {
+  assert.notEqual(result.code, 0);
+  const lines = result.stderr.split('\n').filter((l) => l.trim() !== '');
+  assert.equal(lines.length, 1, `expected one line, got:\n${result.stderr}`);
+  assert.match(lines[0] ?? '', pattern);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+}
+
+describe('help', () => {
+  test('quire --help lists every command', async () => {
+    const r = await quire(['--help']);
+    assert.equal(r.code, 0);
+    for (const name of ['serve', 'migrate', 'user create', 'apikey create']) assert.match(r.stdout, new RegExp(name));
+  });
+
+  for (const command of [['serve'], ['migrate'], ['user', 'create'], ['apikey', 'create']]) {
+    test(`quire ${command.join(' ')} --help shows its usage`, async () => {
+      const r = await quire([...command, '--help']);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, new RegExp(`^Usage: quire ${command.join(' ')}`));
+    });
+  }
+
+  test('an unknown command or option is a usage error (exit 2)', async () => {
+    assert.equal((await quire(['frobnicate'])).code, 2);
+    const r = await quire(['user', 'create', '--nope', 'x']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^quire: .*--nope/);
+  });
+
+  test('a missing required option names it', async () => {
+    const r = await quire(['user', 'create', '--username', 'someone'], env);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /missing --email, --password/);
+  });
+});
+
+describe('accounts and keys', () => {
+  test('migrate applies the schema once, then reports it up to date', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const first = await quire(['migrate'], { ...env, DATABASE_URL: fresh.url });
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /Applied: 0001-initial/);
+      const second = await quire(['migrate'], { ...env, DATABASE_URL: fresh.url });
+      assert.match(second.stdout, /up to date/);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  test('user create makes the first account an administrator, then ordinary users', async () => {
+    const first = await quire(['user', 'create', '--username', 'root_user', '--email', 'root@example.test', '--password', 'long enough'], env);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /Created administrator @root_user/);
+    const second = await quire(['user', 'create', '--username', 'second', '--email', 'second@example.test', '--password', 'long enough'], env);
+    assert.match(second.stdout, /Created user @second/);
+    const admin = await quire(['user', 'create', '--username', 'third', '--email', 'third@example.test', '--password', 'long enough', '--admin'], env);
+    assert.match(admin.stdout, /Created administrator @third/);
+  });
+
+  test('user create refuses bad input with one readable line', async () => {
+    const r = await quire(['user', 'create', '--username', 'No Way', '--email', 'x@example.test', '--password', 'long enough'], env);
+    assertOneLineFailure(r, /^quire: Username must be/);
+    const short = await quire(['user', 'create', '--username', 'shorty', '--email', 's@example.test', '--password', 'short'], env);
+    assertOneLineFailure(short, /^quire: Password is too short/);
+  });
+
+  test('apikey create prints the key alone on the last line', async () => {
+    const r = await quire(['apikey', 'create', '--username', 'second', '--name', 'laptop'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.match(lines.at(-1) ?? '', /^quire_[A-Za-z0-9_-]{32}$/);
+    const unknown = await quire(['apikey', 'create', '--username', 'nobody_here'], env);
+    assertOneLineFailure(unknown, /^quire: no account named "nobody_here"/);
+  });
+});
+
+describe('start-up failures', () => {
+  test('a bad DATABASE_URL gives one readable line and a non-zero exit', async () => {
+    const r = await quire(['serve'], { ...env, DATABASE_URL: 'mysql://localhost/quire' });
+    assertOneLineFailure(r, /^quire: DATABASE_URL must be sqlite:<path> or postgres:/);
+  });
+
+  test('an unreachable PostgreSQL gives one readable line', async () => {
+    const port = await freePort();
+    const r = await quire(['migrate'], { ...env, DATABASE_URL: `postgres://nobody:secret@127.0.0.1:${port}/quire` });
+    assertOneLineFailure(r, /^quire: cannot connect to PostgreSQL at 127\.0\.0\.1:\d+\/quire/);
+    assert.doesNotMatch(r.stderr, /secret/, 'the password is not printed');
+  });
+
+  test('PostgreSQL without QUIRE_SECRET is refused', async () => {
+    const r = await quire(['serve'], { DATABASE_URL: 'postgres://127.0.0.1/quire', QUIRE_SECRET: '' });
+    assertOneLineFailure(r, /^quire: QUIRE_SECRET is required with PostgreSQL/);
+  });
+
+  test('a bad PORT gives one readable line', async () => {
+    const r = await quire(['serve'], { ...env, PORT: 'eighty' });
+    assertOneLineFailure(r, /^quire: PORT must be a whole number/);
+  });
+
+  test('a port already in use gives one readable line and a non-zero exit', async () => {
+    const blocker = createServer();
+    const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)));
+    try {
+      const r = await quire(['serve'], { ...env, PORT: String(port), LOG_LEVEL: 'silent' });
+      assertOneLineFailure(r, new RegExp(`^quire: port ${port} on 127\\.0\\.0\\.1 is already in use$`));
+    } finally {
+      blocker.close();
+    }
+  });
+});

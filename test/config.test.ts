@@ -1,0 +1,44 @@
+/** Configuration from the environment: defaults, database URLs, and readable refusals. */
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig, parseDatabaseUrl } from '../src/config.ts';
+
+test('defaults: port 3000 on 127.0.0.1, SQLite under ./data', () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 3000);
+  assert.equal(config.host, '127.0.0.1');
+  assert.deepEqual(config.database, { kind: 'sqlite', path: resolve('data/quire.db') });
+  assert.equal(config.baseUrl, 'http://localhost:3000');
+  assert.equal(config.siteName, 'Quire');
+});
+
+test('DATABASE_URL takes sqlite:<path>, postgres:// and postgresql://', () => {
+  assert.deepEqual(parseDatabaseUrl('sqlite:/tmp/x.db'), { kind: 'sqlite', path: '/tmp/x.db' });
+  assert.deepEqual(parseDatabaseUrl('sqlite::memory:'), { kind: 'sqlite', path: ':memory:' });
+  assert.equal(parseDatabaseUrl('postgres://u@h/db').kind, 'postgres');
+  assert.equal(parseDatabaseUrl('postgresql://u@h:5433/db').kind, 'postgres');
+  for (const bad of ['mysql://h/db', 'sqlite:', 'quire.db', 'postgres://[bad']) {
+    assert.throws(() => parseDatabaseUrl(bad), ConfigError, bad);
+  }
+});
+
+test('values are checked and refused with a message naming the variable', () => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: '70000' }, /^PORT must be a whole number/],
+    [{ PORT: '3.5' }, /^PORT must be/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+    [{ QUIRE_BASE_URL: 'ftp://example.com' }, /^QUIRE_BASE_URL must be http or https/],
+    [{ QUIRE_BASE_URL: 'not a url' }, /^QUIRE_BASE_URL must be an absolute/],
+    [{ QUIRE_SECRET: 'short' }, /^QUIRE_SECRET must be at least 32/],
+    [{ DATABASE_URL: 'postgres://h/db' }, /^QUIRE_SECRET is required with PostgreSQL/],
+    [{ QUIRE_WRITE_RATE_LIMIT: '0' }, /^QUIRE_WRITE_RATE_LIMIT must be/],
+  ];
+  for (const [env, message] of cases) {
+    assert.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env));
+  }
+});
+
+test('QUIRE_BASE_URL loses its trailing slash', () => {
+  assert.equal(loadConfig({ QUIRE_BASE_URL: 'https://blog.example.com/' }).baseUrl, 'https://blog.example.com');
+});
