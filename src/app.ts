@@ -37,6 +37,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
 
+  // Only JSON (and forms, for the pages) are bodies here; text/plain must be a 415, not a 422.
+  app.removeContentTypeParser('text/plain');
   installRequestId(app);
   installErrorHandlers(app, async (request, _reply, p) => {
     const name = await siteName(ctx).catch(() => ctx.config.siteName);
