@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from './context.ts';
 import { AppError } from './errors.ts';
+import { csrfFor } from './http/csrf.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { apiKeyFrom, installIdentity } from './http/identity.ts';
 import { installRequestId, RequestLog, requestId } from './http/request-log.ts';
@@ -40,10 +41,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   // Only JSON (and forms, for the pages) are bodies here; text/plain must be a 415, not a 422.
   app.removeContentTypeParser('text/plain');
   installRequestId(app);
-  installErrorHandlers(app, async (request, _reply, p) => {
+  installErrorHandlers(app, async (request, reply, p) => {
     const name = await siteName(ctx).catch(() => ctx.config.siteName);
+    const csrfToken = request.user ? csrfFor(reply) : undefined;
     return layout(
-      { siteName: name, title: p.title, user: request.user },
+      { siteName: name, title: p.title, user: request.user, csrfToken },
       errorPage(p.status, p.title, p.detail),
     );
   });

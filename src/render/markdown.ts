@@ -39,14 +39,19 @@ function highlight(code: string, info: string): string {
 function headingIds(md: MarkdownIt): void {
   md.core.ruler.push('heading_ids', (state) => {
     const seen = new Map<string, number>();
+    const used = new Set<string>();
     const tokens = state.tokens;
     for (let i = 0; i < tokens.length; i++) {
       const open = tokens[i];
       if (open?.type !== 'heading_open') continue;
       const base = slugify(inlineText(tokens[i + 1])) || 'section';
-      const count = seen.get(base) ?? 0;
+      // "Foo", "Foo", "Foo 1" must not give foo, foo-1, foo-1: skip suffixes already taken.
+      let count = seen.get(base) ?? 0;
+      let id = count === 0 ? base : `${base}-${count}`;
+      while (used.has(id)) id = `${base}-${++count}`;
       seen.set(base, count + 1);
-      open.attrSet('id', count === 0 ? base : `${base}-${count}`);
+      used.add(id);
+      open.attrSet('id', id);
     }
   });
 }

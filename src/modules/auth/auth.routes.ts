@@ -35,7 +35,10 @@ export function authRoutes(ctx: AppContext) {
         },
       },
       async (request, reply) => {
-        const user = await createAccount(ctx, request.body);
+        // Only the fields of the form: the body may carry others (e.g. `admin`) that must not
+        // reach createAccount.
+        const { username, email, password, name } = request.body;
+        const user = await createAccount(ctx, { username, email, password, name });
         setSessionCookie(reply, ctx, await startSession(ctx, user));
         return reply.status(201).send(myUserJson(user, ctx.config.baseUrl));
       },

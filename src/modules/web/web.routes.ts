@@ -5,6 +5,7 @@ import { html } from 'ghtml';
 import type { AppContext } from '../../context.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { AppError, notFound } from '../../errors.ts';
+import { csrfFor } from '../../http/csrf.ts';
 import { clearSessionCookie, setSessionCookie } from '../../http/identity.ts';
 import { articleList, articlePage, profilePage } from '../../render/templates/articles.ts';
 import { emptyForm, type FormState } from '../../render/templates/forms.ts';
@@ -16,6 +17,7 @@ import { articleForViewer } from '../articles/articles.service.ts';
 import { authenticate } from '../auth/auth.service.ts';
 import { endAllSessions, endSession, startSession } from '../auth/sessions.ts';
 import { countUsers, findUserByUsername } from '../users/users.repository.ts';
+import { RESERVED_USERNAMES } from '../users/users.rules.ts';
 import { createAccount } from '../users/users.service.ts';
 import { setSiteName, siteName } from './site-settings.ts';
 
@@ -39,7 +41,7 @@ export function webRoutes(ctx: AppContext) {
       status = 200,
       extra: { head?: string; description?: string } = {},
     ) => {
-      const csrfToken = request.user ? reply.generateCsrf() : undefined;
+      const csrfToken = request.user ? csrfFor(reply) : undefined;
       const page = layout(
         { siteName: await siteName(ctx), title, user: request.user, csrfToken, ...extra },
         body,
@@ -64,7 +66,7 @@ export function webRoutes(ctx: AppContext) {
         values,
         errors: error.errors ?? [],
         message: error.errors ? undefined : error.message,
-        csrfToken: reply.generateCsrf(),
+        csrfToken: csrfFor(reply),
       };
       return send(request, reply, title, render(state), error.status);
     };
@@ -76,7 +78,7 @@ export function webRoutes(ctx: AppContext) {
 
     app.get('/', { schema: hide }, async (request, reply) => {
       if ((await countUsers(ctx.database.db)) === 0) {
-        return send(request, reply, 'Set up Quire', setupPage(emptyForm(reply.generateCsrf())));
+        return send(request, reply, 'Set up Quire', setupPage(emptyForm(csrfFor(reply))));
       }
       const page = pageNumber(request);
       const items = await listPublic(ctx, { page, per_page: 20 });
@@ -103,7 +105,7 @@ export function webRoutes(ctx: AppContext) {
     });
 
     app.get('/signup', { schema: hide }, async (request, reply) =>
-      send(request, reply, 'Create account', signUpPage(emptyForm(reply.generateCsrf()))),
+      send(request, reply, 'Create account', signUpPage(emptyForm(csrfFor(reply)))),
     );
 
     app.post('/signup', csrf, async (request, reply) => {
@@ -122,7 +124,7 @@ export function webRoutes(ctx: AppContext) {
     });
 
     app.get('/enter', { schema: hide }, async (request, reply) =>
-      send(request, reply, 'Sign in', signInPage(emptyForm(reply.generateCsrf()))),
+      send(request, reply, 'Sign in', signInPage(emptyForm(csrfFor(reply)))),
     );
 
     app.post('/enter', csrf, async (request, reply) => {
@@ -151,6 +153,7 @@ export function webRoutes(ctx: AppContext) {
 
     app.get('/:username', { schema: hide }, async (request, reply) => {
       const { username } = request.params as { username: string };
+      if (RESERVED_USERNAMES.has(username)) return reply.callNotFound();
       const user = await findUserByUsername(ctx.database.db, username);
       if (!user) throw notFound('No one here goes by that name');
       const page = pageNumber(request);
@@ -169,6 +172,8 @@ export function webRoutes(ctx: AppContext) {
 
     app.get('/:username/:slug', { schema: hide }, async (request, reply) => {
       const { username, slug } = request.params as { username: string; slug: string };
+      // Reserved names are routes (e.g. /api/...), never authors: answer as the unknown route.
+      if (RESERVED_USERNAMES.has(username)) return reply.callNotFound();
       const found = await findArticleByPath(ctx.database.db, username, slug);
       const item = await articleForViewer(ctx, request.user, found).catch(() => {
         throw notFound('This article does not exist, or is not published');
