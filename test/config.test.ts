@@ -40,5 +40,8 @@ test('values are checked and refused with a message naming the variable', () => 
 });
 
 test('QUIRE_BASE_URL loses its trailing slash', () => {
-  assert.equal(loadConfig({ QUIRE_BASE_URL: 'https://blog.example.com/' }).baseUrl, 'https://blog.example.com');
+  assert.equal(
+    loadConfig({ QUIRE_BASE_URL: 'https://blog.example.com/' }).baseUrl,
+    'https://blog.example.com',
+  );
 });

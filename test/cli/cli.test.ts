@@ -29,7 +29,8 @@ describe('help', () => {
   test('quire --help lists every command', async () => {
     const r = await quire(['--help']);
     assert.equal(r.code, 0);
-    for (const name of ['serve', 'migrate', 'user create', 'apikey create']) assert.match(r.stdout, new RegExp(name));
+    for (const name of ['serve', 'migrate', 'user create', 'apikey create'])
+      assert.match(r.stdout, new RegExp(name));
   });
 
   for (const command of [['serve'], ['migrate'], ['user', 'create'], ['apikey', 'create']]) {
@@ -69,19 +70,80 @@ describe('accounts and keys', () => {
   });
 
   test('user create makes the first account an administrator, then ordinary users', async () => {
-    const first = await quire(['user', 'create', '--username', 'root_user', '--email', 'root@example.test', '--password', 'long enough'], env);
+    const first = await quire(
+      [
+        'user',
+        'create',
+        '--username',
+        'root_user',
+        '--email',
+        'root@example.test',
+        '--password',
+        'long enough',
+      ],
+      env,
+    );
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /Created administrator @root_user/);
-    const second = await quire(['user', 'create', '--username', 'second', '--email', 'second@example.test', '--password', 'long enough'], env);
+    const second = await quire(
+      [
+        'user',
+        'create',
+        '--username',
+        'second',
+        '--email',
+        'second@example.test',
+        '--password',
+        'long enough',
+      ],
+      env,
+    );
     assert.match(second.stdout, /Created user @second/);
-    const admin = await quire(['user', 'create', '--username', 'third', '--email', 'third@example.test', '--password', 'long enough', '--admin'], env);
+    const admin = await quire(
+      [
+        'user',
+        'create',
+        '--username',
+        'third',
+        '--email',
+        'third@example.test',
+        '--password',
+        'long enough',
+        '--admin',
+      ],
+      env,
+    );
     assert.match(admin.stdout, /Created administrator @third/);
   });
 
   test('user create refuses bad input with one readable line', async () => {
-    const r = await quire(['user', 'create', '--username', 'No Way', '--email', 'x@example.test', '--password', 'long enough'], env);
+    const r = await quire(
+      [
+        'user',
+        'create',
+        '--username',
+        'No Way',
+        '--email',
+        'x@example.test',
+        '--password',
+        'long enough',
+      ],
+      env,
+    );
     assertOneLineFailure(r, /^quire: Username must be/);
-    const short = await quire(['user', 'create', '--username', 'shorty', '--email', 's@example.test', '--password', 'short'], env);
+    const short = await quire(
+      [
+        'user',
+        'create',
+        '--username',
+        'shorty',
+        '--email',
+        's@example.test',
+        '--password',
+        'short',
+      ],
+      env,
+    );
     assertOneLineFailure(short, /^quire: Password is too short/);
   });
 
@@ -103,13 +165,19 @@ describe('start-up failures', () => {
 
   test('an unreachable PostgreSQL gives one readable line', async () => {
     const port = await freePort();
-    const r = await quire(['migrate'], { ...env, DATABASE_URL: `postgres://nobody:secret@127.0.0.1:${port}/quire` });
+    const r = await quire(['migrate'], {
+      ...env,
+      DATABASE_URL: `postgres://nobody:secret@127.0.0.1:${port}/quire`,
+    });
     assertOneLineFailure(r, /^quire: cannot connect to PostgreSQL at 127\.0\.0\.1:\d+\/quire/);
     assert.doesNotMatch(r.stderr, /secret/, 'the password is not printed');
   });
 
   test('PostgreSQL without QUIRE_SECRET is refused', async () => {
-    const r = await quire(['serve'], { DATABASE_URL: 'postgres://127.0.0.1/quire', QUIRE_SECRET: '' });
+    const r = await quire(['serve'], {
+      DATABASE_URL: 'postgres://127.0.0.1/quire',
+      QUIRE_SECRET: '',
+    });
     assertOneLineFailure(r, /^quire: QUIRE_SECRET is required with PostgreSQL/);
   });
 
@@ -120,10 +188,15 @@ describe('start-up failures', () => {
 
   test('a port already in use gives one readable line and a non-zero exit', async () => {
     const blocker = createServer();
-    const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)),
+    );
     try {
       const r = await quire(['serve'], { ...env, PORT: String(port), LOG_LEVEL: 'silent' });
-      assertOneLineFailure(r, new RegExp(`^quire: port ${port} on 127\\.0\\.0\\.1 is already in use$`));
+      assertOneLineFailure(
+        r,
+        new RegExp(`^quire: port ${port} on 127\\.0\\.0\\.1 is already in use$`),
+      );
     } finally {
       blocker.close();
     }

@@ -14,27 +14,57 @@ let key: string;
 before(async () => {
   db = await createTestDatabase();
   const port = await freePort();
-  env = { DATABASE_URL: db.url, QUIRE_SECRET: TEST_SECRET, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' };
-  await quire(['user', 'create', '--username', 'writer', '--email', 'w@example.test', '--password', 'long enough'], env);
-  key = (await quire(['apikey', 'create', '--username', 'writer'], env)).stdout.trimEnd().split('\n').at(-1) ?? '';
+  env = {
+    DATABASE_URL: db.url,
+    QUIRE_SECRET: TEST_SECRET,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+  };
+  await quire(
+    [
+      'user',
+      'create',
+      '--username',
+      'writer',
+      '--email',
+      'w@example.test',
+      '--password',
+      'long enough',
+    ],
+    env,
+  );
+  key =
+    (await quire(['apikey', 'create', '--username', 'writer'], env)).stdout
+      .trimEnd()
+      .split('\n')
+      .at(-1) ?? '';
 });
 after(() => db.drop());
 
 test('serve logs one JSON line per request with its request id, and stops cleanly on SIGTERM', async () => {
   const server = await serve(env);
   const base = `http://127.0.0.1:${env.PORT}`;
-  const res = await fetch(`${base}/api/users/me`, { headers: { 'api-key': key, 'x-request-id': 'trace-42' } });
+  const res = await fetch(`${base}/api/users/me`, {
+    headers: { 'api-key': key, 'x-request-id': 'trace-42' },
+  });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('x-request-id'), 'trace-42');
   assert.equal((await res.json()).username, 'writer');
 
   // A request whose body is still arriving when SIGTERM comes must be finished, not dropped.
-  const body = JSON.stringify({ article: { title: 'Written during shutdown', body_markdown: 'Still here.' } });
+  const body = JSON.stringify({
+    article: { title: 'Written during shutdown', body_markdown: 'Still here.' },
+  });
   const half = Math.floor(body.length / 2);
   const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
     const req = request(`${base}/api/articles`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'api-key': key },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'api-key': key,
+      },
     });
     req.on('response', (r) => {
       let text = '';
@@ -60,7 +90,13 @@ test('serve logs one JSON line per request with its request id, and stops cleanl
   assert.equal(traced[0].status, 200);
   assert.equal(traced[0].url, '/api/users/me');
   assert.equal(typeof traced[0].ms, 'number');
-  assert.ok(requests.some((l) => l.url === '/api/articles' && l.status === 201), 'the in-flight request is logged');
-  assert.ok(lines.some((l) => l.msg === 'stopped; database closed'), 'the database is closed on the way out');
+  assert.ok(
+    requests.some((l) => l.url === '/api/articles' && l.status === 201),
+    'the in-flight request is logged',
+  );
+  assert.ok(
+    lines.some((l) => l.msg === 'stopped; database closed'),
+    'the database is closed on the way out',
+  );
   await assert.rejects(fetch(`${base}/healthz`), 'nothing listens after the stop');
 });

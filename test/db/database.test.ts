@@ -19,7 +19,9 @@ test('the database wrapper reports the dialect under test', () => {
   assert.equal(server.ctx.database.dialect, dialect);
 });
 
-test('SQLite runs with WAL, synchronous=FULL, foreign keys and a busy timeout', { skip: dialect !== 'sqlite' && 'SQLite pragmas only apply to SQLite' }, async () => {
+test('SQLite runs with WAL, synchronous=FULL, foreign keys and a busy timeout', {
+  skip: dialect !== 'sqlite' && 'SQLite pragmas only apply to SQLite',
+}, async () => {
   const pragma = async (name: string) => {
     const { rows } = await sql.raw(`pragma ${name}`).execute(server.ctx.database.db);
     return Object.values(rows[0] as Record<string, unknown>)[0];
@@ -37,14 +39,25 @@ test('migrations are applied once and listed in the static index', async () => {
     .selectFrom('kysely_migration' as never)
     .select(sql<string>`name`.as('name'))
     .execute();
-  assert.deepEqual(applied.map((r) => r.name), Object.keys(migrations));
+  assert.deepEqual(
+    applied.map((r) => r.name),
+    Object.keys(migrations),
+  );
 });
 
 test('foreign keys are enforced', async () => {
   await assert.rejects(
     server.ctx.database.db
       .insertInto('api_keys')
-      .values({ user_id: 999_999, name: 'x', key_hash: 'h', prefix: 'p', created_at: 'now', last_used_at: null, revoked_at: null })
+      .values({
+        user_id: 999_999,
+        name: 'x',
+        key_hash: 'h',
+        prefix: 'p',
+        created_at: 'now',
+        last_used_at: null,
+        revoked_at: null,
+      })
       .execute(),
   );
 });
@@ -53,7 +66,10 @@ test('a unique violation is recognised on either dialect', async () => {
   await makeAuthor(server, 'unique_one');
   const error = await server.ctx.database.db
     .insertInto('tags')
-    .values([{ name: 'dup', created_at: 'x' }, { name: 'dup', created_at: 'x' }])
+    .values([
+      { name: 'dup', created_at: 'x' },
+      { name: 'dup', created_at: 'x' },
+    ])
     .execute()
     .catch((e: unknown) => e);
   assert.ok(server.ctx.database.isUniqueViolation(error));
@@ -70,7 +86,11 @@ test('a failed transaction leaves nothing behind and runs no commit hooks', asyn
     }),
     /boom/,
   );
-  const row = await server.ctx.database.db.selectFrom('tags').select('id').where('name', '=', 'rolled_back').executeTakeFirst();
+  const row = await server.ctx.database.db
+    .selectFrom('tags')
+    .select('id')
+    .where('name', '=', 'rolled_back')
+    .executeTakeFirst();
   assert.equal(row, undefined);
   assert.equal(hooked, 0);
   await server.ctx.database.transaction(async (tx) => {
@@ -82,6 +102,9 @@ test('a failed transaction leaves nothing behind and runs no commit hooks', asyn
 });
 
 test('counts come back as numbers on both dialects', async () => {
-  const row = await server.ctx.database.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await server.ctx.database.db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   assert.equal(typeof row.n, 'number');
 });

@@ -12,7 +12,10 @@ export interface CliResult {
 
 export function quire(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [QUIRE_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [QUIRE_BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -23,9 +26,14 @@ export function quire(args: string[], env: Record<string, string> = {}): Promise
 }
 
 /** Starts `quire serve` and resolves once it logs that it is listening. */
-export function serve(env: Record<string, string>): Promise<{ child: ChildProcess; logs: () => string[]; exited: Promise<number | null> }> {
+export function serve(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; logs: () => string[]; exited: Promise<number | null> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [QUIRE_BIN, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [QUIRE_BIN, 'serve'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
