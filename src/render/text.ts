@@ -15,6 +15,7 @@ export function excerpt(text: string, max = 100): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (flat.length <= max) return flat;
   const cut = flat.slice(0, max);
-  const space = cut.lastIndexOf(' ');
+  // When the cut falls just before a space, the last word is whole and stays.
+  const space = flat[max] === ' ' ? max : cut.lastIndexOf(' ');
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}...`;
 }
