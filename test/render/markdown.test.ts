@@ -522,7 +522,11 @@ test('the default description is about the first 100 characters, cut on a word b
   const oneWord = 'a'.repeat(150);
   assert.equal(excerpt(oneWord), `${'a'.repeat(100)}...`, 'a single long word is cut hard');
   assert.equal(excerpt('word '.repeat(10), 12), 'word word...');
-  assert.equal(excerpt('word '.repeat(10), 14), 'word word word...', 'a word ending at the cut stays');
+  assert.equal(
+    excerpt('word '.repeat(10), 14),
+    'word word word...',
+    'a word ending at the cut stays',
+  );
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { requireUser } from '../../http/identity.ts';
-import { keyAuth } from '../../http/openapi.ts';
+import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
 import { apiKeyJson, createApiKey, listApiKeys, revokeApiKey } from './apikeys.service.ts';
 
 const NText = Type.Union([Type.String(), Type.Null()]);
@@ -33,7 +33,7 @@ export function apiKeysRoutes(ctx: AppContext) {
           tags,
           summary: "The caller's API keys",
           security: keyAuth,
-          response: { 200: Type.Array(ApiKey) },
+          response: { ...errorResponses, 200: Type.Array(ApiKey) },
         },
       },
       async (request) => (await listApiKeys(ctx, requireUser(request))).map(apiKeyJson),
@@ -47,7 +47,10 @@ export function apiKeysRoutes(ctx: AppContext) {
           summary: 'Create an API key; the key is in this answer only',
           security: keyAuth,
           body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })) }),
-          response: { 201: Type.Object({ ...ApiKey.properties, key: Type.String() }) },
+          response: {
+            ...errorResponses,
+            201: Type.Object({ ...ApiKey.properties, key: Type.String() }),
+          },
         },
       },
       async (request, reply) => {
@@ -64,11 +67,12 @@ export function apiKeysRoutes(ctx: AppContext) {
           summary: 'Revoke an API key',
           security: keyAuth,
           params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+          response: { 204: NoContent, ...errorResponses },
         },
       },
       async (request, reply) => {
         await revokeApiKey(ctx, requireUser(request), request.params.id);
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
     );
   };

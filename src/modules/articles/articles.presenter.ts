@@ -91,7 +91,12 @@ export function articleMeJson(article: ArticleRow, author: UserRow, o: PresentOp
   };
 }
 
-/** What an `article.deleted` event carries: the article without its body. */
+/** What an `article.deleted` event carries: the single-article shape without its body. */
 export function articleDeletedJson(article: ArticleRow, author: UserRow, o: PresentOptions) {
-  return { ...articleIndexJson(article, author, o), published: article.published === 1 };
+  const {
+    body_html: _html,
+    body_markdown: _markdown,
+    ...rest
+  } = articleShowJson(article, author, o);
+  return { ...rest, published: article.published === 1 };
 }

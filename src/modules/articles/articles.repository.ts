@@ -179,28 +179,31 @@ export interface TagCount {
   articles: number;
 }
 
-/** Tags ordered by how many visible articles carry them. */
+/** Tags that visible articles carry, the most used first. */
 export function listTagsByPopularity(
   db: DbHandle,
   visibleAt: string,
   limit: number,
   offset: number,
 ): Promise<TagCount[]> {
-  return db
-    .selectFrom('tags')
-    .leftJoin('article_tags', 'article_tags.tag_id', 'tags.id')
-    .leftJoin('articles', (join) =>
-      join
-        .onRef('articles.id', '=', 'article_tags.article_id')
-        .on('articles.published', '=', 1)
-        .on('articles.published_at', '<=', visibleAt),
-    )
-    .select(['tags.id', 'tags.name'])
-    .select((eb) => eb.fn.count<number>('articles.id').as('articles'))
-    .groupBy(['tags.id', 'tags.name'])
-    .orderBy('articles', 'desc')
-    .orderBy('tags.name')
-    .limit(limit)
-    .offset(offset)
-    .execute();
+  return (
+    db
+      .selectFrom('tags')
+      .innerJoin('article_tags', 'article_tags.tag_id', 'tags.id')
+      // Only visible articles count, so a tag used by drafts alone is not shown to anyone.
+      .innerJoin('articles', (join) =>
+        join
+          .onRef('articles.id', '=', 'article_tags.article_id')
+          .on('articles.published', '=', 1)
+          .on('articles.published_at', '<=', visibleAt),
+      )
+      .select(['tags.id', 'tags.name'])
+      .select((eb) => eb.fn.count<number>('articles.id').as('articles'))
+      .groupBy(['tags.id', 'tags.name'])
+      .orderBy('articles', 'desc')
+      .orderBy('tags.name')
+      .limit(limit)
+      .offset(offset)
+      .execute()
+  );
 }

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { requireUser } from '../../http/identity.ts';
-import { keyAuth } from '../../http/openapi.ts';
+import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
 import { listMine, listPublic, type MineFilter } from './articles.listing.ts';
 import { articleIndexJson, articleMeJson, articleShowJson } from './articles.presenter.ts';
 import { findArticleById, findArticleByPath } from './articles.repository.ts';
@@ -41,7 +41,7 @@ export function articlesRoutes(ctx: AppContext) {
           tags,
           summary: 'Published articles',
           querystring: ArticleListQuery,
-          response: { 200: Type.Array(ArticleIndex) },
+          response: { ...errorResponses, 200: Type.Array(ArticleIndex) },
         },
       },
       async (request) => {
@@ -59,7 +59,7 @@ export function articlesRoutes(ctx: AppContext) {
           tags,
           summary: 'Published articles, newest first',
           querystring: PagingQuery,
-          response: { 200: Type.Array(ArticleIndex) },
+          response: { ...errorResponses, 200: Type.Array(ArticleIndex) },
         },
       },
       async (request) => {
@@ -79,7 +79,7 @@ export function articlesRoutes(ctx: AppContext) {
             summary,
             security: keyAuth,
             querystring: PagingQuery,
-            response: { 200: Type.Array(ArticleMe) },
+            response: { ...errorResponses, 200: Type.Array(ArticleMe) },
           },
         },
         async (request) => {
@@ -102,7 +102,7 @@ export function articlesRoutes(ctx: AppContext) {
           tags,
           summary: 'An article by id',
           params: IdParams,
-          response: { 200: ArticleShow },
+          response: { ...errorResponses, 200: ArticleShow },
         },
       },
       async (request) => {
@@ -119,7 +119,7 @@ export function articlesRoutes(ctx: AppContext) {
           tags,
           summary: 'An article by its path',
           params: PathParams,
-          response: { 200: ArticleShow },
+          response: { ...errorResponses, 200: ArticleShow },
         },
       },
       async (request) => {
@@ -139,7 +139,7 @@ export function articlesRoutes(ctx: AppContext) {
           summary: 'Create an article',
           security: keyAuth,
           body: ArticleWrite,
-          response: { 201: ArticleShow },
+          response: { ...errorResponses, 201: ArticleShow },
         },
       },
       async (request, reply) => {
@@ -160,7 +160,7 @@ export function articlesRoutes(ctx: AppContext) {
           security: keyAuth,
           params: IdParams,
           body: ArticleWrite,
-          response: { 200: ArticleShow },
+          response: { ...errorResponses, 200: ArticleShow },
         },
       },
       async (request) => {
@@ -179,11 +179,17 @@ export function articlesRoutes(ctx: AppContext) {
       '/api/articles/:id',
       {
         config: writeLimit,
-        schema: { tags, summary: 'Delete an article', security: keyAuth, params: IdParams },
+        schema: {
+          tags,
+          summary: 'Delete an article',
+          security: keyAuth,
+          params: IdParams,
+          response: { 204: NoContent, ...errorResponses },
+        },
       },
       async (request, reply) => {
         await deleteArticle(ctx, requireUser(request), request.params.id);
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
     );
   };

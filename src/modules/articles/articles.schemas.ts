@@ -95,7 +95,11 @@ export const ArticleWrite = Type.Object({
 
 export const Paging = {
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
-  per_page: Type.Optional(Type.Integer({ minimum: 1, default: 30, description: 'At most 1000' })),
+  // No schema default: Ajv would fill it in, and `state=all` could no longer tell an absent
+  // per_page (1000 for a username's whole list) from an explicit one.
+  per_page: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'Default 30 (1000 with state=all), at most 1000' }),
+  ),
 };
 
 export const ArticleListQuery = Type.Object({

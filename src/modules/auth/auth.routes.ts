@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { clearSessionCookie, requireUser, setSessionCookie } from '../../http/identity.ts';
+import { errorResponses, NoContent } from '../../http/openapi.ts';
 import { myUserJson } from '../users/users.presenter.ts';
 import { MyUser } from '../users/users.schemas.ts';
 import { createAccount } from '../users/users.service.ts';
@@ -31,7 +32,7 @@ export function authRoutes(ctx: AppContext) {
             password: Str(2048),
             name: Type.Optional(Str(200)),
           }),
-          response: { 201: MyUser },
+          response: { ...errorResponses, 201: MyUser },
         },
       },
       async (request, reply) => {
@@ -51,7 +52,7 @@ export function authRoutes(ctx: AppContext) {
           tags,
           summary: 'Sign in with a username or email and a password',
           body: Type.Object({ login: Str(320), password: Str(2048) }),
-          response: { 200: MyUser },
+          response: { ...errorResponses, 200: MyUser },
         },
       },
       async (request, reply) => {
@@ -63,26 +64,36 @@ export function authRoutes(ctx: AppContext) {
 
     app.post(
       '/api/auth/signout',
-      { schema: { tags, summary: 'End this session' } },
+      {
+        schema: {
+          tags,
+          summary: 'End this session',
+          response: { 204: NoContent, ...errorResponses },
+        },
+      },
       async (request, reply) => {
         if (!request.sessionToken)
           throw new AppError('unauthorized', 'Not signed in with a session');
         await endSession(ctx.database.db, request.sessionToken);
         clearSessionCookie(reply, ctx);
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
     );
 
     app.post(
       '/api/auth/signout_everywhere',
       {
-        schema: { tags, summary: 'End every session of this account' },
+        schema: {
+          tags,
+          summary: 'End every session of this account',
+          response: { 204: NoContent, ...errorResponses },
+        },
       },
       async (request, reply) => {
         const user = requireUser(request);
         await endAllSessions(ctx, user.id);
         clearSessionCookie(reply, ctx);
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
     );
   };

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
+import { errorResponses, NoContent } from '../../http/openapi.ts';
 import { listTagsByPopularity } from '../articles/articles.repository.ts';
 
 const Tag = Type.Object(
@@ -27,9 +28,11 @@ export function tagsRoutes(ctx: AppContext) {
           summary: 'Tags, most used first',
           querystring: Type.Object({
             page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
-            per_page: Type.Optional(Type.Integer({ minimum: 1, default: 10 })),
+            per_page: Type.Optional(
+              Type.Integer({ minimum: 1, description: 'Default 10, at most 1000' }),
+            ),
           }),
-          response: { 200: Type.Array(Tag) },
+          response: { ...errorResponses, 200: Type.Array(Tag) },
         },
       },
       async (request) => {

@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { requireUser } from '../../http/identity.ts';
-import { keyAuth } from '../../http/openapi.ts';
+import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
 import { myUserJson, userJson } from './users.presenter.ts';
 import { findUserById, findUserByUsername } from './users.repository.ts';
 import { MyUser, User } from './users.schemas.ts';
@@ -37,7 +37,7 @@ export function usersRoutes(ctx: AppContext) {
           tags,
           summary: 'The authenticated user',
           security: keyAuth,
-          response: { 200: MyUser },
+          response: { ...errorResponses, 200: MyUser },
         },
       },
       async (request) => myUserJson(requireUser(request), base()),
@@ -50,7 +50,7 @@ export function usersRoutes(ctx: AppContext) {
           tags,
           summary: 'A user by username or profile URL',
           querystring: Type.Object({ url: Type.String({ minLength: 1, maxLength: 500 }) }),
-          response: { 200: User },
+          response: { ...errorResponses, 200: User },
         },
       },
       async (request) => {
@@ -67,7 +67,7 @@ export function usersRoutes(ctx: AppContext) {
           tags,
           summary: 'A user by numeric id or username',
           params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
-          response: { 200: User },
+          response: { ...errorResponses, 200: User },
         },
       },
       async (request) => {
