@@ -1,5 +1,6 @@
 /** Everything a request or a command needs, built once per process. */
-import { type Logger, pino } from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
 import { type Clock, systemClock } from './clock.ts';
 import { type Config, resolveSecret } from './config.ts';
 import { connect } from './db/connect.ts';
@@ -12,12 +13,12 @@ export interface AppContext {
   secret: string;
   database: Database;
   clock: Clock;
-  logger: Logger;
+  logger: FastifyBaseLogger;
 }
 
 export interface ContextOptions {
   clock?: Clock;
-  logger?: Logger;
+  logger?: FastifyBaseLogger;
   /** Apply pending migrations before returning (what `quire serve` does at start). */
   migrate?: boolean;
 }

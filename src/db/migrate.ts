@@ -1,12 +1,11 @@
 /** Applies the static migration index, telling each migration its dialect. */
-import type { Kysely } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
 import type { Database } from './database.ts';
 import { migrations } from './migrations/index.ts';
 
 function migrator(database: Database): Migrator {
   return new Migrator({
-    db: database.db as unknown as Kysely<unknown>,
+    db: database.db,
     provider: {
       async getMigrations() {
         const out: Record<string, Migration> = {};
@@ -22,7 +21,7 @@ function migrator(database: Database): Migrator {
 /** Brings the schema up to date; returns the names of the migrations it applied. */
 export async function migrateToLatest(database: Database): Promise<string[]> {
   const { error, results } = await migrator(database).migrateToLatest();
-  if (error) throw error;
+  if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 

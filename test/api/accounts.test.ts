@@ -15,7 +15,10 @@ const CROSS_SITE: Record<string, string>[] = [{ origin: EVIL }, { 'sec-fetch-sit
 
 function sessionCookieLine(res: Response): string {
   const line = res.headers.getSetCookie().find((l) => l.startsWith('quire_session='));
-  assert.ok(line, `expected a quire_session Set-Cookie, got ${res.headers.getSetCookie()}`);
+  assert.ok(
+    line,
+    `expected a quire_session Set-Cookie, got ${res.headers.getSetCookie().join(' | ')}`,
+  );
   return line;
 }
 

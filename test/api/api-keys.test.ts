@@ -40,7 +40,7 @@ async function createKey(client: HttpClient, name?: string, key?: string) {
     ...(key && { key }),
   });
   assert.equal(res.status, 201, res.text);
-  return res.json() as { id: number; key: string; prefix: string; name: string };
+  return res.json<{ id: number; key: string; prefix: string; name: string }>();
 }
 
 function keyRow(id: number) {

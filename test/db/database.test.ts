@@ -19,18 +19,22 @@ test('the database wrapper reports the dialect under test', () => {
   assert.equal(server.ctx.database.dialect, dialect);
 });
 
-test('SQLite runs with WAL, synchronous=FULL, foreign keys and a busy timeout', {
-  skip: dialect !== 'sqlite' && 'SQLite pragmas only apply to SQLite',
-}, async () => {
-  const pragma = async (name: string) => {
-    const { rows } = await sql.raw(`pragma ${name}`).execute(server.ctx.database.db);
-    return Object.values(rows[0] as Record<string, unknown>)[0];
-  };
-  assert.equal(await pragma('journal_mode'), 'wal');
-  assert.equal(await pragma('synchronous'), 2, 'FULL');
-  assert.equal(await pragma('foreign_keys'), 1);
-  assert.equal(await pragma('busy_timeout'), 5000);
-});
+test(
+  'SQLite runs with WAL, synchronous=FULL, foreign keys and a busy timeout',
+  {
+    skip: dialect !== 'sqlite' && 'SQLite pragmas only apply to SQLite',
+  },
+  async () => {
+    const pragma = async (name: string) => {
+      const { rows } = await sql.raw(`pragma ${name}`).execute(server.ctx.database.db);
+      return Object.values(rows[0] as Record<string, unknown>)[0];
+    };
+    assert.equal(await pragma('journal_mode'), 'wal');
+    assert.equal(await pragma('synchronous'), 2, 'FULL');
+    assert.equal(await pragma('foreign_keys'), 1);
+    assert.equal(await pragma('busy_timeout'), 5000);
+  },
+);
 
 test('migrations are applied once and listed in the static index', async () => {
   assert.deepEqual(await pendingMigrations(server.ctx.database), []);

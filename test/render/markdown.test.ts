@@ -234,7 +234,6 @@ test('code content is preserved byte for byte once HTML-unescaped', () => {
       'ts',
       'function snake_case_name<T extends { a_b: number }>(x: T): boolean {\n' +
         '\tif (x.a_b < 10 && x.a_b > 2) return __private__(x);\n' +
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source, not a template
         '    const s = `${x.a_b} <b>&amp; \'q\' "dq"`;\n' +
         '        // deep   indent\\with\\backslashes  \n' +
         '  return 1 << 2 >= 3 ? true : false; // ünïcødé ✓\n' +

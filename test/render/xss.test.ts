@@ -498,7 +498,7 @@ function decodeOnce(value: string): string {
 function normalizeUrl(value: string): string {
   let current = value;
   for (let i = 0; i < 5; i++) {
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to remove them
+    // eslint-disable-next-line no-control-regex -- the point is to remove them
     const next = decodeOnce(current).replace(/[\u0000-\u0020\u007f-\u00a0\s]+/g, '');
     if (next === current) break;
     current = next;

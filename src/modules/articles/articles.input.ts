@@ -99,7 +99,7 @@ export function parseArticleInput(input: ArticleInput): ArticleChanges {
 
   const text = (field: string): string | null | undefined => {
     const value = blankToNull(merged[field]);
-    if (value === undefined || value === null) return value as null | undefined;
+    if (value === undefined || value === null) return value;
     if (typeof value !== 'string') {
       errors.push({ field, message: `${field} must be text` });
       return undefined;

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
-import { errorResponses, NoContent } from '../../http/openapi.ts';
+import { errorResponses } from '../../http/openapi.ts';
 import { listTagsByPopularity } from '../articles/articles.repository.ts';
 
 const Tag = Type.Object(

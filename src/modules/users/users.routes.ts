@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { requireUser } from '../../http/identity.ts';
-import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
+import { errorResponses, keyAuth } from '../../http/openapi.ts';
 import { myUserJson, userJson } from './users.presenter.ts';
 import { findUserById, findUserByUsername } from './users.repository.ts';
 import { MyUser, User } from './users.schemas.ts';

@@ -31,7 +31,7 @@ const pageNumber = (request: FastifyRequest) => {
 export function webRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
     const hide = { hide: true };
-    const csrf = { schema: hide, preHandler: app.csrfProtection };
+    const csrf = { schema: hide, preHandler: app.csrfProtection.bind(app) };
 
     const send = async (
       request: FastifyRequest,
@@ -186,7 +186,7 @@ export function webRoutes(ctx: AppContext) {
         : null;
       const url = `${ctx.config.baseUrl}/${item.author.username}/${item.article.slug}`;
       const canonical = item.article.canonical_url ?? url;
-      const head = html`<link rel="canonical" href="${canonical}">`;
+      const head = html`<link rel="canonical" href="${canonical}" />`;
       return send(
         request,
         reply,
