@@ -186,7 +186,7 @@ export function webRoutes(ctx: AppContext) {
         : null;
       const url = `${ctx.config.baseUrl}/${item.author.username}/${item.article.slug}`;
       const canonical = item.article.canonical_url ?? url;
-      const head = html`<link rel="canonical" href="${canonical}" />`;
+      const head = html`<link rel="canonical" href="${canonical}">`;
       return send(
         request,
         reply,

@@ -12,27 +12,25 @@ import { profileImage, readableDate } from '../../modules/users/users.presenter.
 function tagLinks(article: ArticleRow): string {
   const tags = tagArray(article);
   if (tags.length === 0) return '';
-  return html`<ul class="tags" aria-label="Tags">
-    !${tags.map((t) => html`<li><a href="/t/${t}">#${t}</a></li>`)}
-  </ul>`;
+  return html`<ul class="tags" aria-label="Tags">!${tags.map((t) => html`<li><a href="/t/${t}">#${t}</a></li>`)}</ul>`;
 }
 
 function byline(article: ArticleRow, author: UserRow, baseUrl: string, now: Date): string {
   return html`<p class="byline">
-    <img class="avatar" src="${profileImage(author, baseUrl)}" alt="" width="32" height="32" />
-    <a href="/${author.username}">${author.name}</a>
-    !${article.published_at ? html`<time datetime="${article.published_at}">${readablePublishDate(article.published_at, now) ?? ''}</time>` : html`<span class="badge">Draft</span>`}
-    <span>${article.reading_time_minutes} min read</span>
-  </p>`;
+  <img class="avatar" src="${profileImage(author, baseUrl)}" alt="" width="32" height="32">
+  <a href="/${author.username}">${author.name}</a>
+  !${article.published_at ? html`<time datetime="${article.published_at}">${readablePublishDate(article.published_at, now) ?? ''}</time>` : html`<span class="badge">Draft</span>`}
+  <span>${article.reading_time_minutes} min read</span>
+</p>`;
 }
 
 export function articleCard(item: Listed, baseUrl: string, now: Date): string {
   const { article, author } = item;
   return html`<article class="card">
-    !${byline(article, author, baseUrl, now)}
-    <h2><a href="${articlePath(article, author)}">${article.title}</a></h2>
-    !${tagLinks(article)}
-  </article>`;
+  !${byline(article, author, baseUrl, now)}
+  <h2><a href="${articlePath(article, author)}">${article.title}</a></h2>
+  !${tagLinks(article)}
+</article>`;
 }
 
 export function articleList(
@@ -48,7 +46,7 @@ export function articleList(
   const less =
     page > 1 ? html`<a rel="prev" href="${path}?page=${page - 1}">Newer articles</a>` : '';
   return html`<div class="list">!${items.map((i) => articleCard(i, baseUrl, now))}</div>
-    <nav class="pager" aria-label="Pages">!${less} !${more}</nav>`;
+<nav class="pager" aria-label="Pages">!${less} !${more}</nav>`;
 }
 
 export interface SeriesNav {
@@ -67,28 +65,27 @@ export function articlePage(
   const elsewhere =
     article.canonical_url && article.canonical_url !== ownUrl ? article.canonical_url : null;
   return html`<article class="post">
-    <header>
-      !${article.cover_image ? html`<img class="cover" src="${article.cover_image}" alt="" />` : ''}
-      <h1>${article.title}</h1>
-      !${byline(article, author, baseUrl, now)} !${tagLinks(article)}
-      !${elsewhere ? html`<p class="origin">Originally published at <a href="${elsewhere}" rel="nofollow noopener">${new URL(elsewhere).host}</a></p>` : ''}
-    </header>
-    !${series ? seriesNav(series, article) : ''}
-    <div class="body">!${article.body_html}</div>
-  </article>`;
+<header>
+  !${article.cover_image ? html`<img class="cover" src="${article.cover_image}" alt="">` : ''}
+  <h1>${article.title}</h1>
+  !${byline(article, author, baseUrl, now)}
+  !${tagLinks(article)}
+  !${elsewhere ? html`<p class="origin">Originally published at <a href="${elsewhere}" rel="nofollow noopener">${new URL(elsewhere).host}</a></p>` : ''}
+</header>
+!${series ? seriesNav(series, article) : ''}
+<div class="body">!${article.body_html}</div>
+</article>`;
 }
 
 function seriesNav(series: SeriesNav, current: ArticleRow): string {
   return html`<nav class="series" aria-label="Series">
-    <p>Part of the series <strong>${series.name}</strong></p>
-    <ol>
-      !${series.items.map(({ article, author }) =>
-        article.id === current.id
-          ? html`<li aria-current="page">${article.title}</li>`
-          : html`<li><a href="${articlePath(article, author)}">${article.title}</a></li>`,
-      )}
-    </ol>
-  </nav>`;
+<p>Part of the series <strong>${series.name}</strong></p>
+<ol>!${series.items.map(({ article, author }) =>
+    article.id === current.id
+      ? html`<li aria-current="page">${article.title}</li>`
+      : html`<li><a href="${articlePath(article, author)}">${article.title}</a></li>`,
+  )}</ol>
+</nav>`;
 }
 
 export function profilePage(
@@ -99,19 +96,13 @@ export function profilePage(
   page: number,
 ): string {
   return html`<section class="profile">
-      <img
-        class="avatar large"
-        src="${profileImage(user, baseUrl)}"
-        alt=""
-        width="96"
-        height="96"
-      />
-      <h1>${user.name}</h1>
-      <p class="handle">@${user.username}</p>
-      !${user.summary ? html`<p>${user.summary}</p>` : ''}
-      !${user.website_url ? html`<p><a href="${user.website_url}" rel="nofollow noopener">${user.website_url}</a></p>` : ''}
-      <p class="joined">Joined ${readableDate(user.created_at)}</p>
-    </section>
-    <h2>Articles</h2>
-    !${articleList(items, baseUrl, now, page, `/${user.username}`)}`;
+  <img class="avatar large" src="${profileImage(user, baseUrl)}" alt="" width="96" height="96">
+  <h1>${user.name}</h1>
+  <p class="handle">@${user.username}</p>
+  !${user.summary ? html`<p>${user.summary}</p>` : ''}
+  !${user.website_url ? html`<p><a href="${user.website_url}" rel="nofollow noopener">${user.website_url}</a></p>` : ''}
+  <p class="joined">Joined ${readableDate(user.created_at)}</p>
+</section>
+<h2>Articles</h2>
+!${articleList(items, baseUrl, now, page, `/${user.username}`)}`;
 }

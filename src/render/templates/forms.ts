@@ -22,24 +22,18 @@ export function field(
   const id = `f-${name}`;
   const value = options.type === 'password' ? '' : (state.values[name] ?? '');
   return html`<p class="field">
-    <label for="${id}">${label}</label>
-    <input
-      id="${id}"
-      name="${name}"
-      type="${options.type ?? 'text'}"
-      value="${value}"
-      !${options.autocomplete ? html`autocomplete="${options.autocomplete}"` : ''}
-      ${options.required === false ? '' : 'required'}
-      !${error ? html`aria-invalid="true" aria-describedby="${id}-error"` : ''}
-    />
-    !${error ? html`<span class="error" id="${id}-error">${error.message}</span>` : ''}
-    !${options.hint && !error ? html`<span class="hint">${options.hint}</span>` : ''}
-  </p>`;
+  <label for="${id}">${label}</label>
+  <input id="${id}" name="${name}" type="${options.type ?? 'text'}" value="${value}"
+    !${options.autocomplete ? html`autocomplete="${options.autocomplete}"` : ''}
+    ${options.required === false ? '' : 'required'}
+    !${error ? html`aria-invalid="true" aria-describedby="${id}-error"` : ''}>
+  !${error ? html`<span class="error" id="${id}-error">${error.message}</span>` : ''}
+  !${options.hint && !error ? html`<span class="hint">${options.hint}</span>` : ''}
+</p>`;
 }
 
 export function formStart(state: FormState, action: string): string {
   return html`<form method="post" action="${action}" novalidate>
-    <input type="hidden" name="_csrf" value="${state.csrfToken}" />
-    !${state.message ? html`<p class="alert" role="alert">${state.message}</p>` : ''}
-  </form>`;
+<input type="hidden" name="_csrf" value="${state.csrfToken}">
+!${state.message ? html`<p class="alert" role="alert">${state.message}</p>` : ''}`;
 }

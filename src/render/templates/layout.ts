@@ -19,7 +19,7 @@ function nav(frame: PageFrame): string {
   }
   return html`<a href="/${frame.user.username}">@${frame.user.username}</a>
     <form method="post" action="/signout" class="inline">
-      <input type="hidden" name="_csrf" value="${frame.csrfToken ?? ''}" />
+      <input type="hidden" name="_csrf" value="${frame.csrfToken ?? ''}">
       <button type="submit" class="link">Sign out</button>
     </form>`;
 }
@@ -28,25 +28,28 @@ export function layout(frame: PageFrame, body: string): string {
   const title =
     frame.title === frame.siteName ? frame.siteName : `${frame.title} - ${frame.siteName}`;
   return `<!doctype html>${html`<html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>${title}</title>
-      !${frame.description ? html`<meta name="description" content="${frame.description}" />` : ''}
-      <link rel="stylesheet" href="/static/quire.css" />
-      !${frame.head ?? ''}
-    </head>
-    <body>
-      <a class="skip" href="#main">Skip to content</a>
-      <header class="site">
-        <nav aria-label="Site">
-          <a class="brand" href="/">${frame.siteName}</a>
-          <span class="spacer"></span>
-          !${nav(frame)}
-        </nav>
-      </header>
-      <main id="main">!${body}</main>
-      <footer class="site"><p>Powered by Quire</p></footer>
-    </body>
-  </html> `}`;
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+!${frame.description ? html`<meta name="description" content="${frame.description}">` : ''}
+<link rel="stylesheet" href="/static/quire.css">
+!${frame.head ?? ''}
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="site">
+  <nav aria-label="Site">
+    <a class="brand" href="/">${frame.siteName}</a>
+    <span class="spacer"></span>
+    !${nav(frame)}
+  </nav>
+</header>
+<main id="main">
+!${body}
+</main>
+<footer class="site"><p>Powered by Quire</p></footer>
+</body>
+</html>
+`}`;
 }

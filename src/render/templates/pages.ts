@@ -44,9 +44,9 @@ export function signInPage(state: FormState): string {
 
 export function errorPage(status: number, title: string, detail: string): string {
   return html`<section class="narrow error-page">
-    <h1>${title}</h1>
-    <p>${detail}</p>
-    <p class="status">Error ${status}</p>
-    <p><a href="/">Back to the home page</a></p>
-  </section>`;
+<h1>${title}</h1>
+<p>${detail}</p>
+<p class="status">Error ${status}</p>
+<p><a href="/">Back to the home page</a></p>
+</section>`;
 }
