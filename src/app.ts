@@ -12,10 +12,12 @@ import { csrfFor } from './http/csrf.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { apiKeyFrom, installIdentity } from './http/identity.ts';
 import { installRequestId, RequestLog, requestId } from './http/request-log.ts';
+import { ResponseCache } from './http/response-cache.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
 import { apiKeysRoutes } from './modules/apikeys/apikeys.routes.ts';
 import { articlesRoutes } from './modules/articles/articles.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
+import { feedsRoutes } from './modules/feeds/feeds.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { tagsRoutes } from './modules/tags/tags.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
@@ -115,6 +117,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(articlesRoutes(ctx));
   await app.register(usersRoutes(ctx));
   await app.register(tagsRoutes(ctx));
+  const responses = new ResponseCache();
+  ctx.eventHead.start();
+  app.addHook('onClose', async () => ctx.eventHead.stop());
+  await app.register(feedsRoutes(ctx, responses));
   await app.register(webRoutes(ctx));
   return app;
 }

@@ -6,6 +6,7 @@ import { type Config, resolveSecret } from './config.ts';
 import { connect } from './db/connect.ts';
 import type { Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { EventHead } from './events/event-head.ts';
 
 export interface AppContext {
   config: Config;
@@ -14,6 +15,8 @@ export interface AppContext {
   database: Database;
   clock: Clock;
   logger: FastifyBaseLogger;
+  /** The newest outbox event, which keys every cache of pages and feeds. */
+  eventHead: EventHead;
 }
 
 export interface ContextOptions {
@@ -39,5 +42,6 @@ export async function openContext(
     await database.close();
     throw error;
   }
-  return { config, secret, database, clock: options.clock ?? systemClock, logger };
+  const eventHead = new EventHead(database);
+  return { config, secret, database, clock: options.clock ?? systemClock, logger, eventHead };
 }

@@ -14,12 +14,15 @@ export interface Tx {
   readonly db: DbHandle;
   readonly dialect: Dialect;
   onCommit(hook: () => void): void;
+  /** Records that this transaction appended to the outbox, so listeners hear of it on commit. */
+  markEvent(): void;
 }
 
 export class Database {
   readonly db: DbHandle;
   readonly dialect: Dialect;
   #closed = false;
+  readonly #eventListeners = new Set<() => void>();
 
   constructor(db: DbHandle, dialect: Dialect) {
     this.db = db;
@@ -32,8 +35,14 @@ export class Database {
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const hooks: Array<() => void> = [];
+    let events = false;
     const run = (db: DbHandle) =>
-      fn({ db, dialect: this.dialect, onCommit: (hook) => hooks.push(hook) });
+      fn({
+        db,
+        dialect: this.dialect,
+        onCommit: (hook) => hooks.push(hook),
+        markEvent: () => (events = true),
+      });
     let result: T;
     if (this.dialect === 'sqlite') {
       result = await this.db.connection().execute(async (conn) => {
@@ -51,7 +60,17 @@ export class Database {
       result = await this.db.transaction().execute((trx) => run(trx));
     }
     for (const hook of hooks) hook();
+    if (events) for (const listener of this.#eventListeners) listener();
     return result;
+  }
+
+  /**
+   * Calls `listener` after every commit in this process that appended events. Other processes
+   * learn of events by reading the table; this is the same-process shortcut.
+   */
+  onEventsCommitted(listener: () => void): () => void {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
   }
 
   /** True when `error` is a unique-constraint violation, whatever the dialect. */

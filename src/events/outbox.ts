@@ -26,6 +26,7 @@ export async function appendEvent(
   data: unknown,
   at: Date,
 ): Promise<void> {
+  tx.markEvent();
   const timestamp = at.toISOString();
   const payload: EventPayload = { type, timestamp, data };
   await tx.db

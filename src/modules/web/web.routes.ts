@@ -9,7 +9,7 @@ import { csrfFor } from '../../http/csrf.ts';
 import { clearSessionCookie, setSessionCookie } from '../../http/identity.ts';
 import { articleList, articlePage, profilePage } from '../../render/templates/articles.ts';
 import { emptyForm, type FormState } from '../../render/templates/forms.ts';
-import { layout } from '../../render/templates/layout.ts';
+import { type FeedLink, layout } from '../../render/templates/layout.ts';
 import { setupPage, signInPage, signUpPage } from '../../render/templates/pages.ts';
 import { listPublic, listSeries } from '../articles/articles.listing.ts';
 import { findArticleByPath, findSeries } from '../articles/articles.repository.ts';
@@ -39,7 +39,7 @@ export function webRoutes(ctx: AppContext) {
       title: string,
       body: string,
       status = 200,
-      extra: { head?: string; description?: string } = {},
+      extra: { head?: string; description?: string; feeds?: FeedLink[] } = {},
     ) => {
       const csrfToken = request.user ? csrfFor(reply) : undefined;
       const page = layout(
@@ -166,6 +166,7 @@ export function webRoutes(ctx: AppContext) {
         200,
         {
           description: user.summary ?? `Articles by ${user.name}`,
+          feeds: [{ title: user.name, path: `/feed/${user.username}` }],
         },
       );
     });
@@ -196,6 +197,7 @@ export function webRoutes(ctx: AppContext) {
         {
           head,
           description: item.article.description,
+          feeds: [{ title: item.author.name, path: `/feed/${item.author.username}` }],
         },
       );
     });

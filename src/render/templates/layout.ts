@@ -11,6 +11,27 @@ export interface PageFrame {
   /** Extra tags for <head> (canonical link, meta), already escaped. */
   head?: string;
   description?: string;
+  /** Feeds this page mirrors besides the site's own, as a title and a path without suffix. */
+  feeds?: FeedLink[];
+}
+
+export interface FeedLink {
+  title: string;
+  /** `/feed/ada`: the RSS path; Atom and JSON Feed add `.atom` and `.json`. */
+  path: string;
+}
+
+/** <link rel="alternate"> for each format of each feed, so readers and browsers find them. */
+function feedLinks(frame: PageFrame): string {
+  const feeds = [...(frame.feeds ?? []), { title: frame.siteName, path: '/feed' }];
+  return feeds
+    .map(
+      (f) =>
+        html`<link rel="alternate" type="application/rss+xml" title="${f.title} (RSS)" href="${f.path}">
+<link rel="alternate" type="application/atom+xml" title="${f.title} (Atom)" href="${f.path}.atom">
+<link rel="alternate" type="application/feed+json" title="${f.title} (JSON Feed)" href="${f.path}.json">`,
+    )
+    .join('\n');
 }
 
 function nav(frame: PageFrame): string {
@@ -34,6 +55,7 @@ export function layout(frame: PageFrame, body: string): string {
 <title>${title}</title>
 !${frame.description ? html`<meta name="description" content="${frame.description}">` : ''}
 <link rel="stylesheet" href="/static/quire.css">
+!${feedLinks(frame)}
 !${frame.head ?? ''}
 </head>
 <body>

@@ -1,0 +1,38 @@
+/** One feed, whatever its format: what the RSS, Atom and JSON Feed serializers all read. */
+
+export interface FeedEntry {
+  /** The article's absolute URL: its id, guid and link. */
+  url: string;
+  title: string;
+  authorName: string;
+  authorUrl: string;
+  published: Date;
+  updated: Date;
+  /** The full, sanitized article HTML. */
+  html: string;
+  summary: string;
+  tags: string[];
+  image: string | null;
+}
+
+export interface FeedLinks {
+  /** The HTML page this feed mirrors. */
+  html: string;
+  rss: string;
+  atom: string;
+  json: string;
+  /** The same feed's next (older) page, in the format being written, if there is one. */
+  next: { rss: string; atom: string; json: string } | null;
+}
+
+export interface FeedModel {
+  title: string;
+  description: string;
+  links: FeedLinks;
+  language: string;
+  /** The author's picture or the site's icon. */
+  image: string | null;
+  /** When the newest entry changed; the feed's Last-Modified. */
+  updated: Date;
+  entries: FeedEntry[];
+}

@@ -1,0 +1,67 @@
+/**
+ * Answers a request from a cached response: content negotiation for gzip and brotli, and
+ * conditional GET (If-None-Match, then If-Modified-Since) with 304s.
+ */
+import negotiate from '@fastify/accept-negotiator';
+import type { CachedResponse } from './response-cache.ts';
+
+export type Encoding = 'br' | 'gzip' | 'identity';
+const ENCODINGS: Encoding[] = ['br', 'gzip', 'identity'];
+
+export interface CachedAnswer {
+  status: 200 | 304;
+  headers: Record<string, string>;
+  /** The bytes for a 200 (a HEAD answer sends the headers only); null for a 304. */
+  body: Buffer | null;
+}
+
+export function chooseEncoding(acceptEncoding: string | undefined): Encoding {
+  if (!acceptEncoding) return 'identity';
+  return negotiate(acceptEncoding, ENCODINGS) ?? 'identity';
+}
+
+/** The ETag of one encoding of the response: each variant has its own strong validator. */
+export function etagFor(entry: CachedResponse, encoding: Encoding): string {
+  return `"${entry.tag}${encoding === 'identity' ? '' : `-${encoding === 'br' ? 'br' : 'gz'}`}"`;
+}
+
+/** True when an If-None-Match list names any variant of this response. */
+function matchesAny(ifNoneMatch: string, entry: CachedResponse): boolean {
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((raw) => {
+    const tag = raw.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+    return tag === entry.tag || tag === `${entry.tag}-br` || tag === `${entry.tag}-gz`;
+  });
+}
+
+export function answerFromCache(
+  entry: CachedResponse,
+  request: { method: string; headers: Record<string, string | string[] | undefined> },
+  cacheControl: string,
+): CachedAnswer {
+  const header = (name: string) => {
+    const v = request.headers[name];
+    return Array.isArray(v) ? v.join(', ') : v;
+  };
+  const encoding = chooseEncoding(header('accept-encoding'));
+  const headers: Record<string, string> = {
+    etag: etagFor(entry, encoding),
+    'last-modified': entry.lastModified,
+    'cache-control': cacheControl,
+    vary: 'Accept-Encoding',
+  };
+  const inm = header('if-none-match');
+  const ims = header('if-modified-since');
+  const notModified =
+    inm !== undefined
+      ? matchesAny(inm, entry)
+      : ims !== undefined &&
+        !Number.isNaN(Date.parse(ims)) &&
+        entry.lastModifiedMs <= Date.parse(ims);
+  if (notModified) return { status: 304, headers, body: null };
+  const body = encoding === 'br' ? entry.br : encoding === 'gzip' ? entry.gzip : entry.identity;
+  headers['content-type'] = entry.type;
+  headers['content-length'] = String(body.length);
+  if (encoding !== 'identity') headers['content-encoding'] = encoding;
+  return { status: 200, headers, body };
+}
