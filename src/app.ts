@@ -19,6 +19,7 @@ import { articlesRoutes } from './modules/articles/articles.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { feedsRoutes } from './modules/feeds/feeds.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { tagsRoutes } from './modules/tags/tags.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import { assetsRoutes } from './modules/web/assets.routes.ts';
@@ -117,6 +118,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(articlesRoutes(ctx));
   await app.register(usersRoutes(ctx));
   await app.register(tagsRoutes(ctx));
+  await app.register(importsRoutes(ctx));
   const responses = new ResponseCache();
   ctx.eventHead.start();
   app.addHook('onClose', async () => ctx.eventHead.stop());

@@ -21,6 +21,12 @@ export interface Config {
   loginMaxFailures: number;
   /** How long, in seconds, failures are remembered and sign-in stays refused. */
   loginWindowSeconds: number;
+  /** Let user-supplied URLs reach loopback and private addresses (local testing only). */
+  allowPrivateUrls: boolean;
+  /** How often, in seconds, a saved feed source is polled unless it says otherwise. */
+  feedPollInterval: number;
+  /** How often, in seconds, a node looks for feed sources that are due; 0 turns polling off. */
+  feedPollTick: number;
 }
 
 /** A configuration mistake, reported as one readable line. */
@@ -61,6 +67,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
 }
 
 function baseUrlFrom(raw: string | undefined, port: number): string {
@@ -105,6 +118,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     writeRateLimit: integer(env, 'QUIRE_WRITE_RATE_LIMIT', 60, 1, 1_000_000),
     loginMaxFailures: integer(env, 'QUIRE_LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: integer(env, 'QUIRE_LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+    allowPrivateUrls: flag(env, 'QUIRE_ALLOW_PRIVATE_URLS'),
+    feedPollInterval: integer(env, 'QUIRE_FEED_POLL_INTERVAL', 3600, 1, 30 * 86_400),
+    feedPollTick: integer(env, 'QUIRE_FEED_POLL_TICK', 30, 0, 86_400),
   };
 }
 

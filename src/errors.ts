@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'validation_failed'
   | 'rate_limited'
   | 'setup_done'
+  | 'bad_gateway'
   | 'internal';
 
 export const errorStatus: Record<ErrorCode, number> = {
@@ -24,6 +25,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   validation_failed: 422,
   rate_limited: 429,
   setup_done: 409,
+  bad_gateway: 502,
   internal: 500,
 };
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { type AppContext, openContext } from './context.ts';
+import { startPoller } from './modules/imports/feed-sources.service.ts';
 
 /** Something the operator must fix; printed as one line, without a stack. */
 export class StartupError extends Error {
@@ -41,10 +42,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const stopPoller = startPoller(ctx);
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       ctx.logger.info('stopping: finishing requests in flight');
+      stopPoller();
       await app.close();
       await ctx.database.close();
       ctx.logger.info('stopped; database closed');

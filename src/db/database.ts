@@ -73,6 +73,14 @@ export class Database {
     return () => this.#eventListeners.delete(listener);
   }
 
+  /**
+   * Makes a row-claiming subquery skip rows other transactions hold (PostgreSQL). SQLite needs
+   * nothing: its write transactions (BEGIN IMMEDIATE) already run one at a time.
+   */
+  skipLocked<Q extends { forUpdate(): Q; skipLocked(): Q }>(query: Q): Q {
+    return this.dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
+  }
+
   /** True when `error` is a unique-constraint violation, whatever the dialect. */
   isUniqueViolation(error: unknown): boolean {
     const e = error as { code?: string; errcode?: number; message?: string };

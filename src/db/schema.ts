@@ -88,6 +88,37 @@ export interface ArticleTagsTable {
   position: number;
 }
 
+export interface FeedSourcesTable {
+  id: Generated<number>;
+  user_id: number;
+  url: string;
+  publish: number;
+  canonical: number;
+  interval_seconds: number;
+  next_poll_at: string;
+  /** A poller holds the source until then; an expired lease returns it to the queue. */
+  lease_until: string | null;
+  lease_owner: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  last_polled_at: string | null;
+  last_status: string | null;
+  last_error: string | null;
+  /** The last import's summary, as JSON. */
+  last_log: string | null;
+  created_at: string;
+}
+
+export interface FeedItemsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** The item's guid, else its link: what makes a later run skip it. */
+  item_key: string;
+  article_id: number | null;
+  feed_source_id: number | null;
+  imported_at: string;
+}
+
 /** Site-wide settings that an administrator can change, by key. */
 export interface SettingsTable {
   key: string;
@@ -114,6 +145,8 @@ export interface Schema {
   tags: TagsTable;
   article_tags: ArticleTagsTable;
   settings: SettingsTable;
+  feed_sources: FeedSourcesTable;
+  feed_items: FeedItemsTable;
   events: EventsTable;
 }
 
@@ -124,3 +157,4 @@ export type NewArticle = Insertable<ArticlesTable>;
 export type ArticleUpdate = Updateable<ArticlesTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type EventRow = Selectable<EventsTable>;
+export type FeedSourceRow = Selectable<FeedSourcesTable>;

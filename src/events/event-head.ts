@@ -39,6 +39,8 @@ export class EventHead {
   invalidate(): void {
     this.#generation++;
     this.#stale = true;
+    // A read already under way may have started before the commit: the next caller starts anew.
+    this.#refresh = null;
   }
 
   /** The newest event id if it is known to be current, without asking the database. */
@@ -49,7 +51,12 @@ export class EventHead {
   /** The newest event id, reading the database when a commit may have moved it. */
   async current(): Promise<number> {
     if (!this.#stale) return this.#id;
-    this.#refresh ??= this.#read().finally(() => (this.#refresh = null));
+    if (!this.#refresh) {
+      const read = this.#read().finally(() => {
+        if (this.#refresh === read) this.#refresh = null;
+      });
+      this.#refresh = read;
+    }
     return this.#refresh;
   }
 

@@ -134,3 +134,24 @@ export async function nextScheduledAt(ctx: AppContext): Promise<Date | null> {
     .executeTakeFirst();
   return row?.at ? new Date(row.at) : null;
 }
+
+/**
+ * When an entry last left a feed, or joined it without being its newest (unpublished, deleted,
+ * retagged, published with an earlier date): the newest entry's date alone would then move
+ * back or stay put, and If-Modified-Since would answer 304 for a changed feed.
+ */
+export async function entriesChangedAt(ctx: AppContext): Promise<Date | null> {
+  const row = await ctx.database.db
+    .selectFrom('events')
+    .select('created_at')
+    .where('type', 'in', [
+      'article.published',
+      'article.unpublished',
+      'article.deleted',
+      'article.updated',
+    ])
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? new Date(row.created_at) : null;
+}

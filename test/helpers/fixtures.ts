@@ -53,6 +53,8 @@ export async function snapshot(server: TestServer): Promise<Record<string, numbe
     'series',
     'events',
     'settings',
+    'feed_sources',
+    'feed_items',
   ] as const;
   const out: Record<string, number | string> = {};
   for (const table of tables) {

@@ -11,7 +11,7 @@ import { splitFrontMatter } from '../../render/front-matter.ts';
 import { renderMarkdown } from '../../render/markdown.ts';
 import { excerpt, readingTimeMinutes } from '../../render/text.ts';
 import { findUserById } from '../users/users.repository.ts';
-import { type ArticleInput, parseArticleInput } from './articles.input.ts';
+import { type ArticleChanges, type ArticleInput, parseArticleInput } from './articles.input.ts';
 import { articleDeletedJson, articleShowJson } from './articles.presenter.ts';
 import {
   deleteArticleRow,
@@ -92,42 +92,62 @@ function publicationEvent(
   return null;
 }
 
-export async function createArticle(ctx: AppContext, author: UserRow, input: ArticleInput) {
+/** A new article, checked and rendered, ready to be inserted in any transaction. */
+export interface PreparedArticle {
+  changes: ArticleChanges & { title: string };
+  body: { body_html: string; reading_time_minutes: number };
+  lead: string;
+}
+
+/** Applies the rules and renders the Markdown; throws a 422 before anything is written. */
+export function prepareArticle(input: ArticleInput): PreparedArticle {
   const changes = parseArticleInput(input);
   if (changes.title === undefined)
     throw validationFailed([{ field: 'title', message: "Title can't be blank" }]);
-  const title = changes.title;
+  const { lead, ...body } = rendered(changes.content ?? '');
+  return { changes: { ...changes, title: changes.title }, body, lead };
+}
+
+/** Inserts a prepared article with its tags, series and events, inside the caller's transaction. */
+export async function insertArticleIn(
+  ctx: AppContext,
+  tx: Tx,
+  author: UserRow,
+  { changes, body, lead }: PreparedArticle,
+): Promise<ArticleRow> {
   const now = ctx.clock.now();
   const stamp = now.toISOString();
   const published = changes.published ?? false;
-  const { lead, ...body } = rendered(changes.content ?? '');
   const tags = changes.tags ?? [];
-  const article = await ctx.database.transaction(async (tx) => {
-    const row = await insertArticle(tx.db, {
-      user_id: author.id,
-      slug: await uniqueSlug(tx.db, author.id, title, published),
-      title,
-      description: changes.description ?? lead,
-      description_auto: changes.description ? 0 : 1,
-      body_markdown: changes.bodyMarkdown ?? '',
-      ...body,
-      cover_image: changes.coverImage ?? null,
-      canonical_url: changes.canonicalUrl ?? null,
-      series_id: changes.series
-        ? await ensureSeries(tx.db, author.id, changes.series, stamp)
-        : null,
-      published: published ? 1 : 0,
-      published_at: published ? (changes.publishedAt ?? now).toISOString() : null,
-      cached_tag_list: tags.join(', '),
-      created_at: stamp,
-      edited_at: null,
-      updated_at: stamp,
-    });
-    await setArticleTags(tx.db, row.id, tags, stamp);
-    const event = publicationEvent(null, row, now);
-    await emit(ctx, tx, event ? ['article.created', event] : ['article.created'], row, author, now);
-    return row;
+  const row = await insertArticle(tx.db, {
+    user_id: author.id,
+    slug: await uniqueSlug(tx.db, author.id, changes.title, published),
+    title: changes.title,
+    description: changes.description ?? lead,
+    description_auto: changes.description ? 0 : 1,
+    body_markdown: changes.bodyMarkdown ?? '',
+    ...body,
+    cover_image: changes.coverImage ?? null,
+    canonical_url: changes.canonicalUrl ?? null,
+    series_id: changes.series ? await ensureSeries(tx.db, author.id, changes.series, stamp) : null,
+    published: published ? 1 : 0,
+    published_at: published ? (changes.publishedAt ?? now).toISOString() : null,
+    cached_tag_list: tags.join(', '),
+    created_at: stamp,
+    edited_at: null,
+    updated_at: stamp,
   });
+  await setArticleTags(tx.db, row.id, tags, stamp);
+  const event = publicationEvent(null, row, now);
+  await emit(ctx, tx, event ? ['article.created', event] : ['article.created'], row, author, now);
+  return row;
+}
+
+export async function createArticle(ctx: AppContext, author: UserRow, input: ArticleInput) {
+  const prepared = prepareArticle(input);
+  const article = await ctx.database.transaction((tx) =>
+    insertArticleIn(ctx, tx, author, prepared),
+  );
   return { article, author };
 }
 

@@ -6,7 +6,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { renderAtom } from '../../feeds/atom.ts';
-import { buildFeedModel, type FeedScope, nextScheduledAt } from '../../feeds/build-model.ts';
+import {
+  buildFeedModel,
+  entriesChangedAt,
+  type FeedScope,
+  nextScheduledAt,
+} from '../../feeds/build-model.ts';
 import { renderJsonFeed } from '../../feeds/json-feed.ts';
 import type { FeedModel } from '../../feeds/model.ts';
 import { renderRss } from '../../feeds/rss.ts';
@@ -69,9 +74,12 @@ export async function cachedFeed(ctx: AppContext, cache: ResponseCache, f: FeedR
     const model = await buildFeedModel(ctx, f.scope, f.page);
     if (!model) return null;
     const next = await nextScheduledAt(ctx);
+    const changed = await entriesChangedAt(ctx);
     const { type, render } = FORMATS[f.format];
+    // Not the body's date: an unrelated draft edit must not change the bytes or the ETag.
+    const lastModified = changed && changed > model.updated ? changed : model.updated;
     return {
-      representation: { body: render(model), type, lastModified: model.updated },
+      representation: { body: render(model), type, lastModified },
       expiresAt: next ? next.getTime() : Number.POSITIVE_INFINITY,
     };
   });

@@ -1,0 +1,86 @@
+/** `quire serve`, `quire migrate`, `quire user create`, `quire apikey create`. */
+import { loadConfig } from '../../config.ts';
+import { openContext } from '../../context.ts';
+import { migrateToLatest } from '../../db/migrate.ts';
+import { startServer, stopOnSignals } from '../../main.ts';
+import { createApiKey } from '../../modules/apikeys/apikeys.service.ts';
+import { createAccount } from '../../modules/users/users.service.ts';
+import { type Command, userNamed, withContext } from '../command.ts';
+
+export const coreCommands: Record<string, Command> = {
+  serve: {
+    usage: 'quire serve',
+    summary: 'Run the web server (configured from the environment; see README).',
+    options: {},
+    async run() {
+      const server = await startServer(loadConfig());
+      stopOnSignals(server);
+    },
+  },
+  migrate: {
+    usage: 'quire migrate',
+    summary: 'Apply pending database migrations, then exit.',
+    options: {},
+    async run() {
+      const ctx = await openContext(loadConfig());
+      try {
+        const applied = await migrateToLatest(ctx.database);
+        console.log(
+          applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`,
+        );
+      } finally {
+        await ctx.database.close();
+      }
+    },
+  },
+  'user create': {
+    usage: 'quire user create --username U --email E --password P [--name N] [--admin]',
+    summary: 'Create an account. The first account of an instance is always an administrator.',
+    options: {
+      username: {
+        type: 'string',
+        description: '3 to 30 characters: a-z, 0-9 and _',
+        required: true,
+      },
+      email: { type: 'string', description: 'the account email', required: true },
+      password: { type: 'string', description: '8 to 1024 characters', required: true },
+      name: { type: 'string', description: 'display name (default: the username)' },
+      admin: { type: 'boolean', description: 'make the account an administrator' },
+    },
+    async run(v) {
+      const user = await withContext((ctx) =>
+        createAccount(ctx, {
+          username: String(v.username),
+          email: String(v.email),
+          password: String(v.password),
+          name: v.name as string | undefined,
+          admin: v.admin === true,
+        }),
+      );
+      console.log(
+        `Created ${user.role === 'admin' ? 'administrator' : 'user'} @${user.username} (id ${user.id}).`,
+      );
+    },
+  },
+  'apikey create': {
+    usage: 'quire apikey create --username U [--name N]',
+    summary: 'Create an API key for an account. The key is printed alone on the last line.',
+    options: {
+      username: { type: 'string', description: 'the account that owns the key', required: true },
+      name: { type: 'string', description: 'a label to recognise the key by' },
+    },
+    async run(v) {
+      const created = await withContext(async (ctx) =>
+        createApiKey(
+          ctx,
+          await userNamed(ctx, v.username),
+          (v.name as string | undefined) ?? 'CLI',
+        ),
+      );
+      console.log(
+        `API key "${created.row.name}" for @${String(v.username)} (shown once, keep it safe):`,
+      );
+      console.log(created.key);
+    },
+  },
+};

@@ -1,0 +1,122 @@
+/**
+ * Gets a feed from a URL (through the SSRF guard) or a local file, follows an HTML page to the
+ * feed it advertises, and parses it. Every failure is a FeedError or an OutboundError.
+ */
+import { open } from 'node:fs/promises';
+import type { AppContext } from '../../context.ts';
+import { parseFeedDocument } from '../../feeds/parse/parse-feed.ts';
+import { FeedError, type ParsedFeed } from '../../feeds/parsed.ts';
+import { safeFetch } from '../../net/safe-fetch.ts';
+
+export const FEED_MAX_BYTES = 10 * 1024 * 1024;
+
+export interface Validators {
+  etag?: string | null;
+  lastModified?: string | null;
+}
+
+export type Loaded =
+  | {
+      kind: 'feed';
+      feed: ParsedFeed;
+      url: string | null;
+      etag: string | null;
+      lastModified: string | null;
+    }
+  | { kind: 'not_modified' };
+
+export const isUrl = (source: string) => /^https?:\/\//i.test(source);
+
+async function readLocal(path: string): Promise<Uint8Array> {
+  const file = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw new FeedError(
+      'not_a_feed',
+      `cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
+    );
+  });
+  try {
+    const { size } = await file.stat();
+    if (size > FEED_MAX_BYTES) {
+      throw new FeedError(
+        'too_large',
+        `the file is ${Math.ceil(size / 1048576)} MiB; feeds may be at most 10 MiB`,
+      );
+    }
+    return new Uint8Array(await file.readFile());
+  } finally {
+    await file.close();
+  }
+}
+
+async function fetchFeed(ctx: AppContext, url: string, validators: Validators) {
+  const headers: Record<string, string> = {
+    accept:
+      'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/html;q=0.8, */*;q=0.5',
+  };
+  if (validators.etag) headers['if-none-match'] = validators.etag;
+  if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
+  const res = await safeFetch(url, {
+    allowPrivate: ctx.config.allowPrivateUrls,
+    maxBytes: FEED_MAX_BYTES,
+    headers,
+  });
+  if (res.status === 304) return { status: 304 as const };
+  if (res.status < 200 || res.status >= 300) {
+    throw new FeedError('not_a_feed', `${url} answered HTTP ${res.status}`);
+  }
+  return {
+    status: 200 as const,
+    body: res.body,
+    url: res.url,
+    contentType: res.headers.get('content-type'),
+    etag: res.headers.get('etag'),
+    lastModified: res.headers.get('last-modified'),
+  };
+}
+
+export async function loadFeed(
+  ctx: AppContext,
+  source: string,
+  validators: Validators = {},
+): Promise<Loaded> {
+  if (!isUrl(source)) {
+    const document = parseFeedDocument(await readLocal(source), {
+      url: null,
+      maxBytes: FEED_MAX_BYTES,
+    });
+    if (document.kind === 'html')
+      throw new FeedError('not_a_feed', `${source} is an HTML page, not a feed`);
+    return { kind: 'feed', feed: document.feed, url: null, etag: null, lastModified: null };
+  }
+  const first = await fetchFeed(ctx, source, validators);
+  if (first.status === 304) return { kind: 'not_modified' };
+  let fetched = first;
+  let document = parseFeedDocument(fetched.body, {
+    url: fetched.url,
+    contentType: fetched.contentType,
+    maxBytes: FEED_MAX_BYTES,
+  });
+  if (document.kind === 'html') {
+    const [alternate] = document.discovered.alternates;
+    if (!alternate)
+      throw new FeedError('not_a_feed', `${source} is an HTML page that advertises no feed`);
+    // Validators belong to the page, not to the feed it points at.
+    const second = await fetchFeed(ctx, alternate, {});
+    if (second.status === 304) return { kind: 'not_modified' };
+    fetched = second;
+    document = parseFeedDocument(fetched.body, {
+      url: fetched.url,
+      contentType: fetched.contentType,
+      maxBytes: FEED_MAX_BYTES,
+    });
+    if (document.kind === 'html')
+      throw new FeedError('not_a_feed', `${alternate} is an HTML page, not a feed`);
+  }
+  return {
+    kind: 'feed',
+    feed: document.feed,
+    url: fetched.url,
+    etag: fetched.etag,
+    lastModified: fetched.lastModified,
+  };
+}

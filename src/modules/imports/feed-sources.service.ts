@@ -1,0 +1,214 @@
+/**
+ * Saved feed sources: an author's feeds that Quire polls on a schedule. A node claims a due source
+ * with a lease before polling it, so one source is never polled by two nodes at once, and a lease
+ * left by a crashed node expires and returns the source to the queue.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../../context.ts';
+import type { FeedSourceRow, UserRow } from '../../db/schema.ts';
+import { notFound, validationFailed } from '../../errors.ts';
+import { FeedError } from '../../feeds/parsed.ts';
+import { checkOutboundUrl } from '../../net/safe-fetch.ts';
+import { OutboundError } from '../../net/outbound-error.ts';
+import { findUserById } from '../users/users.repository.ts';
+import { loadFeed } from './feed-loader.ts';
+import { importFeed, type ImportSummary } from './import.service.ts';
+
+/** How long a poller may hold a source before others may take it. */
+const LEASE_MS = 5 * 60_000;
+const NODE_ID = randomUUID();
+
+export interface NewSource {
+  url: string;
+  publish?: boolean;
+  canonical?: boolean;
+  /** Seconds between polls; the configured default when absent. */
+  intervalSeconds?: number;
+}
+
+export function checkSourceUrl(ctx: AppContext, url: string): string {
+  try {
+    return checkOutboundUrl(url, { allowPrivate: ctx.config.allowPrivateUrls }).href;
+  } catch (error) {
+    if (error instanceof OutboundError)
+      throw validationFailed([{ field: 'url', message: error.message }]);
+    throw error;
+  }
+}
+
+export async function addSource(
+  ctx: AppContext,
+  user: UserRow,
+  input: NewSource,
+): Promise<FeedSourceRow> {
+  const url = checkSourceUrl(ctx, input.url.trim());
+  const interval = input.intervalSeconds ?? ctx.config.feedPollInterval;
+  if (!Number.isInteger(interval) || interval < 60 || interval > 30 * 86_400) {
+    throw validationFailed([
+      { field: 'interval', message: 'Interval must be from 60 seconds to 30 days' },
+    ]);
+  }
+  const now = ctx.clock.now().toISOString();
+  try {
+    return await ctx.database.db
+      .insertInto('feed_sources')
+      .values({
+        user_id: user.id,
+        url,
+        publish: input.publish ? 1 : 0,
+        canonical: input.canonical ? 1 : 0,
+        interval_seconds: interval,
+        next_poll_at: now,
+        lease_until: null,
+        lease_owner: null,
+        etag: null,
+        last_modified: null,
+        last_polled_at: null,
+        last_status: null,
+        last_error: null,
+        last_log: null,
+        created_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  } catch (error) {
+    if (!ctx.database.isUniqueViolation(error)) throw error;
+    throw validationFailed([{ field: 'url', message: 'This feed is already one of your sources' }]);
+  }
+}
+
+export function listSources(ctx: AppContext, user: UserRow): Promise<FeedSourceRow[]> {
+  return ctx.database.db
+    .selectFrom('feed_sources')
+    .selectAll()
+    .where('user_id', '=', user.id)
+    .orderBy('id')
+    .execute();
+}
+
+export async function ownSource(
+  ctx: AppContext,
+  user: UserRow,
+  id: number,
+): Promise<FeedSourceRow> {
+  const row = await ctx.database.db
+    .selectFrom('feed_sources')
+    .selectAll()
+    .where('id', '=', id)
+    .where('user_id', '=', user.id)
+    .executeTakeFirst();
+  if (!row) throw notFound('Feed source not found');
+  return row;
+}
+
+export async function removeSource(ctx: AppContext, user: UserRow, id: number): Promise<void> {
+  await ownSource(ctx, user, id);
+  await ctx.database.db.deleteFrom('feed_sources').where('id', '=', id).execute();
+}
+
+/** Takes the lease of one source: the given one, or the most overdue; undefined when none is free. */
+export async function claimSource(
+  ctx: AppContext,
+  id?: number,
+): Promise<FeedSourceRow | undefined> {
+  const now = ctx.clock.now();
+  const stamp = now.toISOString();
+  return ctx.database.transaction(async (tx) => {
+    let candidate = tx.db
+      .selectFrom('feed_sources')
+      .select('id')
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
+      .orderBy('next_poll_at')
+      .limit(1);
+    candidate =
+      id === undefined
+        ? candidate.where('next_poll_at', '<=', stamp)
+        : candidate.where('id', '=', id);
+    const row = await ctx.database.skipLocked(candidate).executeTakeFirst();
+    if (!row) return undefined;
+    return tx.db
+      .updateTable('feed_sources')
+      .set({ lease_until: new Date(now.getTime() + LEASE_MS).toISOString(), lease_owner: NODE_ID })
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirst();
+  });
+}
+
+export interface PollResult {
+  status: 'ok' | 'not_modified' | 'error';
+  summary?: ImportSummary;
+  error?: string;
+}
+
+/** Polls a claimed source with conditional GET, imports what is new, and releases the lease. */
+export async function pollClaimed(ctx: AppContext, source: FeedSourceRow): Promise<PollResult> {
+  let result: PollResult;
+  let validators = { etag: source.etag, last_modified: source.last_modified };
+  try {
+    const user = await findUserById(ctx.database.db, source.user_id);
+    if (!user) throw new FeedError('not_a_feed', 'the owner of this source no longer exists');
+    const loaded = await loadFeed(ctx, source.url, {
+      etag: source.etag,
+      lastModified: source.last_modified,
+    });
+    if (loaded.kind === 'not_modified') {
+      result = { status: 'not_modified' };
+    } else {
+      const summary = await importFeed(ctx, user, loaded.feed, {
+        publish: source.publish === 1,
+        canonical: source.canonical === 1,
+        sourceId: source.id,
+      });
+      validators = { etag: loaded.etag, last_modified: loaded.lastModified };
+      result = { status: 'ok', summary };
+    }
+  } catch (error) {
+    if (!(error instanceof FeedError || error instanceof OutboundError)) {
+      ctx.logger.error({ err: error, source: source.id }, 'feed poll failed');
+    }
+    result = { status: 'error', error: error instanceof Error ? error.message : String(error) };
+  }
+  const now = ctx.clock.now();
+  await ctx.database.db
+    .updateTable('feed_sources')
+    .set({
+      ...validators,
+      last_polled_at: now.toISOString(),
+      last_status: result.status,
+      last_error: result.error ?? null,
+      last_log: result.summary ? JSON.stringify(result.summary) : (source.last_log ?? null),
+      next_poll_at: new Date(now.getTime() + source.interval_seconds * 1000).toISOString(),
+      lease_until: null,
+      lease_owner: null,
+    })
+    .where('id', '=', source.id)
+    .where('lease_owner', '=', NODE_ID)
+    .execute();
+  return result;
+}
+
+/** Polls every due source this node can claim, one after another. */
+export async function pollDueSources(ctx: AppContext): Promise<number> {
+  let polled = 0;
+  for (let source = await claimSource(ctx); source; source = await claimSource(ctx)) {
+    await pollClaimed(ctx, source);
+    polled++;
+  }
+  return polled;
+}
+
+/** Runs `pollDueSources` every `tickSeconds` until stopped. */
+export function startPoller(ctx: AppContext): () => void {
+  if (ctx.config.feedPollTick === 0) return () => {};
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    pollDueSources(ctx)
+      .catch((error: unknown) => ctx.logger.error({ err: error }, 'feed poller failed'))
+      .finally(() => (running = false));
+  }, ctx.config.feedPollTick * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,197 @@
+/** Importing feeds through the API, once or as saved sources polled on a schedule. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AppContext } from '../../context.ts';
+import type { FeedSourceRow } from '../../db/schema.ts';
+import { AppError } from '../../errors.ts';
+import { requireUser } from '../../http/identity.ts';
+import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
+import {
+  addSource,
+  claimSource,
+  listSources,
+  ownSource,
+  pollClaimed,
+  removeSource,
+} from './feed-sources.service.ts';
+import { loadFeed } from './feed-loader.ts';
+import { importError } from './import-errors.ts';
+import { importFeed, type ImportSummary } from './import.service.ts';
+
+const tags = ['feed import'];
+
+const Summary = Type.Object(
+  {
+    total: Type.Integer(),
+    imported: Type.Integer(),
+    skipped: Type.Integer(),
+    failed: Type.Array(Type.Object({ item: Type.String(), reason: Type.String() })),
+  },
+  { $id: 'ImportSummary' },
+);
+
+const NText = Type.Union([Type.String(), Type.Null()]);
+const Source = Type.Object(
+  {
+    id: Type.Integer(),
+    url: Type.String(),
+    publish: Type.Boolean(),
+    canonical: Type.Boolean(),
+    interval_seconds: Type.Integer(),
+    next_poll_at: Type.String(),
+    last_polled_at: NText,
+    last_status: NText,
+    last_error: NText,
+    last_log: Type.Union([Summary, Type.Null()]),
+    created_at: Type.String(),
+  },
+  { $id: 'FeedSource' },
+);
+
+function sourceJson(row: FeedSourceRow) {
+  return {
+    id: row.id,
+    url: row.url,
+    publish: row.publish === 1,
+    canonical: row.canonical === 1,
+    interval_seconds: row.interval_seconds,
+    next_poll_at: row.next_poll_at,
+    last_polled_at: row.last_polled_at,
+    last_status: row.last_status,
+    last_error: row.last_error,
+    last_log: row.last_log ? (JSON.parse(row.last_log) as ImportSummary) : null,
+    created_at: row.created_at,
+  };
+}
+
+export function importsRoutes(ctx: AppContext) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    const writeLimit = { rateLimit: { max: ctx.config.writeRateLimit, timeWindow: 60_000 } };
+    const Options = {
+      publish: Type.Optional(
+        Type.Boolean({ description: 'Publish the articles (default: drafts)' }),
+      ),
+      canonical: Type.Optional(
+        Type.Boolean({ description: "Set canonical_url to each item's link" }),
+      ),
+    };
+
+    app.post(
+      '/api/feeds/import',
+      {
+        config: writeLimit,
+        schema: {
+          tags,
+          summary: 'Import a feed (RSS, Atom, RDF, JSON Feed, or a page that links one) once',
+          security: keyAuth,
+          body: Type.Object({ url: Type.String({ minLength: 1, maxLength: 2048 }), ...Options }),
+          response: { 200: Summary, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const user = requireUser(request);
+        const { url, publish = false, canonical = false } = request.body;
+        try {
+          if (!/^https?:\/\//i.test(url))
+            throw new AppError('validation_failed', 'url must be an http(s) URL', {
+              errors: [{ field: 'url', message: 'url must be an http(s) URL' }],
+            });
+          const loaded = await loadFeed(ctx, url);
+          if (loaded.kind !== 'feed')
+            throw new AppError('bad_gateway', 'The feed answered 304 to an unconditional request');
+          return await importFeed(ctx, user, loaded.feed, { publish, canonical });
+        } catch (error) {
+          throw importError(error);
+        }
+      },
+    );
+
+    app.get(
+      '/api/feed_sources',
+      {
+        schema: {
+          tags,
+          summary: 'Your saved feed sources',
+          security: keyAuth,
+          response: { 200: Type.Array(Source), ...errorResponses },
+        },
+      },
+      async (request) => (await listSources(ctx, requireUser(request))).map(sourceJson),
+    );
+
+    app.post(
+      '/api/feed_sources',
+      {
+        config: writeLimit,
+        schema: {
+          tags,
+          summary: 'Save a feed source; Quire polls it on a schedule',
+          security: keyAuth,
+          body: Type.Object({
+            url: Type.String({ minLength: 1, maxLength: 2048 }),
+            ...Options,
+            interval_seconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86_400 })),
+          }),
+          response: { 201: Source, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { url, publish, canonical, interval_seconds } = request.body;
+        const row = await addSource(ctx, requireUser(request), {
+          url,
+          publish,
+          canonical,
+          intervalSeconds: interval_seconds,
+        });
+        return reply.status(201).send(sourceJson(row));
+      },
+    );
+
+    const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+    app.delete(
+      '/api/feed_sources/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Stop following a feed source',
+          security: keyAuth,
+          params: IdParams,
+          response: { 204: NoContent, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        await removeSource(ctx, requireUser(request), request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/api/feed_sources/:id/poll',
+      {
+        config: writeLimit,
+        schema: {
+          tags,
+          summary: 'Poll a feed source now',
+          security: keyAuth,
+          params: IdParams,
+          response: { 200: Source, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const user = requireUser(request);
+        await ownSource(ctx, user, request.params.id);
+        const claimed = await claimSource(ctx, request.params.id);
+        if (!claimed)
+          throw new AppError(
+            'conflict',
+            'This source is being polled right now; try again shortly',
+          );
+        await pollClaimed(ctx, claimed);
+        return sourceJson(await ownSource(ctx, user, request.params.id));
+      },
+    );
+  };
+}
