@@ -12,12 +12,14 @@ import { csrfFor } from './http/csrf.ts';
 import { installErrorHandlers } from './http/error-handler.ts';
 import { apiKeyFrom, installIdentity } from './http/identity.ts';
 import { installRequestId, RequestLog, requestId } from './http/request-log.ts';
+import { fastPath } from './http/fast-path.ts';
 import { ResponseCache } from './http/response-cache.ts';
+import { SECURITY_HEADERS } from './http/security-headers.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
 import { apiKeysRoutes } from './modules/apikeys/apikeys.routes.ts';
 import { articlesRoutes } from './modules/articles/articles.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
-import { feedsRoutes } from './modules/feeds/feeds.routes.ts';
+import { FEED_CACHE_CONTROL, feedKeyOf, feedsRoutes } from './modules/feeds/feeds.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { tagsRoutes } from './modules/tags/tags.routes.ts';
@@ -32,7 +34,10 @@ import { errorPage } from './render/templates/pages.ts';
 export const BODY_LIMIT = 2 * 1024 * 1024;
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const responses = new ResponseCache();
+  const fast = fastPath(ctx, responses, [{ key: feedKeyOf, cacheControl: FEED_CACHE_CONTROL }]);
   const app = Fastify({
+    serverFactory: fast.serverFactory,
     loggerInstance: ctx.logger,
     logController: new RequestLog({ requestIdLogLabel: 'reqId' }),
     genReqId: requestId,
@@ -54,8 +59,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   });
 
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    reply.headers(SECURITY_HEADERS);
   });
 
   await app.register(cookie, { secret: ctx.secret });
@@ -119,8 +123,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(usersRoutes(ctx));
   await app.register(tagsRoutes(ctx));
   await app.register(importsRoutes(ctx));
-  const responses = new ResponseCache();
   ctx.eventHead.start();
+  app.addHook('preClose', async () => fast.close());
   app.addHook('onClose', async () => ctx.eventHead.stop());
   await app.register(feedsRoutes(ctx, responses));
   await app.register(webRoutes(ctx));

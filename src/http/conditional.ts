@@ -36,7 +36,7 @@ function matchesAny(ifNoneMatch: string, entry: CachedResponse): boolean {
 
 export function answerFromCache(
   entry: CachedResponse,
-  request: { method: string; headers: Record<string, string | string[] | undefined> },
+  request: { headers: Record<string, string | string[] | undefined> },
   cacheControl: string,
 ): CachedAnswer {
   const header = (name: string) => {

@@ -67,6 +67,13 @@ export function feedKey(f: FeedRequest): string {
   return `feed:${scope}:${f.format}:${f.page}`;
 }
 
+/** The cache key of a feed URL, or null when the URL is not a feed's. */
+export function feedKeyOf(url: string): string | null {
+  if (!url.startsWith('/feed') && !url.startsWith('/rss')) return null;
+  const f = parseFeedUrl(url);
+  return f ? feedKey(f) : null;
+}
+
 /** Builds the feed's cached response for the current content version; null when it does not exist. */
 export async function cachedFeed(ctx: AppContext, cache: ResponseCache, f: FeedRequest) {
   const version = await ctx.eventHead.current();

@@ -1,0 +1,72 @@
+/**
+ * Serves responses that are already cached and current straight from the HTTP server, before
+ * the framework's routing and hooks: a hot feed costs a map lookup and a write. Anything else
+ * (a miss, a stale version, a server that is closing) falls through to Fastify unchanged.
+ */
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AppContext } from '../context.ts';
+import { answerFromCache } from './conditional.ts';
+import { requestId } from './request-log.ts';
+import type { ResponseCache } from './response-cache.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
+
+export interface FastRoute {
+  /** The cache key for this URL, or null when the route does not serve it. */
+  key(url: string): string | null;
+  cacheControl: string;
+}
+
+export interface FastPath {
+  serverFactory: (handler: RequestListener) => Server;
+  close(): void;
+}
+
+export function fastPath(ctx: AppContext, cache: ResponseCache, routes: FastRoute[]): FastPath {
+  let closing = false;
+
+  const tryServe = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (closing || (req.method !== 'GET' && req.method !== 'HEAD') || !req.url) return false;
+    const version = ctx.eventHead.peek();
+    if (version === null) return false;
+    for (const route of routes) {
+      const key = route.key(req.url);
+      if (key === null) continue;
+      const entry = cache.lookup(key, version, ctx.clock.now().getTime());
+      if (!entry) return false;
+      const started = performance.now();
+      const id = requestId(req);
+      const answer = answerFromCache(entry, req, route.cacheControl);
+      res.writeHead(answer.status, { ...SECURITY_HEADERS, ...answer.headers, 'x-request-id': id });
+      res.end(req.method === 'HEAD' ? undefined : (answer.body ?? undefined));
+      ctx.logger.info(
+        {
+          reqId: id,
+          method: req.method,
+          url: req.url,
+          status: answer.status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          ip: req.socket.remoteAddress,
+        },
+        'request',
+      );
+      return true;
+    }
+    return false;
+  };
+
+  return {
+    serverFactory: (handler) =>
+      createServer((req, res) => {
+        if (!tryServe(req, res)) handler(req, res);
+      }),
+    close: () => {
+      closing = true;
+    },
+  };
+}
