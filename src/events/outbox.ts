@@ -11,7 +11,8 @@ export type EventType =
   | 'article.published'
   | 'article.scheduled'
   | 'article.unpublished'
-  | 'article.deleted';
+  | 'article.deleted'
+  | 'site.updated';
 
 export interface EventPayload<T = unknown> {
   type: EventType;
