@@ -6,6 +6,7 @@ import { open } from 'node:fs/promises';
 import type { AppContext } from '../../context.ts';
 import { parseFeedDocument } from '../../feeds/parse/parse-feed.ts';
 import { FeedError, type ParsedFeed } from '../../feeds/parsed.ts';
+import { OutboundError } from '../../net/outbound-error.ts';
 import { safeFetch } from '../../net/safe-fetch.ts';
 
 export const FEED_MAX_BYTES = 10 * 1024 * 1024;
@@ -62,6 +63,8 @@ async function fetchFeed(ctx: AppContext, url: string, validators: Validators) {
   });
   if (res.status === 304) return { status: 304 as const };
   if (res.status < 200 || res.status >= 300) {
+    // A server error is the feed's host failing (502); anything else means there is no feed here.
+    if (res.status >= 500) throw new OutboundError('network', `${url} answered HTTP ${res.status}`);
     throw new FeedError('not_a_feed', `${url} answered HTTP ${res.status}`);
   }
   return {
@@ -112,11 +115,14 @@ export async function loadFeed(
     if (document.kind === 'html')
       throw new FeedError('not_a_feed', `${alternate} is an HTML page, not a feed`);
   }
+  // After discovery the feed's validators would be sent to the page next time, whose 304
+  // (say, it changed before the feed did) would then hide the feed's new items.
+  const direct = fetched === first;
   return {
     kind: 'feed',
     feed: document.feed,
     url: fetched.url,
-    etag: fetched.etag,
-    lastModified: fetched.lastModified,
+    etag: direct ? fetched.etag : null,
+    lastModified: direct ? fetched.lastModified : null,
   };
 }

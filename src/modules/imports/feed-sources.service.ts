@@ -12,11 +12,10 @@ import { checkOutboundUrl } from '../../net/safe-fetch.ts';
 import { OutboundError } from '../../net/outbound-error.ts';
 import { findUserById } from '../users/users.repository.ts';
 import { loadFeed } from './feed-loader.ts';
-import { importFeed, type ImportSummary } from './import.service.ts';
+import { importFeed, type ImportSummary, storableText } from './import.service.ts';
 
 /** How long a poller may hold a source before others may take it. */
 const LEASE_MS = 5 * 60_000;
-const NODE_ID = randomUUID();
 
 export interface NewSource {
   url: string;
@@ -126,12 +125,18 @@ export async function claimSource(
         : candidate.where('id', '=', id);
     const row = await ctx.database.skipLocked(candidate).executeTakeFirst();
     if (!row) return undefined;
-    return tx.db
-      .updateTable('feed_sources')
-      .set({ lease_until: new Date(now.getTime() + LEASE_MS).toISOString(), lease_owner: NODE_ID })
-      .where('id', '=', row.id)
-      .returningAll()
-      .executeTakeFirst();
+    return (
+      tx.db
+        .updateTable('feed_sources')
+        // A token per claim: a poll that outlived its lease cannot release the next claim's.
+        .set({
+          lease_until: new Date(now.getTime() + LEASE_MS).toISOString(),
+          lease_owner: randomUUID(),
+        })
+        .where('id', '=', row.id)
+        .returningAll()
+        .executeTakeFirst()
+    );
   });
 }
 
@@ -167,7 +172,9 @@ export async function pollClaimed(ctx: AppContext, source: FeedSourceRow): Promi
     if (!(error instanceof FeedError || error instanceof OutboundError)) {
       ctx.logger.error({ err: error, source: source.id }, 'feed poll failed');
     }
-    result = { status: 'error', error: error instanceof Error ? error.message : String(error) };
+    // Messages may quote the feed (its title, say), and so whatever it contains.
+    const message = error instanceof Error ? error.message : String(error);
+    result = { status: 'error', error: storableText(message) };
   }
   const now = ctx.clock.now();
   await ctx.database.db
@@ -183,7 +190,7 @@ export async function pollClaimed(ctx: AppContext, source: FeedSourceRow): Promi
       lease_owner: null,
     })
     .where('id', '=', source.id)
-    .where('lease_owner', '=', NODE_ID)
+    .where('lease_owner', '=', source.lease_owner)
     .execute();
   return result;
 }

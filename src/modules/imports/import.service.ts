@@ -37,7 +37,15 @@ export interface ImportSummary {
 /** Items are written this many to a transaction: one commit (one fsync) per batch, not per item. */
 const BATCH = 100;
 
-const itemKey = (item: ParsedItem) => item.guid?.trim() || item.url?.trim() || null;
+/**
+ * Feed text as both databases store it: PostgreSQL refuses NUL, and drivers differ on lone
+ * surrogates. Both are replaced the same way every time, so an odd id still imports, once.
+ */
+export const storableText = (text: string) => text.toWellFormed().replaceAll('\u0000', '\uFFFD');
+const itemKey = (item: ParsedItem) => {
+  const key = item.guid?.trim() || item.url?.trim() || null;
+  return key === null ? null : storableText(key);
+};
 const itemLabel = (item: ParsedItem) =>
   item.title?.trim() || item.url || item.guid || '(untitled item)';
 
