@@ -65,6 +65,22 @@ function prepare(item: ParsedItem, options: ImportOptions): PreparedArticle {
   return prepareArticle({ body_markdown: body });
 }
 
+async function importedKeys(
+  ctx: AppContext,
+  user: UserRow,
+  keys: Array<string | null>,
+): Promise<Set<string>> {
+  const wanted = keys.filter((k): k is string => k !== null);
+  if (wanted.length === 0) return new Set();
+  const rows = await ctx.database.db
+    .selectFrom('feed_items')
+    .select('item_key')
+    .where('user_id', '=', user.id)
+    .where('item_key', 'in', wanted)
+    .execute();
+  return new Set(rows.map((r) => r.item_key));
+}
+
 export async function importFeed(
   ctx: AppContext,
   user: UserRow,
@@ -75,9 +91,14 @@ export async function importFeed(
   const seen = new Set<string>();
   for (let start = 0; start < feed.items.length; start += BATCH) {
     const batch: Array<{ key: string; prepared: PreparedArticle }> = [];
-    for (const item of feed.items.slice(start, start + BATCH)) {
+    const items = feed.items.slice(start, start + BATCH);
+    // Items imported on an earlier run are skipped before the costly conversion, not after.
+    const known = await importedKeys(ctx, user, items.map(itemKey));
+    for (const item of items) {
       const key = itemKey(item);
-      if (key === null) {
+      if (key !== null && known.has(key)) {
+        summary.skipped++;
+      } else if (key === null) {
         summary.failed.push({
           item: itemLabel(item),
           reason: 'the item has neither a guid nor a link',
