@@ -1,0 +1,124 @@
+/**
+ * The servers under load in bench/feed.ts, each in its own process so that the load generator
+ * does not share their event loop. `--mode quire` starts Quire as `quire serve` does (its
+ * logs go to this process's stdout, which the parent points at a file); `--mode bare` answers
+ * with bytes and headers captured from Quire, with nothing else in between. Started by
+ * bench/feed.ts, which imports only the types below.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.ts';
+import { startServer } from '../src/main.ts';
+import { createArticle } from '../src/modules/articles/articles.service.ts';
+import { createAccount } from '../src/modules/users/users.service.ts';
+import { freePort } from '../test/helpers/net.ts';
+import { markdownArticle } from './content.ts';
+
+/** One captured answer: its status, headers and body file, as bench/feed.ts saved them. */
+export interface Variant {
+  status: number;
+  headers: Record<string, string>;
+  body: string | null;
+}
+
+export interface Variants {
+  identity: Variant;
+  br: Variant;
+  notModified: Variant;
+}
+
+export interface Ready {
+  url: string;
+}
+
+const send = (message: Ready) => process.send?.(message);
+
+interface Seed {
+  author: string;
+  articles: number;
+}
+
+async function quire(database: string, logLevel: string, seed: Seed | null): Promise<void> {
+  const port = await freePort();
+  const server = await startServer(
+    loadConfig({
+      DATABASE_URL: database,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: logLevel,
+      QUIRE_BASE_URL: 'https://blog.example.test',
+      QUIRE_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+    }),
+  );
+  if (seed) {
+    const author = await createAccount(server.ctx, {
+      username: seed.author,
+      email: `${seed.author}@example.test`,
+      password: 'a-long-bench-password',
+      name: 'Bench Author',
+    });
+    for (let n = 1; n <= seed.articles; n++) {
+      await createArticle(server.ctx, author, { body_markdown: markdownArticle(n) });
+    }
+  }
+  process.on('message', (message) => {
+    if (message === 'stop') void server.stop().then(() => process.exit(0));
+  });
+  send({ url: server.url });
+}
+
+async function bare(dir: string): Promise<void> {
+  const variants = JSON.parse(readFileSync(join(dir, 'variants.json'), 'utf8')) as Variants;
+  const load = (v: Variant) => ({
+    status: v.status,
+    headers: v.headers,
+    body: v.body === null ? undefined : readFileSync(join(dir, v.body)),
+  });
+  const identity = load(variants.identity);
+  const br = load(variants.br);
+  const notModified = load(variants.notModified);
+  // The least a server can do and still negotiate: one header look-up per decision.
+  const server = createServer((req, res) => {
+    const answer =
+      req.headers['if-none-match'] !== undefined
+        ? notModified
+        : req.headers['accept-encoding']?.includes('br')
+          ? br
+          : identity;
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  });
+  const port = await freePort();
+  server.listen(port, '127.0.0.1', () => send({ url: `http://127.0.0.1:${port}` }));
+  process.on('message', (message) => {
+    if (message !== 'stop') return;
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
+}
+
+const { values } = parseArgs({
+  options: {
+    mode: { type: 'string' },
+    database: { type: 'string' },
+    'log-level': { type: 'string', default: 'info' },
+    seed: { type: 'string' },
+    articles: { type: 'string', default: '12' },
+    dir: { type: 'string' },
+  },
+});
+
+if (values.mode === 'quire' && values.database) {
+  const seed = values.seed ? { author: values.seed, articles: Number(values.articles) } : null;
+  await quire(values.database, values['log-level'], seed);
+} else if (values.mode === 'bare' && values.dir) {
+  await bare(values.dir);
+} else {
+  console.error(
+    'usage: feed-server.ts --mode quire --database URL [--log-level L] [--seed USERNAME] [--articles N]\n' +
+      '       feed-server.ts --mode bare --dir DIR',
+  );
+  process.exit(2);
+}
