@@ -17,6 +17,8 @@ export interface ListParams {
   state?: 'fresh' | 'rising' | 'all' | undefined;
   top?: number | undefined;
   collection_id?: number | undefined;
+  /** Fetch one article beyond the page, so the caller can tell whether another page follows. */
+  peek?: boolean;
 }
 
 export interface Listed {
@@ -26,7 +28,8 @@ export interface Listed {
 
 function paging(params: ListParams, fallback = 30) {
   const perPage = Math.min(params.per_page ?? fallback, PER_PAGE_MAX);
-  return { limit: perPage, offset: ((params.page ?? 1) - 1) * perPage };
+  // One row past the page tells a pager whether an older page exists.
+  return { limit: perPage + (params.peek ? 1 : 0), offset: ((params.page ?? 1) - 1) * perPage };
 }
 
 async function withAuthors(ctx: AppContext, rows: ArticleRow[]): Promise<Listed[]> {

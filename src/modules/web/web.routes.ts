@@ -22,6 +22,8 @@ import { createAccount } from '../users/users.service.ts';
 import { setSiteName, siteName } from './site-settings.ts';
 
 type Form = Record<string, string | undefined>;
+/** Articles per page on the home page and on profiles. */
+const PAGE_SIZE = 20;
 const text = (form: Form, key: string) => (typeof form[key] === 'string' ? form[key] : '');
 const pageNumber = (request: FastifyRequest) => {
   const page = Number((request.query as { page?: string }).page ?? 1);
@@ -81,8 +83,9 @@ export function webRoutes(ctx: AppContext) {
         return send(request, reply, 'Set up Quire', setupPage(emptyForm(csrfFor(reply))));
       }
       const page = pageNumber(request);
-      const items = await listPublic(ctx, { page, per_page: 20 });
-      const body = `<h1 class="visually-hidden">Latest articles</h1>${articleList(items, ctx.config.baseUrl, ctx.clock.now(), page, '/')}`;
+      const found = await listPublic(ctx, { page, per_page: PAGE_SIZE, peek: true });
+      const items = found.slice(0, PAGE_SIZE);
+      const body = `<h1 class="visually-hidden">Latest articles</h1>${articleList(items, ctx.config.baseUrl, ctx.clock.now(), page, '/', found.length > PAGE_SIZE)}`;
       return send(request, reply, await siteName(ctx), body);
     });
 
@@ -157,12 +160,25 @@ export function webRoutes(ctx: AppContext) {
       const user = await findUserByUsername(ctx.database.db, username);
       if (!user) throw notFound('No one here goes by that name');
       const page = pageNumber(request);
-      const items = await listPublic(ctx, { username: user.username, page, per_page: 20 });
+      const found = await listPublic(ctx, {
+        username: user.username,
+        page,
+        per_page: PAGE_SIZE,
+        peek: true,
+      });
+      const items = found.slice(0, PAGE_SIZE);
       return send(
         request,
         reply,
         user.name,
-        profilePage(user, items, ctx.config.baseUrl, ctx.clock.now(), page),
+        profilePage(
+          user,
+          items,
+          ctx.config.baseUrl,
+          ctx.clock.now(),
+          page,
+          found.length > PAGE_SIZE,
+        ),
         200,
         {
           description: user.summary ?? `Articles by ${user.name}`,

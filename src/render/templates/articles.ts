@@ -39,10 +39,12 @@ export function articleList(
   now: Date,
   page: number,
   path: string,
+  hasMore: boolean,
 ): string {
   if (items.length === 0 && page === 1) return '<p class="empty">Nothing published yet.</p>';
-  const more =
-    items.length > 0 ? html`<a rel="next" href="${path}?page=${page + 1}">Older articles</a>` : '';
+  const more = hasMore
+    ? html`<a rel="next" href="${path}?page=${page + 1}">Older articles</a>`
+    : '';
   const less =
     page > 1 ? html`<a rel="prev" href="${path}?page=${page - 1}">Newer articles</a>` : '';
   return html`<div class="list">!${items.map((i) => articleCard(i, baseUrl, now))}</div>
@@ -94,6 +96,7 @@ export function profilePage(
   baseUrl: string,
   now: Date,
   page: number,
+  hasMore: boolean,
 ): string {
   return html`<section class="profile">
   <img class="avatar large" src="${profileImage(user, baseUrl)}" alt="" width="96" height="96">
@@ -104,5 +107,5 @@ export function profilePage(
   <p class="joined">Joined ${readableDate(user.created_at)}</p>
 </section>
 <h2>Articles</h2>
-!${articleList(items, baseUrl, now, page, `/${user.username}`)}`;
+!${articleList(items, baseUrl, now, page, `/${user.username}`, hasMore)}`;
 }

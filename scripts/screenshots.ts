@@ -1,0 +1,96 @@
+/**
+ * Takes the README's screenshots: a fresh instance on a temp SQLite file, a few articles, and
+ * Debian's Chromium (never a downloaded browser) driven by playwright-core.
+ * Run: npx node scripts/screenshots.ts
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { loadConfig } from '../src/config.ts';
+import { startServer } from '../src/main.ts';
+import { createArticle } from '../src/modules/articles/articles.service.ts';
+import { createAccount } from '../src/modules/users/users.service.ts';
+import { setSiteName } from '../src/modules/web/site-settings.ts';
+import { freePort } from '../test/helpers/net.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'quire-shots-'));
+const port = String(await freePort());
+const server = await startServer(
+  loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'quire.db')}`, PORT: port, LOG_LEVEL: 'warn' }),
+);
+try {
+  const { ctx, url } = server;
+  await setSiteName(ctx, 'Field Notes');
+  const ada = await createAccount(ctx, {
+    username: 'ada',
+    email: 'ada@example.com',
+    password: 'a-long-password',
+    name: 'Ada Park',
+  });
+  const lin = await createAccount(ctx, {
+    username: 'lin',
+    email: 'lin@example.com',
+    password: 'a-long-password',
+    name: 'Lin Okafor',
+  });
+  const post = (title: string, tags: string, body: string) =>
+    `---\ntitle: ${title}\npublished: true\ntags: ${tags}\n---\n\n${body}`;
+  await createArticle(ctx, lin, {
+    body_markdown: post(
+      'Reading a Postgres query plan without fear',
+      'postgres, performance',
+      'Plans look scary until you read them from the inside out.',
+    ),
+  });
+  const { article } = await createArticle(ctx, ada, {
+    body_markdown: post(
+      'Typed event handlers in TypeScript',
+      'typescript, webdev, tutorial',
+      [
+        'An event map turns stringly-typed listeners into checked ones. Here is the whole trick:',
+        '',
+        '```ts',
+        'type Events = { saved: { id: number }; deleted: { id: number; reason?: string } };',
+        '',
+        'function on<K extends keyof Events>(name: K, handler: (event: Events[K]) => void) {',
+        '  listeners[name].push(handler);',
+        '}',
+        '```',
+        '',
+        '## What it buys you',
+        '',
+        '| Mistake | Caught at |',
+        '| --- | --- |',
+        '| misspelt event name | compile time |',
+        '| wrong payload field | compile time |',
+        '',
+        '- [x] names checked',
+        '- [x] payloads checked',
+      ].join('\n'),
+    ),
+  });
+  const context = await chromium.launchPersistentContext(join(dir, 'chromium'), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    viewport: { width: 1280, height: 800 },
+  });
+  const page = await context.newPage();
+  await page.goto(`${url}/`);
+  await page.screenshot({ path: 'docs/screenshots/home.png' });
+  await page.goto(`${url}/ada/${article.slug}`);
+  await page.screenshot({ path: 'docs/screenshots/article.png' });
+  await context.close();
+  console.log('Wrote docs/screenshots/home.png and docs/screenshots/article.png');
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
