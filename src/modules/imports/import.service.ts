@@ -5,14 +5,11 @@
  */
 import type { AppContext } from '../../context.ts';
 import type { UserRow } from '../../db/schema.ts';
-import { AppError } from '../../errors.ts';
-import { importMarkdown, importTags, importTitle } from '../../feeds/import/item-mapping.ts';
+import { availableParallelism } from 'node:os';
 import type { ParsedFeed, ParsedItem } from '../../feeds/parsed.ts';
-import {
-  insertArticleIn,
-  type PreparedArticle,
-  prepareArticle,
-} from '../articles/articles.service.ts';
+import { insertArticleIn, type PreparedArticle } from '../articles/articles.service.ts';
+import type { Prepared } from './prepare-item.ts';
+import { inlinePreparer, workerPreparer } from './prepare-pool.ts';
 
 export interface ImportOptions {
   publish: boolean;
@@ -49,22 +46,6 @@ const itemKey = (item: ParsedItem) => {
 const itemLabel = (item: ParsedItem) =>
   item.title?.trim() || item.url || item.guid || '(untitled item)';
 
-function prepare(item: ParsedItem, options: ImportOptions): PreparedArticle {
-  const title = importTitle(item.title, item.url ?? 'Untitled');
-  const body = importMarkdown(
-    {
-      title,
-      html: item.html,
-      tags: importTags(item.categories),
-      canonicalUrl: options.canonical ? item.url : null,
-      date: item.published ?? item.updated,
-      published: options.publish,
-    },
-    item.url,
-  );
-  return prepareArticle({ body_markdown: body });
-}
-
 async function importedKeys(
   ctx: AppContext,
   user: UserRow,
@@ -81,6 +62,18 @@ async function importedKeys(
   return new Set(rows.map((r) => r.item_key));
 }
 
+/** Feeds at least this long are prepared on worker threads; shorter ones on this thread. */
+const WORKER_THRESHOLD = 200;
+
+interface Planned {
+  start: number;
+  items: ParsedItem[];
+  keys: Array<string | null>;
+  known: Set<string>;
+  /** Preparations of the items that are new, in order; null for the others. */
+  prepared: Promise<Array<Prepared | null>>;
+}
+
 export async function importFeed(
   ctx: AppContext,
   user: UserRow,
@@ -88,63 +81,107 @@ export async function importFeed(
   options: ImportOptions,
 ): Promise<ImportSummary> {
   const summary: ImportSummary = { total: feed.items.length, imported: 0, skipped: 0, failed: [] };
+  const prepareOptions = { publish: options.publish, canonical: options.canonical };
+  const preparer =
+    feed.items.length >= WORKER_THRESHOLD && availableParallelism() > 1
+      ? workerPreparer(prepareOptions)
+      : inlinePreparer(prepareOptions);
   const seen = new Set<string>();
-  for (let start = 0; start < feed.items.length; start += BATCH) {
-    const batch: Array<{ key: string; prepared: PreparedArticle }> = [];
+
+  // Items imported on an earlier run are skipped before the costly conversion, not after; the
+  // next batch is converted while this one is written.
+  const plan = async (start: number): Promise<Planned> => {
     const items = feed.items.slice(start, start + BATCH);
-    // Items imported on an earlier run are skipped before the costly conversion, not after.
-    const known = await importedKeys(ctx, user, items.map(itemKey));
-    for (const item of items) {
-      const key = itemKey(item);
-      if (key !== null && known.has(key)) {
-        summary.skipped++;
-      } else if (key === null) {
-        summary.failed.push({
-          item: itemLabel(item),
-          reason: 'the item has neither a guid nor a link',
-        });
-      } else if (seen.has(key)) {
-        summary.skipped++;
-      } else {
-        seen.add(key);
-        try {
-          batch.push({ key, prepared: prepare(item, options) });
-        } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-          summary.failed.push({ item: itemLabel(item), reason: error.message });
-        }
-      }
-    }
-    const now = ctx.clock.now().toISOString();
-    await ctx.database.transaction(async (tx) => {
-      for (const { key, prepared } of batch) {
-        // Claim the key first: a concurrent import of the same item then skips instead of failing.
-        const claimed = await tx.db
-          .insertInto('feed_items')
-          .values({
-            user_id: user.id,
-            item_key: key,
-            article_id: null,
-            feed_source_id: options.sourceId ?? null,
-            imported_at: now,
-          })
-          .onConflict((oc) => oc.columns(['user_id', 'item_key']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
-        if (!claimed) {
-          summary.skipped++;
-          continue;
-        }
-        const article = await insertArticleIn(ctx, tx, user, prepared);
-        await tx.db
-          .updateTable('feed_items')
-          .set({ article_id: article.id })
-          .where('id', '=', claimed.id)
-          .execute();
-        summary.imported++;
-      }
+    const keys = items.map(itemKey);
+    const known = await importedKeys(ctx, user, keys);
+    const fresh = items.map((item, i) => {
+      const key = keys[i];
+      if (key === null || key === undefined || known.has(key) || seen.has(key)) return null;
+      seen.add(key);
+      return item;
     });
-    options.onProgress?.(Math.min(start + BATCH, feed.items.length), feed.items.length);
+    const wanted = fresh.filter((item): item is ParsedItem => item !== null);
+    const prepared = preparer.prepare(wanted).then((done) => {
+      let next = 0;
+      return fresh.map((item) => (item === null ? null : (done[next++] ?? null)));
+    });
+    // Rejections are handled where the batch is awaited; this keeps an early one from escaping.
+    prepared.catch(() => {});
+    return { start, items, keys, known, prepared };
+  };
+
+  try {
+    let upcoming: Promise<Planned> | null = feed.items.length > 0 ? plan(0) : null;
+    while (upcoming) {
+      const batch = await upcoming;
+      const after = batch.start + BATCH;
+      upcoming = after < feed.items.length ? plan(after) : null;
+      const prepared = await batch.prepared;
+      const writes: Array<{ key: string; article: PreparedArticle }> = [];
+      batch.items.forEach((item, i) => {
+        const key = batch.keys[i] ?? null;
+        const result = prepared[i];
+        if (key === null) {
+          summary.failed.push({
+            item: itemLabel(item),
+            reason: 'the item has neither a guid nor a link',
+          });
+        } else if (!result) {
+          summary.skipped++;
+        } else if ('refused' in result) {
+          summary.failed.push({ item: itemLabel(item), reason: result.refused });
+        } else {
+          writes.push({ key, article: result.ok });
+        }
+      });
+      summary.skipped += await writeBatch(ctx, user, writes, options.sourceId ?? null).then(
+        (written) => {
+          summary.imported += written;
+          return writes.length - written;
+        },
+      );
+      options.onProgress?.(Math.min(after, feed.items.length), feed.items.length);
+    }
+  } finally {
+    await preparer.close();
   }
   return summary;
+}
+
+/** Writes one batch in one transaction; returns how many were written (the rest were claimed). */
+async function writeBatch(
+  ctx: AppContext,
+  user: UserRow,
+  writes: Array<{ key: string; article: PreparedArticle }>,
+  sourceId: number | null,
+): Promise<number> {
+  if (writes.length === 0) return 0;
+  const now = ctx.clock.now().toISOString();
+  return ctx.database.transaction(async (tx) => {
+    let written = 0;
+    for (const { key, article: prepared } of writes) {
+      // Claim the key first: a concurrent import of the same item then skips instead of failing.
+      const claimed = await tx.db
+        .insertInto('feed_items')
+        .values({
+          user_id: user.id,
+          item_key: key,
+          article_id: null,
+          feed_source_id: sourceId,
+          imported_at: now,
+        })
+        .onConflict((oc) => oc.columns(['user_id', 'item_key']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!claimed) continue;
+      const article = await insertArticleIn(ctx, tx, user, prepared);
+      await tx.db
+        .updateTable('feed_items')
+        .set({ article_id: article.id })
+        .where('id', '=', claimed.id)
+        .execute();
+      written++;
+    }
+    return written;
+  });
 }

@@ -1,0 +1,70 @@
+/**
+ * Prepares feed items on worker threads, in order. Converting HTML and rendering Markdown is
+ * the costly part of an import; the main thread meanwhile writes the previous batch.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ParsedItem } from '../../feeds/parsed.ts';
+import { type Prepared, type PrepareOptions, prepareItem } from './prepare-item.ts';
+import type { PrepareRequest } from './prepare-worker.ts';
+
+type Reply = { id: number; results: Prepared[] } | { id: number; error: string };
+
+export interface Preparer {
+  prepare(items: ParsedItem[]): Promise<Prepared[]>;
+  close(): Promise<void>;
+}
+
+/** Prepares on this thread: for small feeds, where starting workers would cost more. */
+export function inlinePreparer(options: PrepareOptions): Preparer {
+  return {
+    prepare: async (items) => items.map((item) => prepareItem(item, options)),
+    close: async () => {},
+  };
+}
+
+export function workerPreparer(
+  options: PrepareOptions,
+  size = Math.min(availableParallelism(), 4),
+): Preparer {
+  const workers = Array.from(
+    { length: size },
+    () => new Worker(new URL('./prepare-worker.ts', import.meta.url)),
+  );
+  const pending = new Map<
+    number,
+    { resolve: (r: Prepared[]) => void; reject: (e: Error) => void }
+  >();
+  let nextId = 0;
+  for (const worker of workers) {
+    worker.on('message', (reply: Reply) => {
+      const waiter = pending.get(reply.id);
+      pending.delete(reply.id);
+      if ('error' in reply) waiter?.reject(new Error(`preparing items failed: ${reply.error}`));
+      else waiter?.resolve(reply.results);
+    });
+    worker.on('error', (error: Error) => {
+      for (const waiter of pending.values()) waiter.reject(error);
+      pending.clear();
+    });
+  }
+  const ask = (worker: Worker, items: ParsedItem[]) =>
+    new Promise<Prepared[]>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      const request: PrepareRequest = { id, items, options };
+      worker.postMessage(request);
+    });
+  return {
+    async prepare(items) {
+      const share = Math.ceil(items.length / workers.length);
+      const parts = workers.map((worker, i) =>
+        ask(worker, items.slice(i * share, (i + 1) * share)),
+      );
+      return (await Promise.all(parts)).flat();
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
