@@ -23,20 +23,18 @@ export function inlinePreparer(options: PrepareOptions): Preparer {
   };
 }
 
+/** Workers start at the first batch with new items, so a rerun that skips everything starts none. */
 export function workerPreparer(
   options: PrepareOptions,
   size = Math.min(availableParallelism(), 4),
 ): Preparer {
-  const workers = Array.from(
-    { length: size },
-    () => new Worker(new URL('./prepare-worker.ts', import.meta.url)),
-  );
+  const workers: Worker[] = [];
   const pending = new Map<
     number,
     { resolve: (r: Prepared[]) => void; reject: (e: Error) => void }
   >();
   let nextId = 0;
-  for (const worker of workers) {
+  const listen = (worker: Worker) => {
     worker.on('message', (reply: Reply) => {
       const waiter = pending.get(reply.id);
       pending.delete(reply.id);
@@ -47,7 +45,8 @@ export function workerPreparer(
       for (const waiter of pending.values()) waiter.reject(error);
       pending.clear();
     });
-  }
+    return worker;
+  };
   const ask = (worker: Worker, items: ParsedItem[]) =>
     new Promise<Prepared[]>((resolve, reject) => {
       const id = nextId++;
@@ -57,6 +56,10 @@ export function workerPreparer(
     });
   return {
     async prepare(items) {
+      if (items.length === 0) return [];
+      while (workers.length < size) {
+        workers.push(listen(new Worker(new URL('./prepare-worker.ts', import.meta.url))));
+      }
       const share = Math.ceil(items.length / workers.length);
       const parts = workers.map((worker, i) =>
         ask(worker, items.slice(i * share, (i + 1) * share)),
