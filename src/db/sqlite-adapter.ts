@@ -1,21 +1,40 @@
 /** Lets Kysely's SQLite dialect drive Node's built-in `node:sqlite`. */
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+/** Prepared statements kept for reuse; queries come from a small set of builders. */
+const STATEMENT_CACHE = 500;
 
 export function openSqlite(path: string): SqliteDatabase {
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: 5000 });
   if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = FULL');
-  return {
-    close: () => db.close(),
-    prepare(sql: string): SqliteStatement {
+  // Preparing costs more than running most of our queries, so each SQL text is prepared once.
+  const cache = new Map<string, { stmt: StatementSync; reader: boolean }>();
+  const prepared = (sql: string) => {
+    let hit = cache.get(sql);
+    if (!hit) {
       const stmt = db.prepare(sql);
-      const params = (values: ReadonlyArray<unknown>) => values as SQLInputValue[];
+      hit = { stmt, reader: stmt.columns().length > 0 };
+      cache.set(sql, hit);
+      if (cache.size > STATEMENT_CACHE) cache.delete(cache.keys().next().value as string);
+    }
+    return hit;
+  };
+  const params = (values: ReadonlyArray<unknown>) => values as SQLInputValue[];
+  return {
+    close: () => {
+      cache.clear();
+      db.close();
+    },
+    prepare(sql: string): SqliteStatement {
+      const { stmt, reader } = prepared(sql);
       return {
-        reader: stmt.columns().length > 0,
+        reader,
         all: (values) => stmt.all(...params(values)),
         run: (values) => stmt.run(...params(values)),
-        iterate: (values) => stmt.iterate(...params(values)),
+        // A stream may still be open when the next query runs: it gets a statement of its own.
+        iterate: (values) => db.prepare(sql).iterate(...params(values)),
       };
     },
   };

@@ -14,11 +14,18 @@ export interface PresentOptions {
 export const isoSeconds = (value: string) => value.replace(/\.\d{3}Z$/, 'Z');
 const maybeIso = (value: string | null) => (value === null ? null : isoSeconds(value));
 
+// One formatter for all calls: building one per call dominated list and import profiles.
+const MONTH_DAY = new Intl.DateTimeFormat('en-US', {
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
+
 /** "Nov 23", or "Nov 23 '24" outside the current year, as Forem's `readable_publish_date`. */
 export function readablePublishDate(iso: string | null, now: Date): string | null {
   if (!iso) return null;
   const date = new Date(iso);
-  const day = date.toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+  const day = MONTH_DAY.format(date);
   return date.getUTCFullYear() === now.getUTCFullYear()
     ? day
     : `${day} '${String(date.getUTCFullYear()).slice(2)}`;

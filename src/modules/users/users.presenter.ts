@@ -8,14 +8,16 @@ export function profileImage(
   return user.profile_image ?? `${baseUrl}/avatar/${user.username}.svg`;
 }
 
+const MONTH_DAY_YEAR = new Intl.DateTimeFormat('en-US', {
+  month: 'short',
+  day: 'numeric',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
 /** "Jan 5, 2026", as Forem writes `joined_at`. */
 export function readableDate(iso: string): string {
-  return new Date(iso).toLocaleDateString('en-US', {
-    month: 'short',
-    day: 'numeric',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
+  return MONTH_DAY_YEAR.format(new Date(iso));
 }
 
 export function userJson(user: UserRow, baseUrl: string) {
