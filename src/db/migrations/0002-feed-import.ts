@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../database.ts';
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  // Column helpers are repeated, not shared: a frozen migration must not change with a helper.
   const id = dialect === 'postgres' ? 'bigint' : 'integer';
   const ts = db.schema;
   const primaryId = (t: ReturnType<typeof ts.createTable>) =>
