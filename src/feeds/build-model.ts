@@ -137,7 +137,7 @@ export async function nextScheduledAt(ctx: AppContext): Promise<Date | null> {
 
 /**
  * When an entry last left a feed, or joined it without being its newest (unpublished, deleted,
- * retagged, published with an earlier date): the newest entry's date alone would then move
+ * retagged, published with an earlier date, or the site renamed): the newest entry's date alone would then move
  * back or stay put, and If-Modified-Since would answer 304 for a changed feed.
  */
 export async function entriesChangedAt(ctx: AppContext): Promise<Date | null> {
@@ -149,6 +149,7 @@ export async function entriesChangedAt(ctx: AppContext): Promise<Date | null> {
       'article.unpublished',
       'article.deleted',
       'article.updated',
+      'site.updated',
     ])
     .orderBy('id', 'desc')
     .limit(1)

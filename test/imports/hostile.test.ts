@@ -73,7 +73,7 @@ async function refused(url: string, detail: RegExp): Promise<any> {
   const state = await snapshot(server);
   const res = await importUrl(server, author, url, { publish: true });
   const body = assertProblem(res, { status: 422, code: 'validation_failed', field: 'url' });
-  assert.match(body.detail, /^Cannot import this feed: |^url must be an http/);
+  assert.match(body.detail, /^Cannot import this feed: /);
   assert.match(body.detail, detail);
   assertNoInternals(body.detail);
   assert.deepEqual(await snapshot(server), state, 'nothing was written');
@@ -209,7 +209,7 @@ describe('SSRF, even with private URLs allowed', () => {
       'ftp://ftp.example.org/feed.xml',
       'gopher://127.0.0.1:70/_',
     ]) {
-      await refused(url, /http\(s\) URL/);
+      await refused(url, /Only http and https URLs are allowed/);
     }
   });
 });

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { requireUser } from '../../http/identity.ts';
+import { writeLimit } from '../../http/rate-limits.ts';
 import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
 import { listMine, listPublic, type MineFilter } from './articles.listing.ts';
 import { articleIndexJson, articleMeJson, articleShowJson } from './articles.presenter.ts';
@@ -32,7 +33,7 @@ export function articlesRoutes(ctx: AppContext) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const opts = () => ({ baseUrl: ctx.config.baseUrl, now: ctx.clock.now() });
-    const writeLimit = { rateLimit: { max: ctx.config.writeRateLimit, timeWindow: 60_000 } };
+    const writeLimits = writeLimit(ctx);
 
     app.get(
       '/api/articles',
@@ -133,7 +134,7 @@ export function articlesRoutes(ctx: AppContext) {
     app.post(
       '/api/articles',
       {
-        config: writeLimit,
+        config: writeLimits,
         schema: {
           tags,
           summary: 'Create an article',
@@ -153,7 +154,7 @@ export function articlesRoutes(ctx: AppContext) {
     app.put(
       '/api/articles/:id',
       {
-        config: writeLimit,
+        config: writeLimits,
         schema: {
           tags,
           summary: 'Update an article',
@@ -178,7 +179,7 @@ export function articlesRoutes(ctx: AppContext) {
     app.delete(
       '/api/articles/:id',
       {
-        config: writeLimit,
+        config: writeLimits,
         schema: {
           tags,
           summary: 'Delete an article',

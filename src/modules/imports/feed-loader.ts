@@ -26,7 +26,7 @@ export type Loaded =
     }
   | { kind: 'not_modified' };
 
-export const isUrl = (source: string) => /^https?:\/\//i.test(source);
+const isUrl = (source: string) => /^https?:\/\//i.test(source);
 
 async function readLocal(path: string): Promise<Uint8Array> {
   const file = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {

@@ -69,7 +69,6 @@ interface Planned {
   start: number;
   items: ParsedItem[];
   keys: Array<string | null>;
-  known: Set<string>;
   /** Preparations of the items that are new, in order; null for the others. */
   prepared: Promise<Array<Prepared | null>>;
 }
@@ -107,11 +106,11 @@ export async function importFeed(
     });
     // Rejections are handled where the batch is awaited; this keeps an early one from escaping.
     prepared.catch(() => {});
-    return { start, items, keys, known, prepared };
+    return { start, items, keys, prepared };
   };
 
+  let upcoming: Promise<Planned> | null = feed.items.length > 0 ? plan(0) : null;
   try {
-    let upcoming: Promise<Planned> | null = feed.items.length > 0 ? plan(0) : null;
     while (upcoming) {
       const batch = await upcoming;
       const after = batch.start + BATCH;
@@ -143,6 +142,8 @@ export async function importFeed(
       options.onProgress?.(Math.min(after, feed.items.length), feed.items.length);
     }
   } finally {
+    // A batch planned ahead of a failure must not fail later, unobserved.
+    upcoming?.catch(() => {});
     await preparer.close();
   }
   return summary;

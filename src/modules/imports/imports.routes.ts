@@ -6,6 +6,7 @@ import type { AppContext } from '../../context.ts';
 import type { FeedSourceRow } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { requireUser } from '../../http/identity.ts';
+import { writeLimit } from '../../http/rate-limits.ts';
 import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
 import {
   addSource,
@@ -16,6 +17,7 @@ import {
   removeSource,
 } from './feed-sources.service.ts';
 import { loadFeed } from './feed-loader.ts';
+import { checkOutboundUrl } from '../../net/safe-fetch.ts';
 import { importError } from './import-errors.ts';
 import { importFeed, type ImportSummary } from './import.service.ts';
 
@@ -68,7 +70,7 @@ function sourceJson(row: FeedSourceRow) {
 export function importsRoutes(ctx: AppContext) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    const writeLimit = { rateLimit: { max: ctx.config.writeRateLimit, timeWindow: 60_000 } };
+    const writeLimits = writeLimit(ctx);
     const Options = {
       publish: Type.Optional(
         Type.Boolean({ description: 'Publish the articles (default: drafts)' }),
@@ -81,7 +83,7 @@ export function importsRoutes(ctx: AppContext) {
     app.post(
       '/api/feeds/import',
       {
-        config: writeLimit,
+        config: writeLimits,
         schema: {
           tags,
           summary: 'Import a feed (RSS, Atom, RDF, JSON Feed, or a page that links one) once',
@@ -94,10 +96,8 @@ export function importsRoutes(ctx: AppContext) {
         const user = requireUser(request);
         const { url, publish = false, canonical = false } = request.body;
         try {
-          if (!/^https?:\/\//i.test(url))
-            throw new AppError('validation_failed', 'url must be an http(s) URL', {
-              errors: [{ field: 'url', message: 'url must be an http(s) URL' }],
-            });
+          // Checked by the one guard before the loader, which would read a non-URL as a local file.
+          checkOutboundUrl(url, { allowPrivate: ctx.config.allowPrivateUrls });
           const loaded = await loadFeed(ctx, url);
           if (loaded.kind !== 'feed')
             throw new AppError('bad_gateway', 'The feed answered 304 to an unconditional request');
@@ -124,7 +124,7 @@ export function importsRoutes(ctx: AppContext) {
     app.post(
       '/api/feed_sources',
       {
-        config: writeLimit,
+        config: writeLimits,
         schema: {
           tags,
           summary: 'Save a feed source; Quire polls it on a schedule',
@@ -171,7 +171,7 @@ export function importsRoutes(ctx: AppContext) {
     app.post(
       '/api/feed_sources/:id/poll',
       {
-        config: writeLimit,
+        config: writeLimits,
         schema: {
           tags,
           summary: 'Poll a feed source now',
