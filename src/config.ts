@@ -27,7 +27,26 @@ export interface Config {
   feedPollInterval: number;
   /** How often, in seconds, a node looks for feed sources that are due; 0 turns polling off. */
   feedPollTick: number;
+  /** Seconds before each delivery attempt: the first (normally 0), then each retry. */
+  webhookRetrySchedule: number[];
+  /** Seconds one delivery attempt may take. */
+  webhookTimeout: number;
+  /** Requests in flight at once to one webhook endpoint or WebSub subscriber. */
+  webhookConcurrency: number;
+  /** Seconds after which an endpoint that has failed everything is disabled. */
+  webhookDisableAfter: number;
+  /** Seconds a claimed delivery stays with its node before another may take it. */
+  deliveryLease: number;
+  /** Run the event dispatcher inside `quire serve` (off when `quire worker` runs apart). */
+  dispatcher: boolean;
+  /** Seconds between the dispatcher's fallback polls, when no commit woke it. */
+  dispatchPoll: number;
 }
+
+/** Immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and 24 h. */
+export const DEFAULT_RETRY_SCHEDULE = [
+  0, 5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400,
+];
 
 /** A configuration mistake, reported as one readable line. */
 export class ConfigError extends Error {
@@ -76,6 +95,22 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
 }
 
+function schedule(env: NodeJS.ProcessEnv, name: string, fallback: number[]): number[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const parts = raw.split(',').map((p) => p.trim());
+  const values = parts.map(Number);
+  if (
+    parts.length > 50 ||
+    values.some((v, i) => parts[i] === '' || !Number.isInteger(v) || v < 0 || v > 7 * 86_400)
+  ) {
+    throw new ConfigError(
+      `${name} must be up to 50 whole numbers of seconds (0 to 604800), comma-separated, got "${raw.slice(0, 80)}"`,
+    );
+  }
+  return values;
+}
+
 function baseUrlFrom(raw: string | undefined, port: number): string {
   if (raw === undefined || raw === '') return `http://localhost:${port}`;
   let url: URL;
@@ -121,6 +156,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowPrivateUrls: flag(env, 'QUIRE_ALLOW_PRIVATE_URLS'),
     feedPollInterval: integer(env, 'QUIRE_FEED_POLL_INTERVAL', 3600, 1, 30 * 86_400),
     feedPollTick: integer(env, 'QUIRE_FEED_POLL_TICK', 30, 0, 86_400),
+    ...deliveryConfig(env),
+  };
+}
+
+function deliveryConfig(env: NodeJS.ProcessEnv) {
+  const webhookTimeout = integer(env, 'QUIRE_WEBHOOK_TIMEOUT', 15, 1, 300);
+  const deliveryLease = integer(env, 'QUIRE_DELIVERY_LEASE', 60, 2, 3600);
+  if (deliveryLease <= webhookTimeout) {
+    throw new ConfigError(
+      `QUIRE_DELIVERY_LEASE (${deliveryLease} s) must be longer than QUIRE_WEBHOOK_TIMEOUT (${webhookTimeout} s), or a slow delivery could be sent twice`,
+    );
+  }
+  return {
+    webhookRetrySchedule: schedule(env, 'QUIRE_WEBHOOK_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE),
+    webhookTimeout,
+    webhookConcurrency: integer(env, 'QUIRE_WEBHOOK_CONCURRENCY', 4, 1, 100),
+    webhookDisableAfter: integer(env, 'QUIRE_WEBHOOK_DISABLE_AFTER', 5 * 86_400, 60, 365 * 86_400),
+    deliveryLease,
+    dispatcher: env.QUIRE_DISPATCHER === undefined ? true : flag(env, 'QUIRE_DISPATCHER'),
+    dispatchPoll: integer(env, 'QUIRE_DISPATCH_POLL', 5, 1, 3600),
   };
 }
 

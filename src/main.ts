@@ -4,6 +4,7 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { type AppContext, openContext } from './context.ts';
 import { startPoller } from './modules/imports/feed-sources.service.ts';
+import { createDispatcher } from './worker.ts';
 
 /** Something the operator must fix; printed as one line, without a stack. */
 export class StartupError extends Error {
@@ -43,11 +44,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const stopPoller = startPoller(ctx);
+  const dispatcher = config.dispatcher ? createDispatcher(ctx) : null;
+  await dispatcher?.start();
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       ctx.logger.info('stopping: finishing requests in flight');
       stopPoller();
+      await dispatcher?.stop();
       await app.close();
       await ctx.database.close();
       ctx.logger.info('stopped; database closed');

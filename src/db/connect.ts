@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config.ts';
 import { Database } from './database.ts';
+import { PgListener } from './pg-listener.ts';
 import type { Schema } from './schema.ts';
 import { openSqlite } from './sqlite-adapter.ts';
 
@@ -39,6 +40,7 @@ export async function connect(target: DatabaseTarget, options: { poolSize?: numb
   const db = new Database(
     new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }),
     'postgres',
+    (onCommit) => new PgListener(target.url, onCommit),
   );
   try {
     await db.ping();

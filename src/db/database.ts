@@ -3,7 +3,8 @@
  * hooks that must run only once a transaction has committed. Dialect branches live here and in
  * migrations, nowhere else.
  */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { EVENTS_CHANNEL } from './pg-listener.ts';
 import type { Schema } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -18,15 +19,21 @@ export interface Tx {
   markEvent(): void;
 }
 
+/** Starts hearing of commits made by other processes; returns how to stop. */
+export type RemoteCommits = (onCommit: () => void) => { close(): Promise<void> };
+
 export class Database {
   readonly db: DbHandle;
   readonly dialect: Dialect;
   #closed = false;
   readonly #eventListeners = new Set<() => void>();
+  readonly #remoteCommits: RemoteCommits | undefined;
+  #remote: { close(): Promise<void> } | null = null;
 
-  constructor(db: DbHandle, dialect: Dialect) {
+  constructor(db: DbHandle, dialect: Dialect, remoteCommits?: RemoteCommits) {
     this.db = db;
     this.dialect = dialect;
+    this.#remoteCommits = remoteCommits;
   }
 
   /**
@@ -57,20 +64,43 @@ export class Database {
         }
       });
     } else {
-      result = await this.db.transaction().execute((trx) => run(trx));
+      result = await this.db.transaction().execute(async (trx) => {
+        const value = await run(trx);
+        // Delivered to every listening node when (and only if) this transaction commits.
+        if (events) await sql`select pg_notify(${EVENTS_CHANNEL}, '')`.execute(trx);
+        return value;
+      });
     }
     for (const hook of hooks) hook();
-    if (events) for (const listener of this.#eventListeners) listener();
+    if (events) this.#notifyEventListeners();
     return result;
   }
 
+  #notifyEventListeners(): void {
+    for (const listener of this.#eventListeners) listener();
+  }
+
   /**
-   * Calls `listener` after every commit in this process that appended events. Other processes
-   * learn of events by reading the table; this is the same-process shortcut.
+   * Calls `listener` after every commit that appended events: at once for this process, and on
+   * PostgreSQL through NOTIFY for the others. A wake-up, not a guarantee: readers also poll.
    */
   onEventsCommitted(listener: () => void): () => void {
     this.#eventListeners.add(listener);
+    if (!this.#remote && !this.#closed && this.#remoteCommits) {
+      this.#remote = this.#remoteCommits(() => this.#notifyEventListeners());
+    }
     return () => this.#eventListeners.delete(listener);
+  }
+
+  /**
+   * True for outbox rows whose transaction is older than every transaction still running, so
+   * no event that sorts before them by (txid, id) can still appear. On SQLite every committed
+   * row qualifies: one writer at a time commits ids in order.
+   */
+  settledEvents(): RawBuilder<boolean> {
+    return this.dialect === 'postgres'
+      ? sql<boolean>`txid < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint`
+      : sql<boolean>`1 = 1`;
   }
 
   /**
@@ -97,6 +127,7 @@ export class Database {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#remote?.close();
     await this.db.destroy();
   }
 }

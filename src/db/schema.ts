@@ -74,6 +74,8 @@ export interface ArticlesTable {
   created_at: string;
   edited_at: string | null;
   updated_at: string;
+  /** When `article.published` was written for the current publication; null until it goes live. */
+  announced_at: Generated<string | null>;
 }
 
 export interface TagsTable {
@@ -133,6 +135,92 @@ export interface EventsTable {
   subject: string;
   payload: string;
   created_at: string;
+  /** The writing transaction on PostgreSQL (readers order by txid, then id); 0 on SQLite. */
+  txid: Generated<number>;
+  /** The account the event concerns, whose webhooks hear of it; null for site-wide events. */
+  owner_id: number | null;
+}
+
+/** Where a consumer of the outbox has read up to, as the (txid, id) of the last event it took. */
+export interface ConsumersTable {
+  name: string;
+  position_txid: number;
+  position_id: number;
+  updated_at: string;
+}
+
+export interface WebhookEndpointsTable {
+  id: Generated<number>;
+  user_id: number;
+  target_url: string;
+  /** Free text naming the integration, as Forem's API has it. */
+  source: string;
+  /** The event types delivered, as a JSON array. */
+  events: string;
+  /** `whsec_` and base64 key bytes, per the Standard Webhooks spec. */
+  secret: string;
+  /** The secret before the last rotation, still signed with until `previous_secret_until`. */
+  previous_secret: string | null;
+  previous_secret_until: string | null;
+  /** When deliveries started failing without a success since; null while healthy. */
+  failing_since: string | null;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebsubSubscriptionsTable {
+  id: Generated<number>;
+  /** The absolute URL of the feed subscribed to. */
+  topic: string;
+  callback: string;
+  secret: string | null;
+  lease_seconds: number;
+  expires_at: string;
+  /** The hash of the feed content last sent, so an unchanged feed is not sent again. */
+  content_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'dead';
+
+/** One message to one webhook endpoint or WebSub subscriber, tried until it succeeds or dies. */
+export interface DeliveriesTable {
+  id: Generated<number>;
+  endpoint_id: number | null;
+  subscription_id: number | null;
+  /** `endpoint:<id>` or `subscription:<id>`: what per-target concurrency limits count by. */
+  target: string;
+  event_id: number | null;
+  /** `webhook-id`: the same on every attempt and every replay. */
+  message_id: string;
+  event_type: string;
+  content_type: string;
+  body: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+export interface DeliveryAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  attempted_at: string;
+  outcome: string;
+  status_code: number | null;
+  latency_ms: number;
+  /** The first kilobyte of the answer. */
+  response: string | null;
+  error: string | null;
 }
 
 export interface Schema {
@@ -148,6 +236,11 @@ export interface Schema {
   feed_sources: FeedSourcesTable;
   feed_items: FeedItemsTable;
   events: EventsTable;
+  consumers: ConsumersTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  websub_subscriptions: WebsubSubscriptionsTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -158,3 +251,7 @@ export type ArticleUpdate = Updateable<ArticlesTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type EventRow = Selectable<EventsTable>;
 export type FeedSourceRow = Selectable<FeedSourcesTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebsubSubscriptionRow = Selectable<WebsubSubscriptionsTable>;
+export type DeliveryRow = Selectable<DeliveriesTable>;
+export type DeliveryAttemptRow = Selectable<DeliveryAttemptsTable>;

@@ -1,15 +1,19 @@
 /**
- * The id of the newest event in the outbox, as this process knows it. Caches key their entries
- * by it: a commit in this process marks it stale at once; commits on other nodes are noticed by
- * polling, so no node serves a stale page or feed for more than about one poll interval.
+ * This node's version of the content: a number that changes whenever an event commits anywhere.
+ * Caches key their entries by it. A commit in this process marks it stale at once, a commit on
+ * another node through NOTIFY (PostgreSQL), and a poll catches anything a wake-up missed.
+ *
+ * The newest id alone would not do on PostgreSQL, where a smaller id can commit after a larger
+ * one; the version follows the settled position plus a count of the events after it.
  */
-import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { recentEvents, settledHead } from './event-log.ts';
 
 export class EventHead {
   readonly #database: Database;
   readonly #pollMs: number;
-  #id = 0;
+  #version = 0;
+  #fingerprint = '';
   #stale = true;
   /** Bumped by every local commit, so a read that raced with a commit does not clear `stale`. */
   #generation = 0;
@@ -43,14 +47,14 @@ export class EventHead {
     this.#refresh = null;
   }
 
-  /** The newest event id if it is known to be current, without asking the database. */
+  /** The version if it is known to be current, without asking the database. */
   peek(): number | null {
-    return this.#stale ? null : this.#id;
+    return this.#stale ? null : this.#version;
   }
 
-  /** The newest event id, reading the database when a commit may have moved it. */
+  /** The current version, reading the database when a commit may have moved it. */
   async current(): Promise<number> {
-    if (!this.#stale) return this.#id;
+    if (!this.#stale) return this.#version;
     if (!this.#refresh) {
       const read = this.#read().finally(() => {
         if (this.#refresh === read) this.#refresh = null;
@@ -62,12 +66,14 @@ export class EventHead {
 
   async #read(): Promise<number> {
     const generation = this.#generation;
-    const row = await sql<{ id: number | null }>`select max(id) as id from events`.execute(
-      this.#database.db,
-    );
-    const id = Number(row.rows[0]?.id ?? 0);
-    this.#id = Math.max(this.#id, id);
+    const settled = await settledHead(this.#database);
+    const recent = await recentEvents(this.#database, settled);
+    const fingerprint = `${settled.txid}.${settled.id}.${recent.count}.${recent.maxId}`;
+    if (fingerprint !== this.#fingerprint) {
+      this.#fingerprint = fingerprint;
+      this.#version++;
+    }
     if (generation === this.#generation) this.#stale = false;
-    return this.#id;
+    return this.#version;
   }
 }

@@ -12,7 +12,19 @@ export type EventType =
   | 'article.scheduled'
   | 'article.unpublished'
   | 'article.deleted'
-  | 'site.updated';
+  | 'site.updated'
+  | 'webhook_endpoint.disabled';
+
+/** The event types a webhook endpoint may subscribe to; the others are internal. */
+export const WEBHOOK_EVENT_TYPES = [
+  'article.published',
+  'article.updated',
+  'article.unpublished',
+  'article.deleted',
+  'user.created',
+  'webhook_endpoint.disabled',
+] as const satisfies readonly EventType[];
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 export interface EventPayload<T = unknown> {
   type: EventType;
@@ -20,18 +32,29 @@ export interface EventPayload<T = unknown> {
   data: T;
 }
 
+/**
+ * Appends one event. `ownerId` is the account the event concerns: its webhook endpoints hear of
+ * it (an administrator's hear of everything).
+ */
 export async function appendEvent(
   tx: Tx,
   type: EventType,
   subject: string,
   data: unknown,
   at: Date,
+  ownerId: number | null = null,
 ): Promise<void> {
   tx.markEvent();
   const timestamp = at.toISOString();
   const payload: EventPayload = { type, timestamp, data };
   await tx.db
     .insertInto('events')
-    .values({ type, subject, payload: JSON.stringify(payload), created_at: timestamp })
+    .values({
+      type,
+      subject,
+      payload: JSON.stringify(payload),
+      created_at: timestamp,
+      owner_id: ownerId,
+    })
     .execute();
 }

@@ -18,6 +18,8 @@ export interface SafeFetchOptions {
   requireHttps?: boolean;
   /** Cap on the body after decompression; default 10 MiB. */
   maxBytes?: number;
+  /** Past maxBytes: refuse the answer (default), or keep its first maxBytes and stop reading. */
+  overflow?: 'refuse' | 'truncate';
   /** For the whole exchange: DNS, every redirect and the body; default 20 s. */
   timeoutMs?: number;
   /** Default 5; one more is refused with too_many_redirects. */
@@ -91,7 +93,7 @@ export async function safeFetch(url: string, options: SafeFetchOptions): Promise
         REDIRECT_STATUSES.has(response.status) &&
         location !== null;
       if (!follow) {
-        const body = await readCapped(response, maxBytes, method);
+        const body = await readCapped(response, maxBytes, method, options.overflow ?? 'refuse');
         return {
           status: response.status,
           headers: new Headers([...response.headers]),
@@ -174,12 +176,18 @@ function nextHop(
   return checkOutboundUrl(resolved, policy);
 }
 
-/** Reads the (already decompressed) body, giving up as soon as it passes maxBytes. */
-async function readCapped(response: Response, maxBytes: number, method: string) {
+/** Reads the (already decompressed) body, refusing or cutting it as soon as it passes maxBytes. */
+async function readCapped(
+  response: Response,
+  maxBytes: number,
+  method: string,
+  overflow: 'refuse' | 'truncate',
+) {
   const tooLarge = () =>
     new OutboundError('too_large', `The answer is larger than the limit of ${maxBytes} bytes`);
   const declared = response.headers.get('content-length');
-  if (method !== 'HEAD' && declared !== null && /^\d+$/.test(declared.trim())) {
+  const truncate = overflow === 'truncate';
+  if (!truncate && method !== 'HEAD' && declared !== null && /^\d+$/.test(declared.trim())) {
     if (Number(declared) > maxBytes) {
       void response.body?.cancel().catch(() => undefined);
       throw tooLarge();
@@ -192,12 +200,15 @@ async function readCapped(response: Response, maxBytes: number, method: string) 
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
+    if (total + value.byteLength > maxBytes) {
       // Stops the decompressor too, so a compression bomb never inflates further.
       void reader.cancel().catch(() => undefined);
-      throw tooLarge();
+      if (!truncate) throw tooLarge();
+      chunks.push(value.subarray(0, maxBytes - total));
+      total = maxBytes;
+      break;
     }
+    total += value.byteLength;
     chunks.push(value);
   }
   const body = new Uint8Array(total);

@@ -8,6 +8,8 @@ import { buildApp } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type AppContext, openContext } from '../../src/context.ts';
+import type { Dispatcher } from '../../src/events/dispatcher.ts';
+import { createDispatcher } from '../../src/worker.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { HttpClient } from './http.ts';
 import { freePort } from './net.ts';
@@ -20,6 +22,11 @@ export interface TestServer {
   app: FastifyInstance;
   clock: ManualClock;
   db: TestDatabase;
+  /**
+   * The server's event dispatcher: running (woken by commits) with `dispatcher: true`; otherwise
+   * idle until a test calls `drain()`, which is how tests on the fake clock move it.
+   */
+  dispatcher: Dispatcher;
   /** A new client with its own cookie jar. */
   client(): HttpClient;
   close(): Promise<void>;
@@ -30,6 +37,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Where the fake clock starts. */
   now?: string;
+  /** Start the dispatcher, as `quire serve` does. */
+  dispatcher?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -55,14 +64,19 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const app = await buildApp(ctx);
   await app.listen({ port, host: '127.0.0.1', listenTextResolver: () => '' });
+  const dispatcher = createDispatcher(ctx);
+  if (options.dispatcher) await dispatcher.start();
+  else await dispatcher.prepare();
   return {
     url,
     ctx,
     app,
     clock,
     db,
+    dispatcher,
     client: () => new HttpClient(url),
     async close() {
+      await dispatcher.stop();
       await app.close();
       await ctx.database.close();
       await db.drop();

@@ -1,10 +1,11 @@
-/** `quire serve`, `quire migrate`, `quire user create`, `quire apikey create`. */
+/** `quire serve`, `quire worker`, `quire migrate`, `quire user create`, `quire apikey create`. */
 import { loadConfig } from '../../config.ts';
 import { openContext } from '../../context.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { startServer, stopOnSignals } from '../../main.ts';
 import { createApiKey } from '../../modules/apikeys/apikeys.service.ts';
 import { createAccount } from '../../modules/users/users.service.ts';
+import { createDispatcher } from '../../worker.ts';
 import { type Command, userNamed, withContext } from '../command.ts';
 
 export const coreCommands: Record<string, Command> = {
@@ -15,6 +16,26 @@ export const coreCommands: Record<string, Command> = {
     async run() {
       const server = await startServer(loadConfig());
       stopOnSignals(server);
+    },
+  },
+  worker: {
+    usage: 'quire worker',
+    summary:
+      'Run the event dispatcher alone (webhooks, WebSub, scheduled announcements) until stopped; pair with QUIRE_DISPATCHER=0 on web nodes.',
+    options: {},
+    async run() {
+      const ctx = await openContext(loadConfig(), { migrate: true });
+      const dispatcher = createDispatcher(ctx);
+      await dispatcher.start();
+      ctx.logger.info({ owner: dispatcher.owner }, 'worker started');
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', () => resolve());
+        process.once('SIGINT', () => resolve());
+      });
+      ctx.logger.info('worker stopping: finishing deliveries in flight');
+      await dispatcher.stop();
+      await ctx.database.close();
+      ctx.logger.info('worker stopped');
     },
   },
   migrate: {

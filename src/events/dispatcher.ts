@@ -1,0 +1,189 @@
+/**
+ * The dispatcher: moves each outbox consumer forward, runs due jobs, and sends due deliveries,
+ * a bounded number at a time. A commit wakes it at once (in this process directly, on others
+ * through NOTIFY); a timer set to the next due time, and a slow poll, are the fallbacks. It runs
+ * inside `quire serve` or on its own as `quire worker`; any number of them can share a database.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { AppContext } from '../context.ts';
+import type { DeliveryRow } from '../db/schema.ts';
+import { advance, type OutboxConsumer, registerConsumer } from './consumers.ts';
+import {
+  attempt,
+  claimDue,
+  type DeliveryChannel,
+  dropDelivery,
+  nextDueAt,
+  recordAttempt,
+} from './deliveries.ts';
+
+/** Periodic work the dispatcher also runs, such as announcing articles whose time has come. */
+export interface DispatcherJob {
+  name: string;
+  /** Does what is due; returns how much it did. */
+  run(ctx: AppContext): Promise<number>;
+  /** When it will next have something to do, if it knows. */
+  nextAt?(ctx: AppContext): Promise<Date | null>;
+}
+
+export interface DispatcherParts {
+  consumers: OutboxConsumer[];
+  channels: DeliveryChannel[];
+  jobs: DispatcherJob[];
+}
+
+/** Deliveries in flight at once from one dispatcher. */
+const CONCURRENCY = 16;
+
+export class Dispatcher {
+  /** Names this process on the leases it takes. */
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly #ctx: AppContext;
+  readonly #parts: DispatcherParts;
+  readonly #inFlight = new Map<number, Promise<void>>();
+  #cycle: Promise<void> | null = null;
+  #again = false;
+  #timer: NodeJS.Timeout | null = null;
+  #unsubscribe: (() => void) | null = null;
+  #started = false;
+  #stopped = false;
+
+  constructor(ctx: AppContext, parts: DispatcherParts) {
+    this.#ctx = ctx;
+    this.#parts = parts;
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await this.prepare();
+    this.#unsubscribe = this.#ctx.database.onEventsCommitted(() => this.wake());
+    this.wake();
+  }
+
+  /** Registers the consumers (each starts at the newest event); start() and drain() do it. */
+  async prepare(): Promise<void> {
+    for (const consumer of this.#parts.consumers) await registerConsumer(this.#ctx, consumer.name);
+  }
+
+  /** Asks for a cycle now; if one is running, another follows it. */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#cycle) {
+      this.#again = true;
+      return;
+    }
+    this.#cycle = this.#runCycles().finally(() => {
+      this.#cycle = null;
+    });
+  }
+
+  async #runCycles(): Promise<void> {
+    do {
+      this.#again = false;
+      try {
+        await this.runOnce();
+      } catch (error) {
+        if (this.#stopped) return;
+        this.#ctx.logger.error({ err: error }, 'dispatcher cycle failed');
+      }
+    } while (this.#again && !this.#stopped);
+    await this.#setTimer();
+  }
+
+  /** One pass over consumers, jobs and due deliveries; returns how much work it found. */
+  async runOnce(): Promise<number> {
+    let found = 0;
+    for (const consumer of this.#parts.consumers) {
+      for (
+        let n = await advance(this.#ctx, consumer);
+        n > 0;
+        n = await advance(this.#ctx, consumer)
+      )
+        found += n;
+    }
+    for (const job of this.#parts.jobs) found += await job.run(this.#ctx);
+    if (this.#stopped) return found;
+    const claimed = await claimDue(this.#ctx, this.owner, CONCURRENCY - this.#inFlight.size);
+    for (const delivery of claimed) this.#send(delivery);
+    return found + claimed.length;
+  }
+
+  /**
+   * Runs until nothing is due and nothing is in flight: what tests call after moving a clock.
+   * A delivery that fails is retried only when its next attempt is due.
+   */
+  async drain(): Promise<void> {
+    await this.prepare();
+    for (;;) {
+      const found = await this.runOnce();
+      if (this.#inFlight.size > 0) await Promise.all(this.#inFlight.values());
+      else if (found === 0) return;
+    }
+  }
+
+  #send(delivery: DeliveryRow): void {
+    const ctx = this.#ctx;
+    const task = (async () => {
+      const channel = this.#parts.channels.find((c) => c.owns(delivery));
+      const outgoing = channel ? await channel.request(ctx, delivery, ctx.clock.now()) : null;
+      if (!channel || !outgoing) {
+        await dropDelivery(ctx, delivery, this.owner, 'the endpoint or subscription is gone');
+        return;
+      }
+      const result = await attempt(ctx, outgoing);
+      await recordAttempt(ctx, channel, delivery, this.owner, result);
+      ctx.logger.info(
+        {
+          delivery: delivery.id,
+          message: delivery.message_id,
+          target: delivery.target,
+          outcome: result.outcome,
+          status: result.statusCode,
+          latencyMs: result.latencyMs,
+        },
+        'delivery attempted',
+      );
+    })()
+      .catch((error: unknown) => {
+        if (!this.#stopped)
+          ctx.logger.error({ err: error, delivery: delivery.id }, 'delivery failed');
+      })
+      .finally(() => {
+        this.#inFlight.delete(delivery.id);
+        this.wake();
+      });
+    this.#inFlight.set(delivery.id, task);
+  }
+
+  /** Sleeps until the next delivery or job is due, or the poll interval, whichever is first. */
+  async #setTimer(): Promise<void> {
+    if (this.#stopped) return;
+    const pollMs = this.#ctx.config.dispatchPoll * 1000;
+    let delay = pollMs;
+    try {
+      const now = this.#ctx.clock.now().getTime();
+      const times = [await nextDueAt(this.#ctx)];
+      for (const job of this.#parts.jobs) if (job.nextAt) times.push(await job.nextAt(this.#ctx));
+      for (const at of times) if (at) delay = Math.min(delay, Math.max(0, at.getTime() - now));
+    } catch (error) {
+      if (this.#stopped) return;
+      this.#ctx.logger.warn({ err: error }, 'dispatcher could not read what is due next');
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.wake(), delay);
+    this.#timer.unref();
+  }
+
+  /** Stops taking work, and waits for deliveries in flight to finish and be recorded. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#cycle;
+    await Promise.all(this.#inFlight.values());
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Webhooks on the dispatcher: a consumer that turns each outbox event into one delivery per
+ * endpoint that wants it, and the channel that signs and sends those deliveries and keeps each
+ * endpoint's health (410 disables it; so does failing everything for QUIRE_WEBHOOK_DISABLE_AFTER).
+ */
+import type { AppContext } from '../../context.ts';
+import type { Tx } from '../../db/database.ts';
+import type { DeliveryRow, EventRow, WebhookEndpointRow } from '../../db/schema.ts';
+import type { OutboxConsumer } from '../../events/consumers.ts';
+import type { AttemptResult, DeliveryChannel } from '../../events/deliveries.ts';
+import { appendEvent } from '../../events/outbox.ts';
+import { webhookHeaders } from '../../events/signing.ts';
+
+export const WEBHOOK_USER_AGENT = 'Quire-Webhooks/1.0';
+
+/** The `webhook-id` of an event: the same for every endpoint, attempt and replay. */
+export const messageId = (eventId: number) => `msg_${eventId}`;
+
+export const endpointTarget = (endpointId: number) => `endpoint:${endpointId}`;
+
+function subscribedTypes(endpoint: WebhookEndpointRow): string[] {
+  return JSON.parse(endpoint.events) as string[];
+}
+
+export const webhookFanOut: OutboxConsumer = {
+  name: 'webhooks',
+  async handle(ctx, tx, events) {
+    const endpoints = await tx.db
+      .selectFrom('webhook_endpoints')
+      .innerJoin('users', 'users.id', 'webhook_endpoints.user_id')
+      .selectAll('webhook_endpoints')
+      .select('users.role')
+      .where('webhook_endpoints.disabled_at', 'is', null)
+      .execute();
+    if (endpoints.length === 0) return;
+    const stamp = ctx.clock.now().toISOString();
+    const rows = events.flatMap((event: EventRow) =>
+      endpoints
+        .filter(
+          (e) =>
+            subscribedTypes(e).includes(event.type) &&
+            // An administrator's endpoints hear of everything; others of their own account's.
+            (e.role === 'admin' || event.owner_id === e.user_id) &&
+            e.created_at <= event.created_at,
+        )
+        .map((e) => ({
+          endpoint_id: e.id,
+          subscription_id: null,
+          target: endpointTarget(e.id),
+          event_id: event.id,
+          message_id: messageId(event.id),
+          event_type: event.type,
+          content_type: 'application/json',
+          body: event.payload,
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: stamp,
+          lease_owner: null,
+          lease_until: null,
+          last_status_code: null,
+          last_error: null,
+          created_at: stamp,
+          updated_at: stamp,
+          completed_at: null,
+        })),
+    );
+    for (let i = 0; i < rows.length; i += 100) {
+      await tx.db
+        .insertInto('deliveries')
+        .values(rows.slice(i, i + 100))
+        .execute();
+    }
+  },
+};
+
+/** The secrets to sign with now: the current one, and the previous one during a rotation. */
+export function signingSecrets(endpoint: WebhookEndpointRow, now: Date): string[] {
+  const previousValid =
+    endpoint.previous_secret !== null &&
+    endpoint.previous_secret_until !== null &&
+    endpoint.previous_secret_until > now.toISOString();
+  return previousValid ? [endpoint.secret, endpoint.previous_secret as string] : [endpoint.secret];
+}
+
+export const webhookChannel: DeliveryChannel = {
+  owns: (delivery) => delivery.endpoint_id !== null,
+
+  async request(ctx, delivery) {
+    const endpoint = await ctx.database.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('id', '=', delivery.endpoint_id as number)
+      .executeTakeFirst();
+    if (!endpoint) return null;
+    return {
+      url: endpoint.target_url,
+      body: delivery.body,
+      headers: {
+        'content-type': delivery.content_type,
+        'user-agent': WEBHOOK_USER_AGENT,
+        // Signed with the wall clock: receivers check the timestamp against theirs.
+        ...webhookHeaders(
+          signingSecrets(endpoint, ctx.clock.now()),
+          delivery.message_id,
+          new Date(),
+          delivery.body,
+        ),
+      },
+    };
+  },
+
+  async afterAttempt(ctx, tx, delivery, result, now) {
+    await updateEndpointHealth(ctx, tx, delivery, result, now);
+  },
+};
+
+async function updateEndpointHealth(
+  ctx: AppContext,
+  tx: Tx,
+  delivery: DeliveryRow,
+  result: AttemptResult,
+  now: Date,
+): Promise<void> {
+  const id = delivery.endpoint_id as number;
+  const stamp = now.toISOString();
+  if (result.outcome === 'succeeded') {
+    await tx.db
+      .updateTable('webhook_endpoints')
+      .set({ failing_since: null })
+      .where('id', '=', id)
+      .where('failing_since', 'is not', null)
+      .execute();
+    return;
+  }
+  const endpoint = await tx.db
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!endpoint || endpoint.disabled_at !== null) return;
+  const failingSince = endpoint.failing_since ?? stamp;
+  const failedFor = (now.getTime() - Date.parse(failingSince)) / 1000;
+  const reason =
+    result.outcome === 'gone'
+      ? 'The endpoint answered 410 Gone'
+      : failedFor >= ctx.config.webhookDisableAfter
+        ? `Every delivery failed for ${Math.floor(failedFor / 86_400)} days (${Math.floor(failedFor / 3600)} hours)`
+        : null;
+  await tx.db
+    .updateTable('webhook_endpoints')
+    .set({
+      failing_since: failingSince,
+      ...(reason && { disabled_at: stamp, disabled_reason: reason }),
+      updated_at: stamp,
+    })
+    .where('id', '=', id)
+    .execute();
+  if (reason) {
+    await appendEvent(
+      tx,
+      'webhook_endpoint.disabled',
+      `webhook_endpoint:${id}`,
+      { id, target_url: endpoint.target_url, reason, disabled_at: stamp },
+      now,
+      endpoint.user_id,
+    );
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * Webhook endpoints and their deliveries: an author's (an administrator's hear of every event),
+ * with a `whsec_` secret shown once, rotation that keeps the old secret valid for a day, the
+ * delivery log with every attempt, and replay of one delivery or of all in a status and window.
+ */
+import type { AppContext } from '../../context.ts';
+import type {
+  DeliveryAttemptRow,
+  DeliveryRow,
+  DeliveryStatus,
+  UserRow,
+  WebhookEndpointRow,
+} from '../../db/schema.ts';
+import { AppError, notFound, validationFailed } from '../../errors.ts';
+import { WEBHOOK_EVENT_TYPES } from '../../events/outbox.ts';
+import { newWebhookSecret } from '../../events/signing.ts';
+import { checkOutboundUrl, OutboundError } from '../../net/safe-fetch.ts';
+
+/** How long the secret before a rotation still signs deliveries. */
+export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
+export const MAX_ENDPOINTS_PER_USER = 20;
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'succeeded', 'dead'];
+
+export interface EndpointInput {
+  target_url: string;
+  source?: string | undefined;
+  events: string[];
+}
+
+/** The endpoint and, only at creation or rotation, its secret. */
+export interface EndpointWithSecret {
+  endpoint: WebhookEndpointRow;
+  secret: string;
+}
+
+function checkTargetUrl(ctx: AppContext, raw: string): string {
+  try {
+    return checkOutboundUrl(raw.trim(), {
+      allowPrivate: ctx.config.allowPrivateUrls,
+      requireHttps: !ctx.config.allowPrivateUrls,
+    }).href;
+  } catch (error) {
+    if (error instanceof OutboundError)
+      throw validationFailed([{ field: 'target_url', message: error.message }]);
+    throw error;
+  }
+}
+
+function checkEvents(events: string[]): string[] {
+  const unique = [...new Set(events)];
+  const unknown = unique.filter((e) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(e));
+  if (unique.length === 0 || unknown.length > 0) {
+    throw validationFailed([
+      {
+        field: 'events',
+        message:
+          unique.length === 0
+            ? `Events can't be blank; choose from ${WEBHOOK_EVENT_TYPES.join(', ')}`
+            : `Unknown event type ${unknown.map((e) => JSON.stringify(e)).join(', ')}; choose from ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+      },
+    ]);
+  }
+  return unique;
+}
+
+export async function createEndpoint(
+  ctx: AppContext,
+  user: UserRow,
+  input: EndpointInput,
+): Promise<EndpointWithSecret> {
+  const targetUrl = checkTargetUrl(ctx, input.target_url);
+  const events = checkEvents(input.events);
+  const source = (input.source ?? '').trim() || 'Quire';
+  if (source.length > 100) {
+    throw validationFailed([
+      { field: 'source', message: 'Source is too long (maximum is 100 characters)' },
+    ]);
+  }
+  const count = await ctx.database.db
+    .selectFrom('webhook_endpoints')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', user.id)
+    .executeTakeFirstOrThrow();
+  if (Number(count.n) >= MAX_ENDPOINTS_PER_USER) {
+    throw validationFailed([
+      {
+        field: 'target_url',
+        message: `An account may have at most ${MAX_ENDPOINTS_PER_USER} webhook endpoints`,
+      },
+    ]);
+  }
+  const secret = newWebhookSecret();
+  const stamp = ctx.clock.now().toISOString();
+  const endpoint = await ctx.database.db
+    .insertInto('webhook_endpoints')
+    .values({
+      user_id: user.id,
+      target_url: targetUrl,
+      source,
+      events: JSON.stringify(events),
+      secret,
+      previous_secret: null,
+      previous_secret_until: null,
+      failing_since: null,
+      disabled_at: null,
+      disabled_reason: null,
+      created_at: stamp,
+      updated_at: stamp,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { endpoint, secret };
+}
+
+export function listEndpoints(ctx: AppContext, user: UserRow): Promise<WebhookEndpointRow[]> {
+  return ctx.database.db
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('user_id', '=', user.id)
+    .orderBy('id')
+    .execute();
+}
+
+/** The user's endpoint; someone else's is as unknown as a missing one. */
+export async function getEndpoint(
+  ctx: AppContext,
+  user: UserRow,
+  id: number,
+): Promise<WebhookEndpointRow> {
+  const endpoint = await ctx.database.db
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('id', '=', id)
+    .where('user_id', '=', user.id)
+    .executeTakeFirst();
+  if (!endpoint) throw notFound('not found');
+  return endpoint;
+}
+
+/** Deletes the endpoint with its deliveries; those in flight finish but are not retried. */
+export async function deleteEndpoint(ctx: AppContext, user: UserRow, id: number): Promise<void> {
+  await getEndpoint(ctx, user, id);
+  await ctx.database.db.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
+}
+
+/** A new secret; the old one keeps signing (as a second signature) for 24 hours. */
+export async function rotateSecret(
+  ctx: AppContext,
+  user: UserRow,
+  id: number,
+): Promise<EndpointWithSecret> {
+  const before = await getEndpoint(ctx, user, id);
+  const now = ctx.clock.now();
+  const secret = newWebhookSecret();
+  const endpoint = await ctx.database.db
+    .updateTable('webhook_endpoints')
+    .set({
+      secret,
+      previous_secret: before.secret,
+      previous_secret_until: new Date(now.getTime() + ROTATION_OVERLAP_MS).toISOString(),
+      updated_at: now.toISOString(),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { endpoint, secret };
+}
+
+/** Turns a disabled endpoint back on; its pending deliveries resume. */
+export async function enableEndpoint(
+  ctx: AppContext,
+  user: UserRow,
+  id: number,
+): Promise<WebhookEndpointRow> {
+  await getEndpoint(ctx, user, id);
+  return ctx.database.db
+    .updateTable('webhook_endpoints')
+    .set({
+      disabled_at: null,
+      disabled_reason: null,
+      failing_since: null,
+      updated_at: ctx.clock.now().toISOString(),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export interface DeliveryWithAttempts {
+  delivery: DeliveryRow;
+  attempts: DeliveryAttemptRow[];
+}
+
+export interface DeliveryFilter {
+  status?: DeliveryStatus | undefined;
+  page: number;
+  perPage: number;
+}
+
+/** The endpoint's deliveries, newest first, each with its attempts in order. */
+export async function listDeliveries(
+  ctx: AppContext,
+  user: UserRow,
+  endpointId: number,
+  filter: DeliveryFilter,
+): Promise<DeliveryWithAttempts[]> {
+  await getEndpoint(ctx, user, endpointId);
+  let query = ctx.database.db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('endpoint_id', '=', endpointId)
+    .orderBy('id', 'desc')
+    .limit(filter.perPage)
+    .offset((filter.page - 1) * filter.perPage);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  const deliveries = await query.execute();
+  if (deliveries.length === 0) return [];
+  const attempts = await ctx.database.db
+    .selectFrom('delivery_attempts')
+    .selectAll()
+    .where(
+      'delivery_id',
+      'in',
+      deliveries.map((d) => d.id),
+    )
+    .orderBy('id')
+    .execute();
+  return deliveries.map((delivery) => ({
+    delivery,
+    attempts: attempts.filter((a) => a.delivery_id === delivery.id),
+  }));
+}
+
+const replayed = (stamp: string) => ({
+  status: 'pending' as const,
+  attempts: 0,
+  next_attempt_at: stamp,
+  lease_owner: null,
+  lease_until: null,
+  completed_at: null,
+  updated_at: stamp,
+});
+
+/** Sends one delivery again, with its original `webhook-id`, under a fresh retry schedule. */
+export async function replayDelivery(
+  ctx: AppContext,
+  user: UserRow,
+  endpointId: number,
+  deliveryId: number,
+): Promise<DeliveryRow> {
+  await getEndpoint(ctx, user, endpointId);
+  const stamp = ctx.clock.now().toISOString();
+  const row = await ctx.database.db
+    .updateTable('deliveries')
+    .set(replayed(stamp))
+    .where('id', '=', deliveryId)
+    .where('endpoint_id', '=', endpointId)
+    // One in flight now is left alone: it is being sent already.
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
+    .returningAll()
+    .executeTakeFirst();
+  if (row) return row;
+  const exists = await ctx.database.db
+    .selectFrom('deliveries')
+    .select('id')
+    .where('id', '=', deliveryId)
+    .where('endpoint_id', '=', endpointId)
+    .executeTakeFirst();
+  if (!exists) throw notFound('not found');
+  throw new AppError('conflict', 'The delivery is being sent right now; try again shortly');
+}
+
+export interface ReplayFilter {
+  status: DeliveryStatus;
+  since?: string | undefined;
+  until?: string | undefined;
+}
+
+/** Sends again every delivery of the endpoint in `status` created in [since, until]; returns how many. */
+export async function replayDeliveries(
+  ctx: AppContext,
+  user: UserRow,
+  endpointId: number,
+  filter: ReplayFilter,
+): Promise<number> {
+  await getEndpoint(ctx, user, endpointId);
+  if (filter.status === 'pending') {
+    throw validationFailed([
+      { field: 'status', message: 'Only succeeded or dead deliveries can be replayed' },
+    ]);
+  }
+  const stamp = ctx.clock.now().toISOString();
+  let query = ctx.database.db
+    .updateTable('deliveries')
+    .set(replayed(stamp))
+    .where('endpoint_id', '=', endpointId)
+    .where('status', '=', filter.status);
+  if (filter.since) query = query.where('created_at', '>=', filter.since);
+  if (filter.until) query = query.where('created_at', '<=', filter.until);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
