@@ -74,39 +74,40 @@ export async function claimDue(
   const now = ctx.clock.now();
   const stamp = now.toISOString();
   const perTarget = ctx.config.webhookConcurrency;
+  // Candidates first, without locks: the oldest due deliveries of each target, as many as its
+  // cap leaves room for. In-flight counts are grouped once, not counted per row.
+  const candidates = await sql<{ id: number }>`
+    select ranked.id from (
+      select d.id, d.target, d.next_attempt_at,
+        row_number() over (partition by d.target order by d.next_attempt_at, d.id) as rank
+      from deliveries d
+      left join webhook_endpoints e on e.id = d.endpoint_id
+      where d.status = 'pending' and d.next_attempt_at <= ${stamp}
+        and (d.lease_until is null or d.lease_until < ${stamp})
+        and (d.endpoint_id is null or e.disabled_at is null)
+    ) ranked
+    left join (
+      select target, count(*) as busy from deliveries
+      where status = 'pending' and lease_until >= ${stamp}
+      group by target
+    ) held on held.target = ranked.target
+    where ranked.rank + coalesce(held.busy, 0) <= ${perTarget}
+    order by ranked.next_attempt_at, ranked.id
+    limit ${limit}`.execute(ctx.database.db);
+  const ids = candidates.rows.map((r) => Number(r.id));
+  if (ids.length === 0) return [];
   return ctx.database.transaction(async (tx) => {
-    // The lease conditions sit in the outer query too: PostgreSQL re-checks them on a row that
-    // another claim changed meanwhile, so a row is never taken twice.
-    const candidates = tx.db
+    // Then the lease, on those still free: the conditions are checked again under the row lock
+    // (PostgreSQL skips rows another claim holds and re-reads ones it just changed).
+    const free = tx.db
       .selectFrom('deliveries')
       .select('id')
+      .where('id', 'in', ids)
       .where('status', '=', 'pending')
       .where('next_attempt_at', '<=', stamp)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
-      .where(
-        'id',
-        'in',
-        sql<number>`(
-          select ranked.id from (
-            select d.id, d.target,
-              row_number() over (partition by d.target order by d.next_attempt_at, d.id) as rank
-            from deliveries d
-            left join webhook_endpoints e on e.id = d.endpoint_id
-            where d.status = 'pending' and d.next_attempt_at <= ${stamp}
-              and (d.lease_until is null or d.lease_until < ${stamp})
-              and (d.endpoint_id is null or e.disabled_at is null)
-          ) ranked
-          where ranked.rank + (
-            select count(*) from deliveries f
-            where f.target = ranked.target and f.status = 'pending' and f.lease_until >= ${stamp}
-          ) <= ${perTarget}
-        )`,
-      )
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(limit);
-    const ids = (await ctx.database.skipLocked(candidates).execute()).map((r) => r.id);
-    if (ids.length === 0) return [];
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]));
+    const claimable = (await ctx.database.skipLocked(free).execute()).map((r) => r.id);
+    if (claimable.length === 0) return [];
     return tx.db
       .updateTable('deliveries')
       .set({
@@ -114,7 +115,7 @@ export async function claimDue(
         lease_until: new Date(now.getTime() + ctx.config.deliveryLease * 1000).toISOString(),
         updated_at: stamp,
       })
-      .where('id', 'in', ids)
+      .where('id', 'in', claimable)
       .returningAll()
       .execute();
   });
@@ -277,12 +278,19 @@ export async function dropDelivery(
     .execute();
 }
 
-/** The earliest time a pending delivery is due, for the dispatcher's timer. */
+/**
+ * The earliest time a claim could take a delivery: its next attempt, or when its lease runs out
+ * if one is held. Deliveries to disabled endpoints wait for the endpoint, not for the clock.
+ */
 export async function nextDueAt(ctx: AppContext): Promise<Date | null> {
-  const row = await ctx.database.db
-    .selectFrom('deliveries')
-    .select((eb) => eb.fn.min('next_attempt_at').as('due'))
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  return row?.due ? new Date(String(row.due)) : null;
+  const row = await sql<{ due: string | null }>`
+    select min(case when d.lease_until > d.next_attempt_at then d.lease_until
+                    else d.next_attempt_at end) as due
+    from deliveries d
+    left join webhook_endpoints e on e.id = d.endpoint_id
+    where d.status = 'pending' and (d.endpoint_id is null or e.disabled_at is null)`.execute(
+    ctx.database.db,
+  );
+  const due = row.rows[0]?.due;
+  return due ? new Date(String(due)) : null;
 }

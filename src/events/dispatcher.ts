@@ -48,6 +48,8 @@ export class Dispatcher {
   #unsubscribe: (() => void) | null = null;
   #started = false;
   #stopped = false;
+  /** When the last claim looked: anything due by then that it left was held back, not missed. */
+  #lastClaimAt = 0;
 
   constructor(ctx: AppContext, parts: DispatcherParts) {
     this.#ctx = ctx;
@@ -67,9 +69,9 @@ export class Dispatcher {
     for (const consumer of this.#parts.consumers) await registerConsumer(this.#ctx, consumer.name);
   }
 
-  /** Asks for a cycle now; if one is running, another follows it. */
+  /** Asks for a cycle now (once started); if one is running, another follows it. */
   wake(): void {
-    if (this.#stopped) return;
+    if (!this.#started || this.#stopped) return;
     if (this.#cycle) {
       this.#again = true;
       return;
@@ -105,6 +107,7 @@ export class Dispatcher {
     }
     for (const job of this.#parts.jobs) found += await job.run(this.#ctx);
     if (this.#stopped) return found;
+    this.#lastClaimAt = this.#ctx.clock.now().getTime();
     const claimed = await claimDue(this.#ctx, this.owner, CONCURRENCY - this.#inFlight.size);
     for (const delivery of claimed) this.#send(delivery);
     return found + claimed.length;
@@ -157,7 +160,11 @@ export class Dispatcher {
     this.#inFlight.set(delivery.id, task);
   }
 
-  /** Sleeps until the next delivery or job is due, or the poll interval, whichever is first. */
+  /**
+   * Sleeps until the next delivery or job is due, or the poll interval, whichever is first.
+   * Work that was due at the last claim and not taken is held back by a per-target cap or this
+   * node's concurrency; a finishing delivery wakes the dispatcher for it, so no timer is set.
+   */
   async #setTimer(): Promise<void> {
     if (this.#stopped) return;
     const pollMs = this.#ctx.config.dispatchPoll * 1000;
@@ -166,7 +173,10 @@ export class Dispatcher {
       const now = this.#ctx.clock.now().getTime();
       const times = [await nextDueAt(this.#ctx)];
       for (const job of this.#parts.jobs) if (job.nextAt) times.push(await job.nextAt(this.#ctx));
-      for (const at of times) if (at) delay = Math.min(delay, Math.max(0, at.getTime() - now));
+      for (const at of times) {
+        if (!at || at.getTime() <= this.#lastClaimAt) continue;
+        delay = Math.min(delay, Math.max(0, at.getTime() - now));
+      }
     } catch (error) {
       if (this.#stopped) return;
       this.#ctx.logger.warn({ err: error }, 'dispatcher could not read what is due next');

@@ -144,25 +144,28 @@ async function updateEndpointHealth(
     result.outcome === 'gone'
       ? 'The endpoint answered 410 Gone'
       : failedFor >= ctx.config.webhookDisableAfter
-        ? `Every delivery failed for ${Math.floor(failedFor / 86_400)} days (${Math.floor(failedFor / 3600)} hours)`
+        ? `No delivery succeeded for ${Math.floor(failedFor / 86_400)} days`
         : null;
   await tx.db
     .updateTable('webhook_endpoints')
-    .set({
-      failing_since: failingSince,
-      ...(reason && { disabled_at: stamp, disabled_reason: reason }),
-      updated_at: stamp,
-    })
+    .set({ failing_since: failingSince, updated_at: stamp })
     .where('id', '=', id)
     .execute();
-  if (reason) {
-    await appendEvent(
-      tx,
-      'webhook_endpoint.disabled',
-      `webhook_endpoint:${id}`,
-      { id, target_url: endpoint.target_url, reason, disabled_at: stamp },
-      now,
-      endpoint.user_id,
-    );
-  }
+  if (!reason) return;
+  // Attempts finishing together may each decide to disable: only the one that does writes the event.
+  const disabled = await tx.db
+    .updateTable('webhook_endpoints')
+    .set({ disabled_at: stamp, disabled_reason: reason })
+    .where('id', '=', id)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(disabled.numUpdatedRows) === 0) return;
+  await appendEvent(
+    tx,
+    'webhook_endpoint.disabled',
+    `webhook_endpoint:${id}`,
+    { id, target_url: endpoint.target_url, reason, disabled_at: stamp },
+    now,
+    endpoint.user_id,
+  );
 }
