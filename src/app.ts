@@ -13,7 +13,7 @@ import { installErrorHandlers } from './http/error-handler.ts';
 import { apiKeyFrom, installIdentity } from './http/identity.ts';
 import { installRequestId, RequestLog, requestId } from './http/request-log.ts';
 import { fastPath } from './http/fast-path.ts';
-import { ResponseCache } from './http/response-cache.ts';
+import { responseCacheOf } from './http/shared-response-cache.ts';
 import { SECURITY_HEADERS } from './http/security-headers.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
 import { apiKeysRoutes } from './modules/apikeys/apikeys.routes.ts';
@@ -27,6 +27,8 @@ import { usersRoutes } from './modules/users/users.routes.ts';
 import { assetsRoutes } from './modules/web/assets.routes.ts';
 import { siteName } from './modules/web/site-settings.ts';
 import { webRoutes } from './modules/web/web.routes.ts';
+import { websubRoutes } from './modules/websub/websub.routes.ts';
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.ts';
 import { layout } from './render/templates/layout.ts';
 import { errorPage } from './render/templates/pages.ts';
 
@@ -34,7 +36,7 @@ import { errorPage } from './render/templates/pages.ts';
 export const BODY_LIMIT = 2 * 1024 * 1024;
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
-  const responses = new ResponseCache();
+  const responses = responseCacheOf(ctx);
   const fast = fastPath(ctx, responses, [{ key: feedKeyOf, cacheControl: FEED_CACHE_CONTROL }]);
   const app = Fastify({
     serverFactory: fast.serverFactory,
@@ -123,10 +125,12 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(usersRoutes(ctx));
   await app.register(tagsRoutes(ctx));
   await app.register(importsRoutes(ctx));
+  await app.register(webhooksRoutes(ctx));
   ctx.eventHead.start();
   app.addHook('preClose', async () => fast.close());
   app.addHook('onClose', async () => ctx.eventHead.stop());
   await app.register(feedsRoutes(ctx, responses));
+  await app.register(websubRoutes(ctx, responses));
   await app.register(webRoutes(ctx));
   return app;
 }

@@ -7,8 +7,13 @@ import { StartupError } from '../main.ts';
 import { type Command, UsageError, type Values } from './command.ts';
 import { coreCommands } from './commands/core.ts';
 import { importCommands } from './commands/imports.ts';
+import { webhookCommands } from './commands/webhooks.ts';
 
-const commands: Record<string, Command> = { ...coreCommands, ...importCommands };
+const commands: Record<string, Command> = {
+  ...coreCommands,
+  ...importCommands,
+  ...webhookCommands,
+};
 
 function help(name: string, command: Command): string {
   const lines = [`Usage: ${command.usage}`, '', command.summary];
@@ -23,7 +28,8 @@ function help(name: string, command: Command): string {
 }
 
 function overview(): string {
-  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(16)}${c.summary}`);
+  const width = Math.max(...Object.keys(commands).map((name) => name.length)) + 2;
+  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`);
   return [
     'Usage: quire <command> [options]',
     '',

@@ -186,6 +186,11 @@ function retryAfterSeconds(value: string | null, ctx: AppContext): number | null
   return Math.min(Math.max(seconds, 0), MAX_RETRY_AFTER);
 }
 
+/** When a new delivery's first attempt is due: the schedule's first step (normally 0 s). */
+export function firstAttemptAt(schedule: number[], now: Date): Date {
+  return new Date(now.getTime() + (schedule[0] ?? 0) * 1000);
+}
+
 /** When the next attempt should be, or null when the schedule is spent. */
 export function nextAttemptAt(
   schedule: number[],

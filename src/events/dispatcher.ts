@@ -82,16 +82,20 @@ export class Dispatcher {
   }
 
   async #runCycles(): Promise<void> {
-    do {
-      this.#again = false;
-      try {
-        await this.runOnce();
-      } catch (error) {
-        if (this.#stopped) return;
-        this.#ctx.logger.error({ err: error }, 'dispatcher cycle failed');
-      }
-    } while (this.#again && !this.#stopped);
-    await this.#setTimer();
+    for (;;) {
+      do {
+        this.#again = false;
+        try {
+          await this.runOnce();
+        } catch (error) {
+          if (this.#stopped) return;
+          this.#ctx.logger.error({ err: error }, 'dispatcher cycle failed');
+        }
+      } while (this.#again && !this.#stopped);
+      await this.#setTimer();
+      // A wake-up that came while the timer was being set must not wait for it.
+      if (!this.#again || this.#stopped) return;
+    }
   }
 
   /** One pass over consumers, jobs and due deliveries; returns how much work it found. */

@@ -7,6 +7,7 @@ export function renderAtom(feed: FeedModel): string {
     { '@rel': 'alternate', '@type': 'text/html', '@href': feed.links.html },
     { '@rel': 'self', '@type': 'application/atom+xml', '@href': feed.links.atom },
   ];
+  if (feed.links.hub) links.push({ '@rel': 'hub', '@href': feed.links.hub });
   if (feed.links.next) {
     links.push({ '@rel': 'next', '@type': 'application/atom+xml', '@href': feed.links.next.atom });
   }

@@ -9,6 +9,7 @@ import {
 } from '../modules/articles/articles.repository.ts';
 import { profileImage } from '../modules/users/users.presenter.ts';
 import { findUserByUsername } from '../modules/users/users.repository.ts';
+import { hubUrl } from '../modules/websub/hub-url.ts';
 import { siteName } from '../modules/web/site-settings.ts';
 import type { FeedEntry, FeedLinks, FeedModel } from './model.ts';
 
@@ -34,7 +35,12 @@ function linksFor(
   const at = (suffix: string, p: number) =>
     `${base}${feedPath(scope)}${suffix}${p > 1 ? `?page=${p}` : ''}`;
   const set = (p: number) => ({ rss: at('', p), atom: at('.atom', p), json: at('.json', p) });
-  return { html: base + htmlPath, ...set(page), next: more ? set(page + 1) : null };
+  return {
+    html: base + htmlPath,
+    ...set(page),
+    next: more ? set(page + 1) : null,
+    hub: page === 1 ? hubUrl(base) : null,
+  };
 }
 
 function entry(base: string, article: ArticleRow, author: UserRow): FeedEntry {

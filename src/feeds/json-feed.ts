@@ -10,6 +10,7 @@ export function renderJsonFeed(feed: FeedModel): string {
     feed_url: feed.links.json,
     description: feed.description,
     ...(feed.links.next && { next_url: feed.links.next.json }),
+    ...(feed.links.hub && { hubs: [{ type: 'WebSub', url: feed.links.hub }] }),
     ...(feed.image && { icon: feed.image, favicon: feed.image }),
     language: feed.language,
     items: feed.entries.map((entry) => ({

@@ -23,6 +23,8 @@ export interface FeedLinks {
   json: string;
   /** The same feed's next (older) page, in the format being written, if there is one. */
   next: { rss: string; atom: string; json: string } | null;
+  /** The WebSub hub, on the first page only: later pages cannot be subscribed to. */
+  hub: string | null;
 }
 
 export interface FeedModel {

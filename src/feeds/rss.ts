@@ -1,4 +1,7 @@
-/** RSS 2.0 in the shape DEV serves: Dublin Core creators, an Atom self link, full HTML bodies. */
+/**
+ * RSS 2.0 in the shape DEV serves: Dublin Core creators, Atom self (and WebSub hub) links, full
+ * HTML bodies.
+ */
 import type { FeedModel } from './model.ts';
 import { writeXml, type XmlNode } from './xml.ts';
 
@@ -11,6 +14,7 @@ export function renderRss(feed: FeedModel): string {
   const selfLinks: XmlNode[] = [
     { '@rel': 'self', '@type': 'application/rss+xml', '@href': feed.links.rss },
   ];
+  if (feed.links.hub) selfLinks.push({ '@rel': 'hub', '@href': feed.links.hub });
   if (feed.links.next) {
     selfLinks.push({
       '@rel': 'next',

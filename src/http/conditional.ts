@@ -45,6 +45,7 @@ export function answerFromCache(
   };
   const encoding = chooseEncoding(header('accept-encoding'));
   const headers: Record<string, string> = {
+    ...entry.headers,
     etag: etagFor(entry, encoding),
     'last-modified': entry.lastModified,
     'cache-control': cacheControl,

@@ -15,6 +15,8 @@ export interface Representation {
   /** The Content-Type, with its charset. */
   type: string;
   lastModified: Date;
+  /** More headers sent with every answer from this entry (a feed's Link), by lower-case name. */
+  headers?: Record<string, string>;
 }
 
 export interface CachedResponse {
@@ -27,6 +29,8 @@ export interface CachedResponse {
   lastModified: string;
   lastModifiedMs: number;
   type: string;
+  /** Headers of the representation beyond the standard ones, sent with 200s and 304s. */
+  headers: Record<string, string>;
   identity: Buffer;
   gzip: Buffer;
   br: Buffer;
@@ -58,6 +62,7 @@ export async function prepare(built: BuildResult, version: number): Promise<Cach
     lastModified: new Date(lastModifiedMs).toUTCString(),
     lastModifiedMs,
     type: built.representation.type,
+    headers: built.representation.headers ?? {},
     identity,
     gzip: gzipped,
     br: brotlied,

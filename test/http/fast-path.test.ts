@@ -60,12 +60,14 @@ test('a current cached feed is answered without the framework, with the same byt
     'cache-control',
     'content-type',
     'vary',
+    'link',
     'x-content-type-options',
     'referrer-policy',
   ]) {
     assert.equal(res.headers.get(name), viaFramework.headers.get(name), name);
   }
   assert.equal(res.headers.get('x-request-id'), 'fast-1');
+  assert.match(res.headers.get('link') ?? '', /rel="hub"/, 'the fast path sends Link too');
   const revalidated = await fetch(`${url}/feed/fasty`, {
     headers: { 'if-none-match': res.headers.get('etag')! },
   });

@@ -20,6 +20,15 @@ import type { ResponseCache } from '../../http/response-cache.ts';
 
 export type FeedFormat = 'rss' | 'atom' | 'json';
 
+/**
+ * `Link` with the feed's WebSub hub and its own URL (RFC 8288), so a reader can subscribe from
+ * the headers alone; later pages, which cannot be subscribed to, name themselves only.
+ */
+function linkHeader(model: FeedModel, format: FeedFormat): string {
+  const self = `<${model.links[format]}>; rel="self"`;
+  return model.links.hub ? `<${model.links.hub}>; rel="hub", ${self}` : self;
+}
+
 /** Feed readers poll; a minute of shared caching is short next to their intervals. */
 export const FEED_CACHE_CONTROL = 'public, max-age=60';
 
@@ -86,7 +95,12 @@ export async function cachedFeed(ctx: AppContext, cache: ResponseCache, f: FeedR
     // Not the body's date: an unrelated draft edit must not change the bytes or the ETag.
     const lastModified = changed && changed > model.updated ? changed : model.updated;
     return {
-      representation: { body: render(model), type, lastModified },
+      representation: {
+        body: render(model),
+        type,
+        lastModified,
+        headers: { link: linkHeader(model, f.format) },
+      },
       expiresAt: next ? next.getTime() : Number.POSITIVE_INFINITY,
     };
   });

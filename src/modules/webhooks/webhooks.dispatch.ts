@@ -7,7 +7,11 @@ import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/database.ts';
 import type { DeliveryRow, EventRow, WebhookEndpointRow } from '../../db/schema.ts';
 import type { OutboxConsumer } from '../../events/consumers.ts';
-import type { AttemptResult, DeliveryChannel } from '../../events/deliveries.ts';
+import {
+  type AttemptResult,
+  type DeliveryChannel,
+  firstAttemptAt,
+} from '../../events/deliveries.ts';
 import { appendEvent } from '../../events/outbox.ts';
 import { webhookHeaders } from '../../events/signing.ts';
 
@@ -33,7 +37,9 @@ export const webhookFanOut: OutboxConsumer = {
       .where('webhook_endpoints.disabled_at', 'is', null)
       .execute();
     if (endpoints.length === 0) return;
-    const stamp = ctx.clock.now().toISOString();
+    const now = ctx.clock.now();
+    const stamp = now.toISOString();
+    const due = firstAttemptAt(ctx.config.webhookRetrySchedule, now).toISOString();
     const rows = events.flatMap((event: EventRow) =>
       endpoints
         .filter(
@@ -54,7 +60,7 @@ export const webhookFanOut: OutboxConsumer = {
           body: event.payload,
           status: 'pending' as const,
           attempts: 0,
-          next_attempt_at: stamp,
+          next_attempt_at: due,
           lease_owner: null,
           lease_until: null,
           last_status_code: null,

@@ -4,10 +4,10 @@
  * delivery log with every attempt, and replay of one delivery or of all in a status and window.
  */
 import type { AppContext } from '../../context.ts';
+import type { Tx } from '../../db/database.ts';
 import type {
   DeliveryAttemptRow,
   DeliveryRow,
-  DeliveryStatus,
   UserRow,
   WebhookEndpointRow,
 } from '../../db/schema.ts';
@@ -15,11 +15,18 @@ import { AppError, notFound, validationFailed } from '../../errors.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../events/outbox.ts';
 import { newWebhookSecret } from '../../events/signing.ts';
 import { checkOutboundUrl, OutboundError } from '../../net/safe-fetch.ts';
+import { deliveryStatus, timeWindow } from './webhooks.filters.ts';
 
 /** How long the secret before a rotation still signs deliveries. */
 export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
 export const MAX_ENDPOINTS_PER_USER = 20;
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'succeeded', 'dead'];
+
+/**
+ * Work made due without an event (a replay, an endpoint enabled again) would wait for the
+ * dispatchers' next poll; marking the transaction wakes them on commit, here and, through
+ * NOTIFY, on other nodes. No event is written, so cached pages keep their version.
+ */
+const wakeDispatchers = (tx: Tx) => tx.markEvent();
 
 export interface EndpointInput {
   target_url: string;
@@ -173,17 +180,20 @@ export async function enableEndpoint(
   id: number,
 ): Promise<WebhookEndpointRow> {
   await getEndpoint(ctx, user, id);
-  return ctx.database.db
-    .updateTable('webhook_endpoints')
-    .set({
-      disabled_at: null,
-      disabled_reason: null,
-      failing_since: null,
-      updated_at: ctx.clock.now().toISOString(),
-    })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return ctx.database.transaction(async (tx) => {
+    wakeDispatchers(tx);
+    return tx.db
+      .updateTable('webhook_endpoints')
+      .set({
+        disabled_at: null,
+        disabled_reason: null,
+        failing_since: null,
+        updated_at: ctx.clock.now().toISOString(),
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
 }
 
 export interface DeliveryWithAttempts {
@@ -192,28 +202,16 @@ export interface DeliveryWithAttempts {
 }
 
 export interface DeliveryFilter {
-  status?: DeliveryStatus | undefined;
+  /** pending, succeeded or dead; all when absent. */
+  status?: string | undefined;
   page: number;
   perPage: number;
 }
 
-/** The endpoint's deliveries, newest first, each with its attempts in order. */
-export async function listDeliveries(
+async function withAttempts(
   ctx: AppContext,
-  user: UserRow,
-  endpointId: number,
-  filter: DeliveryFilter,
+  deliveries: DeliveryRow[],
 ): Promise<DeliveryWithAttempts[]> {
-  await getEndpoint(ctx, user, endpointId);
-  let query = ctx.database.db
-    .selectFrom('deliveries')
-    .selectAll()
-    .where('endpoint_id', '=', endpointId)
-    .orderBy('id', 'desc')
-    .limit(filter.perPage)
-    .offset((filter.page - 1) * filter.perPage);
-  if (filter.status) query = query.where('status', '=', filter.status);
-  const deliveries = await query.execute();
   if (deliveries.length === 0) return [];
   const attempts = await ctx.database.db
     .selectFrom('delivery_attempts')
@@ -231,6 +229,26 @@ export async function listDeliveries(
   }));
 }
 
+/** The endpoint's deliveries, newest first, each with its attempts in order. */
+export async function listDeliveries(
+  ctx: AppContext,
+  user: UserRow,
+  endpointId: number,
+  filter: DeliveryFilter,
+): Promise<DeliveryWithAttempts[]> {
+  const status = deliveryStatus(filter.status);
+  await getEndpoint(ctx, user, endpointId);
+  let query = ctx.database.db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('endpoint_id', '=', endpointId)
+    .orderBy('id', 'desc')
+    .limit(filter.perPage)
+    .offset((filter.page - 1) * filter.perPage);
+  if (status) query = query.where('status', '=', status);
+  return withAttempts(ctx, await query.execute());
+}
+
 const replayed = (stamp: string) => ({
   status: 'pending' as const,
   attempts: 0,
@@ -241,25 +259,35 @@ const replayed = (stamp: string) => ({
   updated_at: stamp,
 });
 
-/** Sends one delivery again, with its original `webhook-id`, under a fresh retry schedule. */
+/**
+ * Sends one delivery again, with its original `webhook-id`, under a fresh retry schedule; its
+ * earlier attempts stay in its log.
+ */
 export async function replayDelivery(
   ctx: AppContext,
   user: UserRow,
   endpointId: number,
   deliveryId: number,
-): Promise<DeliveryRow> {
+): Promise<DeliveryWithAttempts> {
   await getEndpoint(ctx, user, endpointId);
   const stamp = ctx.clock.now().toISOString();
-  const row = await ctx.database.db
-    .updateTable('deliveries')
-    .set(replayed(stamp))
-    .where('id', '=', deliveryId)
-    .where('endpoint_id', '=', endpointId)
-    // One in flight now is left alone: it is being sent already.
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
-    .returningAll()
-    .executeTakeFirst();
-  if (row) return row;
+  const row = await ctx.database.transaction(async (tx) => {
+    const updated = await tx.db
+      .updateTable('deliveries')
+      .set(replayed(stamp))
+      .where('id', '=', deliveryId)
+      .where('endpoint_id', '=', endpointId)
+      // One in flight now is left alone: it is being sent already.
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
+      .returningAll()
+      .executeTakeFirst();
+    if (updated) wakeDispatchers(tx);
+    return updated;
+  });
+  if (row) {
+    const [found] = await withAttempts(ctx, [row]);
+    if (found) return found;
+  }
   const exists = await ctx.database.db
     .selectFrom('deliveries')
     .select('id')
@@ -271,32 +299,37 @@ export async function replayDelivery(
 }
 
 export interface ReplayFilter {
-  status: DeliveryStatus;
+  /** succeeded or dead; dead when absent. */
+  status?: string | undefined;
+  /** ISO 8601 instants bounding when the deliveries were created, both included. */
   since?: string | undefined;
   until?: string | undefined;
 }
 
-/** Sends again every delivery of the endpoint in `status` created in [since, until]; returns how many. */
+/**
+ * Sends again every delivery of the endpoint in a status (dead unless told) created within
+ * [since, until]; returns how many.
+ */
 export async function replayDeliveries(
   ctx: AppContext,
   user: UserRow,
   endpointId: number,
   filter: ReplayFilter,
 ): Promise<number> {
+  const status = deliveryStatus(filter.status, ['dead', 'succeeded']) ?? 'dead';
+  const { since, until } = timeWindow(filter.since, filter.until);
   await getEndpoint(ctx, user, endpointId);
-  if (filter.status === 'pending') {
-    throw validationFailed([
-      { field: 'status', message: 'Only succeeded or dead deliveries can be replayed' },
-    ]);
-  }
   const stamp = ctx.clock.now().toISOString();
-  let query = ctx.database.db
-    .updateTable('deliveries')
-    .set(replayed(stamp))
-    .where('endpoint_id', '=', endpointId)
-    .where('status', '=', filter.status);
-  if (filter.since) query = query.where('created_at', '>=', filter.since);
-  if (filter.until) query = query.where('created_at', '<=', filter.until);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return ctx.database.transaction(async (tx) => {
+    let query = tx.db
+      .updateTable('deliveries')
+      .set(replayed(stamp))
+      .where('endpoint_id', '=', endpointId)
+      .where('status', '=', status);
+    if (since) query = query.where('created_at', '>=', since);
+    if (until) query = query.where('created_at', '<=', until);
+    const replayedCount = Number((await query.executeTakeFirst()).numUpdatedRows);
+    if (replayedCount > 0) wakeDispatchers(tx);
+    return replayedCount;
+  });
 }

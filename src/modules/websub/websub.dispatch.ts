@@ -1,0 +1,173 @@
+/**
+ * WebSub on the dispatcher: content distribution (section 7) and lease expiry.
+ *
+ * Distribution compares, on each dispatcher cycle (every commit wakes one), the feed of each
+ * subscribed topic with the hash each subscription was last sent, and queues the new feed where
+ * they differ. Feeds come from the shared response cache, so a changed feed is rendered once for
+ * readers and subscribers. This is a job rather than an outbox consumer because a consumer runs
+ * inside the transaction that moves its position, and rendering needs reads of its own (on
+ * SQLite that transaction holds the only connection); comparing state instead of replaying
+ * events also catches content that changes without one (a scheduled article going live).
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import type { AppContext } from '../../context.ts';
+import type { CachedResponse } from '../../http/response-cache.ts';
+import type { DbHandle } from '../../db/database.ts';
+import type { WebsubSubscriptionRow } from '../../db/schema.ts';
+import type { DeliveryChannel } from '../../events/deliveries.ts';
+import type { DispatcherJob } from '../../events/dispatcher.ts';
+import { nextScheduledAt } from '../../feeds/build-model.ts';
+import { responseCacheOf } from '../../http/shared-response-cache.ts';
+import { cachedFeed } from '../feeds/feeds.routes.ts';
+import { hubUrl } from './hub-url.ts';
+import {
+  sentHashesByTopic,
+  deleteExpired,
+  deleteSubscriptionById,
+  findSubscriptionById,
+  nextExpiry,
+  takeChanged,
+} from './websub.repository.ts';
+import { topicFeed } from './websub.topic.ts';
+import { WEBSUB_USER_AGENT } from './websub.verify.ts';
+
+const subscriptionTarget = (id: number) => `subscription:${id}`;
+
+export const websubContent: DispatcherJob = {
+  name: 'websub-content',
+  async run(ctx) {
+    let queued = 0;
+    const topics = await sentHashesByTopic(ctx.database.db, ctx.clock.now());
+    // This node may not have heard yet of a commit made elsewhere, whose feed another node may
+    // already have sent: reading the head again keeps an older feed from following a newer one.
+    if (topics.size > 0) ctx.eventHead.invalidate();
+    for (const [topic, sent] of topics) {
+      const parsed = topicFeed(ctx.config.baseUrl, topic);
+      // A topic whose feed went away (its author deleted) keeps its subscribers waiting.
+      const entry = parsed.ok ? await cachedFeed(ctx, responseCacheOf(ctx), parsed.feed) : null;
+      // Only a change takes a write transaction; a cycle with none reads and moves on.
+      if (entry && (sent.size > 1 || !sent.has(entry.tag))) {
+        queued += await queueChanged(ctx, topic, entry);
+      }
+    }
+    return queued;
+  },
+  // Scheduled articles change feeds without an event; look again when the next one goes live.
+  nextAt: (ctx) => nextScheduledAt(ctx),
+};
+
+/** Queues `entry` to each subscriber of `topic` that has not been sent it; returns how many. */
+async function queueChanged(ctx: AppContext, topic: string, entry: CachedResponse) {
+  return ctx.database.transaction(async (tx) => {
+    const now = ctx.clock.now();
+    const stamp = now.toISOString();
+    const changed = (await takeChanged(tx.db, topic, entry.tag, now)).map((r) => r.id);
+    const body = entry.identity.toString('utf8');
+    for (let i = 0; i < changed.length; i += 100) {
+      const ids = changed.slice(i, i + 100);
+      await replaceWaiting(tx.db, ids, stamp);
+      await tx.db
+        .insertInto('deliveries')
+        .values(ids.map((id) => newDelivery(id, entry, body, stamp)))
+        .execute();
+    }
+    return changed.length;
+  });
+}
+
+/** An older feed still waiting for a retry is outdated by a newer one: only the newest is sent. */
+async function replaceWaiting(db: DbHandle, subscriptionIds: number[], stamp: string) {
+  await db
+    .updateTable('deliveries')
+    .set({
+      status: 'dead',
+      last_error: 'replaced by newer content',
+      lease_owner: null,
+      lease_until: null,
+      updated_at: stamp,
+      completed_at: stamp,
+    })
+    .where('status', '=', 'pending')
+    .where('subscription_id', 'in', subscriptionIds)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
+    .execute();
+}
+
+function newDelivery(subscriptionId: number, entry: CachedResponse, body: string, stamp: string) {
+  return {
+    endpoint_id: null,
+    subscription_id: subscriptionId,
+    target: subscriptionTarget(subscriptionId),
+    event_id: null,
+    message_id: `websub_${randomUUID()}`,
+    event_type: 'websub.content',
+    content_type: entry.type,
+    body,
+    status: 'pending' as const,
+    attempts: 0,
+    next_attempt_at: stamp,
+    lease_owner: null,
+    lease_until: null,
+    last_status_code: null,
+    last_error: null,
+    created_at: stamp,
+    updated_at: stamp,
+    completed_at: null,
+  };
+}
+
+/** Deletes subscriptions whose lease ran out; the content job and the channel already skip them. */
+export const websubExpiry: DispatcherJob = {
+  name: 'websub-expiry',
+  async run(ctx) {
+    const now = ctx.clock.now();
+    const next = await nextExpiry(ctx.database.db);
+    return next && next <= now ? deleteExpired(ctx.database.db, now) : 0;
+  },
+  nextAt: (ctx) => nextExpiry(ctx.database.db),
+};
+
+/** `X-Hub-Signature` (section 8): the HMAC-SHA256 of the exact body, keyed by the secret. */
+function hubSignature(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+
+function contentHeaders(
+  ctx: AppContext,
+  subscription: WebsubSubscriptionRow,
+  contentType: string,
+  body: string,
+): Record<string, string> {
+  return {
+    'content-type': contentType,
+    'user-agent': WEBSUB_USER_AGENT,
+    link: `<${hubUrl(ctx.config.baseUrl)}>; rel="hub", <${subscription.topic}>; rel="self"`,
+    ...(subscription.secret !== null && {
+      'x-hub-signature': hubSignature(subscription.secret, body),
+    }),
+  };
+}
+
+export const websubChannel: DeliveryChannel = {
+  owns: (delivery) => delivery.subscription_id !== null,
+
+  async request(ctx, delivery, now) {
+    const subscription = await findSubscriptionById(
+      ctx.database.db,
+      delivery.subscription_id as number,
+    );
+    if (!subscription || subscription.expires_at <= now.toISOString()) return null;
+    return {
+      url: subscription.callback,
+      body: delivery.body,
+      headers: contentHeaders(ctx, subscription, delivery.content_type, delivery.body),
+    };
+  },
+
+  async afterAttempt(_ctx, tx, delivery, result) {
+    // 410: the subscriber wants no more (its deliveries, this one included, go with it).
+    if (result.outcome === 'gone') {
+      await deleteSubscriptionById(tx.db, delivery.subscription_id as number);
+    }
+  },
+};
