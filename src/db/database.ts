@@ -3,7 +3,7 @@
  * hooks that must run only once a transaction has committed. Dialect branches live here and in
  * migrations, nowhere else.
  */
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { EVENTS_CHANNEL } from './pg-listener.ts';
 import type { Schema } from './schema.ts';
 
@@ -15,9 +15,21 @@ export interface Tx {
   readonly db: DbHandle;
   readonly dialect: Dialect;
   onCommit(hook: () => void): void;
-  /** Records that this transaction appended to the outbox, so listeners hear of it on commit. */
+  /**
+   * Records that this transaction appended to the outbox or queued work, so listeners (this
+   * process's dispatcher, and other nodes' through NOTIFY) hear of it on commit.
+   */
   markEvent(): void;
+  /**
+   * Takes the outbox lock, held until commit, before the first event is appended: event ids
+   * then commit in increasing order, so a reader past id N never sees a smaller id appear.
+   * SQLite needs nothing (one writer at a time); PostgreSQL takes a transaction advisory lock.
+   */
+  lockOutbox(): Promise<void>;
 }
+
+/** The advisory lock key of the outbox on PostgreSQL (any constant unique to Quire). */
+const OUTBOX_LOCK = 7_176_617_401;
 
 /** Starts hearing of commits made by other processes; returns how to stop. */
 export type RemoteCommits = (onCommit: () => void) => { close(): Promise<void> };
@@ -43,12 +55,18 @@ export class Database {
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const hooks: Array<() => void> = [];
     let events = false;
+    let locked = false;
     const run = (db: DbHandle) =>
       fn({
         db,
         dialect: this.dialect,
         onCommit: (hook) => hooks.push(hook),
         markEvent: () => (events = true),
+        lockOutbox: async () => {
+          if (locked || this.dialect !== 'postgres') return;
+          await sql`select pg_advisory_xact_lock(${OUTBOX_LOCK})`.execute(db);
+          locked = true;
+        },
       });
     let result: T;
     if (this.dialect === 'sqlite') {
@@ -90,17 +108,6 @@ export class Database {
       this.#remote = this.#remoteCommits(() => this.#notifyEventListeners());
     }
     return () => this.#eventListeners.delete(listener);
-  }
-
-  /**
-   * True for outbox rows whose transaction is older than every transaction still running, so
-   * no event that sorts before them by (txid, id) can still appear. On SQLite every committed
-   * row qualifies: one writer at a time commits ids in order.
-   */
-  settledEvents(): RawBuilder<boolean> {
-    return this.dialect === 'postgres'
-      ? sql<boolean>`txid < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint`
-      : sql<boolean>`1 = 1`;
   }
 
   /**

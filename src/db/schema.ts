@@ -135,17 +135,14 @@ export interface EventsTable {
   subject: string;
   payload: string;
   created_at: string;
-  /** The writing transaction on PostgreSQL (readers order by txid, then id); 0 on SQLite. */
-  txid: Generated<number>;
   /** The account the event concerns, whose webhooks hear of it; null for site-wide events. */
   owner_id: number | null;
 }
 
-/** Where a consumer of the outbox has read up to, as the (txid, id) of the last event it took. */
+/** Where a consumer of the outbox has read up to: the id of the last event it took. */
 export interface ConsumersTable {
   name: string;
-  position_txid: number;
-  position_id: number;
+  position: number;
   updated_at: string;
 }
 

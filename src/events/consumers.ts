@@ -7,7 +7,7 @@
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/database.ts';
 import type { EventRow } from '../db/schema.ts';
-import { settledEventsAfter, settledHead } from './event-log.ts';
+import { eventsAfter, newestEventId } from './event-log.ts';
 
 export interface OutboxConsumer {
   name: string;
@@ -19,13 +19,12 @@ const BATCH = 100;
 
 /** Registers a consumer that starts at the newest settled event: it does not replay the past. */
 export async function registerConsumer(ctx: AppContext, name: string): Promise<void> {
-  const head = await settledHead(ctx.database);
+  const head = await newestEventId(ctx.database.db);
   await ctx.database.db
     .insertInto('consumers')
     .values({
       name,
-      position_txid: head.txid,
-      position_id: head.id,
+      position: head,
       updated_at: ctx.clock.now().toISOString(),
     })
     .onConflict((oc) => oc.column('name').doNothing())
@@ -37,23 +36,18 @@ export async function advance(ctx: AppContext, consumer: OutboxConsumer): Promis
   return ctx.database.transaction(async (tx) => {
     const row = await ctx.database
       .skipLocked(
-        tx.db
-          .selectFrom('consumers')
-          .select(['position_txid', 'position_id'])
-          .where('name', '=', consumer.name),
+        tx.db.selectFrom('consumers').select('position').where('name', '=', consumer.name),
       )
       .executeTakeFirst();
     if (!row) return 0;
-    const position = { txid: Number(row.position_txid), id: Number(row.position_id) };
-    const events = await settledEventsAfter(ctx.database, tx.db, position, BATCH);
+    const events = await eventsAfter(tx.db, Number(row.position), BATCH);
     const last = events.at(-1);
     if (!last) return 0;
     await consumer.handle(ctx, tx, events);
     await tx.db
       .updateTable('consumers')
       .set({
-        position_txid: Number(last.txid),
-        position_id: Number(last.id),
+        position: Number(last.id),
         updated_at: ctx.clock.now().toISOString(),
       })
       .where('name', '=', consumer.name)

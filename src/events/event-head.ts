@@ -1,19 +1,16 @@
 /**
- * This node's version of the content: a number that changes whenever an event commits anywhere.
- * Caches key their entries by it. A commit in this process marks it stale at once, a commit on
- * another node through NOTIFY (PostgreSQL), and a poll catches anything a wake-up missed.
- *
- * The newest id alone would not do on PostgreSQL, where a smaller id can commit after a larger
- * one; the version follows the settled position plus a count of the events after it.
+ * This node's version of the content: the id of the newest event, which moves whenever an event
+ * commits anywhere (ids commit in order; see Tx.lockOutbox). Caches key their entries by it. A
+ * commit in this process marks it stale at once, a commit on another node through NOTIFY
+ * (PostgreSQL), and a poll catches anything a wake-up missed.
  */
 import type { Database } from '../db/database.ts';
-import { recentEvents, settledHead } from './event-log.ts';
+import { newestEventId } from './event-log.ts';
 
 export class EventHead {
   readonly #database: Database;
   readonly #pollMs: number;
   #version = 0;
-  #fingerprint = '';
   #stale = true;
   /** Bumped by every local commit, so a read that raced with a commit does not clear `stale`. */
   #generation = 0;
@@ -66,13 +63,7 @@ export class EventHead {
 
   async #read(): Promise<number> {
     const generation = this.#generation;
-    const settled = await settledHead(this.#database);
-    const recent = await recentEvents(this.#database, settled);
-    const fingerprint = `${settled.txid}.${settled.id}.${recent.count}.${recent.maxId}`;
-    if (fingerprint !== this.#fingerprint) {
-      this.#fingerprint = fingerprint;
-      this.#version++;
-    }
+    this.#version = Math.max(this.#version, await newestEventId(this.#database.db));
     if (generation === this.#generation) this.#stale = false;
     return this.#version;
   }

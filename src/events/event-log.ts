@@ -1,64 +1,27 @@
 /**
- * Reading the outbox in order. Events are ordered by (txid, id); a reader takes only settled
- * events (see Database.settledEvents), so nothing can later appear behind its position.
+ * Reading the outbox in order. Every transaction that appends events holds the outbox lock from
+ * its first event until it commits (see Tx.lockOutbox), so event ids commit in increasing order
+ * on both databases: a reader that has seen id N will never see a smaller id appear later.
  */
-import type { Database, DbHandle } from '../db/database.ts';
+import type { DbHandle } from '../db/database.ts';
 import type { EventRow } from '../db/schema.ts';
 
-export interface Position {
-  txid: number;
-  id: number;
-}
-
-export const START: Position = { txid: 0, id: 0 };
-
-/** Settled events after `position`, oldest first. */
-export function settledEventsAfter(
-  database: Database,
-  db: DbHandle,
-  position: Position,
-  limit: number,
-): Promise<EventRow[]> {
+/** Events after `afterId`, oldest first. */
+export function eventsAfter(db: DbHandle, afterId: number, limit: number): Promise<EventRow[]> {
   return db
     .selectFrom('events')
     .selectAll()
-    .where((eb) =>
-      eb.and([
-        eb(eb.refTuple('txid', 'id'), '>', eb.tuple(position.txid, position.id)),
-        database.settledEvents(),
-      ]),
-    )
-    .orderBy('txid')
+    .where('id', '>', afterId)
     .orderBy('id')
     .limit(limit)
     .execute();
 }
 
-/** The position of the newest settled event: where a reader that skips the past starts. */
-export async function settledHead(database: Database): Promise<Position> {
-  const row = await database.db
+/** The id of the newest event, 0 when there is none. */
+export async function newestEventId(db: DbHandle): Promise<number> {
+  const row = await db
     .selectFrom('events')
-    .select(['txid', 'id'])
-    .where(database.settledEvents())
-    .orderBy('txid', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
+    .select((eb) => eb.fn.max('id').as('id'))
     .executeTakeFirst();
-  return row ? { txid: Number(row.txid), id: Number(row.id) } : START;
-}
-
-/**
- * How many events there are after `position`, settled or not, and the largest id among them:
- * together with the position, a fingerprint that changes whenever any event commits.
- */
-export async function recentEvents(
-  database: Database,
-  position: Position,
-): Promise<{ count: number; maxId: number }> {
-  const row = await database.db
-    .selectFrom('events')
-    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('id').as('max_id')])
-    .where((eb) => eb(eb.refTuple('txid', 'id'), '>', eb.tuple(position.txid, position.id)))
-    .executeTakeFirstOrThrow();
-  return { count: Number(row.count), maxId: Number(row.max_id ?? 0) };
+  return Number(row?.id ?? 0);
 }

@@ -45,6 +45,7 @@ export async function appendEvent(
   ownerId: number | null = null,
 ): Promise<void> {
   tx.markEvent();
+  await tx.lockOutbox();
   const timestamp = at.toISOString();
   const payload: EventPayload = { type, timestamp, data };
   await tx.db

@@ -1,63 +1,12 @@
 /**
  * For the webhooks API and CLI tests: a receiver (a node:http server on 127.0.0.1 that keeps
  * every request and answers each path from its own queue of answers, then with its standing
- * answer, 200 unless told otherwise), and a drain that waits for the outbox to settle.
+ * answer, 200 unless told otherwise).
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TestServer } from '../helpers/server.ts';
 
-/**
- * Drains the dispatcher until the webhook fan-out has taken every event written so far and no
- * delivery is due or being sent. One drain is not always enough: on PostgreSQL an event is read
- * only once no older transaction is running anywhere in the cluster (another test file's, say),
- * and a cycle the dispatcher starts by itself after a delivery can hold due work when a drain
- * looks for it.
- */
-export async function drainAll(server: TestServer, timeoutMs = 10_000): Promise<void> {
-  const db = server.ctx.database.db;
-  const newest = await db
-    .selectFrom('events')
-    .select(['txid', 'id'])
-    .orderBy('txid', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    await server.dispatcher.drain();
-    const at = await db
-      .selectFrom('consumers')
-      .select(['position_txid', 'position_id'])
-      .where('name', '=', 'webhooks')
-      .executeTakeFirst();
-    const caughtUp =
-      !newest ||
-      (at !== undefined &&
-        (Number(at.position_txid) > Number(newest.txid) ||
-          (Number(at.position_txid) === Number(newest.txid) &&
-            Number(at.position_id) >= Number(newest.id))));
-    const now = server.clock.now().toISOString();
-    const busy = await db
-      .selectFrom('deliveries')
-      .leftJoin('webhook_endpoints', 'webhook_endpoints.id', 'deliveries.endpoint_id')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('deliveries.status', '=', 'pending')
-      .where((eb) =>
-        eb.or([
-          eb('deliveries.lease_until', 'is not', null),
-          eb.and([
-            eb('deliveries.next_attempt_at', '<=', now),
-            eb('webhook_endpoints.disabled_at', 'is', null),
-          ]),
-        ]),
-      )
-      .executeTakeFirstOrThrow();
-    if (caughtUp && Number(busy.n) === 0) return;
-    if (Date.now() > until) throw new Error('the dispatcher did not settle');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { drainAll } from '../helpers/dispatch.ts';
 
 export interface Received {
   path: string;

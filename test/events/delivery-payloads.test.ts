@@ -246,9 +246,6 @@ test(
   'a write transaction left open elsewhere on the cluster does not hold deliveries back',
   {
     skip: dialect !== 'postgres' && 'SQLite has no other transactions to wait for',
-    todo:
-      dialect === 'postgres' &&
-      'events are read only once older than pg_snapshot_xmin, which any open transaction with an id on the cluster holds back, in any database',
   },
   async (t) => {
     const other = new pg.Client({ connectionString: process.env.QUIRE_TEST_PG_URL });

@@ -5,7 +5,6 @@
  */
 import { Webhook } from 'standardwebhooks';
 import type { DeliveryAttemptRow, DeliveryRow, EventRow, UserRow } from '../../src/db/schema.ts';
-import { recentEvents } from '../../src/events/event-log.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../src/events/outbox.ts';
 import { createEndpoint, deleteEndpoint } from '../../src/modules/webhooks/webhooks.service.ts';
 import { findUserById } from '../../src/modules/users/users.repository.ts';
@@ -103,43 +102,14 @@ export function eventsOfType(server: TestServer, types: readonly string[]): Prom
     .execute();
 }
 
-/**
- * A test server whose dispatcher moves only when the test drains it. A dispatcher that was never
- * started still wakes itself when a delivery finishes (see dispatcher-idle.test.ts), and such a
- * background pass races drain() for the same work; turning its wake-up off keeps each drain
- * the only sender.
- */
-export async function startFakeClockServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const server = await startTestServer({ ...options, dispatcher: false });
-  server.dispatcher.wake = () => undefined;
-  return server;
+/** A test server whose dispatcher moves only when the test drains it. */
+export function startFakeClockServer(options: TestServerOptions = {}): Promise<TestServer> {
+  return startTestServer({ ...options, dispatcher: false });
 }
 
-/**
- * drain(), repeated until the webhook consumer has taken every committed event. On PostgreSQL
- * an event is read only once every older transaction on the cluster has ended, so a drain that
- * runs while another test's transaction is open can come back before the event is fanned out.
- */
-export async function drainAll(server: TestServer, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    await server.dispatcher.drain();
-    const consumer = await server.ctx.database.db
-      .selectFrom('consumers')
-      .select(['position_txid', 'position_id'])
-      .where('name', '=', 'webhooks')
-      .executeTakeFirstOrThrow();
-    const behind = await recentEvents(server.ctx.database, {
-      txid: Number(consumer.position_txid),
-      id: Number(consumer.position_id),
-    });
-    if (behind.count === 0) return;
-    if (performance.now() > deadline) {
-      throw new Error(`${behind.count} committed events still unread after ${timeoutMs} ms`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+import { drainAll } from '../helpers/dispatch.ts';
+
+export { drainAll };
 
 /** Moves the fake clock on by `ms`, then sends whatever has become due. */
 export async function step(server: TestServer, ms: number): Promise<void> {

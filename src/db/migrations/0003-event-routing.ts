@@ -1,5 +1,5 @@
 /**
- * Event routing: the outbox learns the transaction and the account of each event, consumers keep
+ * Event routing: the outbox learns the account each event concerns, consumers keep
  * their place in it, and webhook endpoints, WebSub subscriptions and their deliveries (with every
  * attempt) get tables of their own.
  */
@@ -15,23 +15,12 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
       ? t.addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
       : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
 
-  // On PostgreSQL ids are taken before commit, so a smaller id can commit after a larger one.
-  // Readers order by (txid, id) and read only transactions older than every one still running.
-  // SQLite commits one writer at a time, in id order, so its txid is always 0.
-  await ts
-    .alterTable('events')
-    .addColumn('txid', id, (c) =>
-      c.notNull().defaultTo(dialect === 'postgres' ? sql`(pg_current_xact_id()::text)::bigint` : 0),
-    )
-    .execute();
   await ts.alterTable('events').addColumn('owner_id', id).execute();
-  await ts.createIndex('events_order').on('events').columns(['txid', 'id']).execute();
 
   await ts
     .createTable('consumers')
     .addColumn('name', 'text', (c) => c.primaryKey())
-    .addColumn('position_txid', id, (c) => c.notNull())
-    .addColumn('position_id', id, (c) => c.notNull())
+    .addColumn('position', id, (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
 
