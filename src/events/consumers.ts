@@ -17,7 +17,7 @@ export interface OutboxConsumer {
 
 const BATCH = 100;
 
-/** Registers a consumer that starts at the newest settled event: it does not replay the past. */
+/** Registers a consumer that starts at the newest event: it does not replay the past. */
 export async function registerConsumer(ctx: AppContext, name: string): Promise<void> {
   const head = await newestEventId(ctx.database.db);
   await ctx.database.db
