@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { openContext } from '../src/context.ts';
-import { importMarkdown, importTags, importTitle } from '../src/feeds/import/item-mapping.ts';
+import { importBody, importTags, importTitle } from '../src/feeds/import/item-mapping.ts';
 import { parseFeedDocument } from '../src/feeds/parse/parse-feed.ts';
 import { FeedError, type ParsedFeed } from '../src/feeds/parsed.ts';
 import { prepareArticle } from '../src/modules/articles/articles.service.ts';
@@ -97,7 +97,7 @@ try {
     for (const item of feed.items) {
       const a = performance.now();
       const title = importTitle(item.title, item.url ?? 'Untitled');
-      const body = importMarkdown(
+      const { markdown, frontMatter } = importBody(
         {
           title,
           html: item.html,
@@ -109,7 +109,7 @@ try {
         item.url,
       );
       const b = performance.now();
-      prepareArticle({ body_markdown: body });
+      prepareArticle({ body_markdown: markdown }, frontMatter);
       toMarkdownMs += b - a;
       renderMs += performance.now() - b;
     }

@@ -214,7 +214,11 @@ async function main() {
       `items/s is items in the file ÷ (parse + import). Converting the items alone (HTML to Markdown, then ` +
         `rendering that Markdown, no database) took ${int(convert.timing.importMs)} ms${split}: ${fixed(perItem, 2)} ms per item, ` +
         `a ceiling of ${int(1000 / perItem)} items/s on one core before any write. ` +
-        `*importer CPU* is the CPU time of the importing Node process ÷ (parse + import), over 100% when V8's collector threads help; well under 100% means waiting, mostly on the database. ` +
+        `An import converts on worker threads (one per core, at most four) while the main thread writes the batch before, ` +
+        `100 items to a transaction in a few multi-row statements; each worker first pays for loading its modules and for ` +
+        `running cold code on its first hundred items or so. ` +
+        `*importer CPU* is the CPU time of the importing Node process, all its threads, ÷ (parse + import): up to 100% per core; ` +
+        `well under that means waiting, mostly on the database (PostgreSQL's own work, in its server processes, is not counted). ` +
         `PostgreSQL is a throwaway local cluster with fsync off; SQLite runs as Quire configures it (WAL, synchronous=FULL).`,
       ...(slowSkip
         ? [

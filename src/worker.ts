@@ -5,6 +5,7 @@
  */
 import type { AppContext } from './context.ts';
 import { Dispatcher } from './events/dispatcher.ts';
+import { announceScheduled } from './modules/articles/articles.announce.ts';
 import { webhookChannel, webhookFanOut } from './modules/webhooks/webhooks.dispatch.ts';
 import { websubChannel, websubContent, websubExpiry } from './modules/websub/websub.dispatch.ts';
 
@@ -14,6 +15,6 @@ export function createDispatcher(ctx: AppContext): Dispatcher {
   return new Dispatcher(ctx, {
     consumers: [webhookFanOut],
     channels: [webhookChannel, websubChannel],
-    jobs: [websubExpiry, websubContent],
+    jobs: [announceScheduled, websubExpiry, websubContent],
   });
 }

@@ -32,11 +32,41 @@ export interface EventPayload<T = unknown> {
   data: T;
 }
 
+/** An event about to be appended: `ownerId` is the account it concerns (see appendEvents). */
+export interface PendingEvent {
+  type: EventType;
+  subject: string;
+  data: unknown;
+  ownerId: number | null;
+}
+
 /**
- * Appends one event. `ownerId` is the account the event concerns: its webhook endpoints hear of
- * it (an administrator's hear of everything).
+ * Appends events, in order, in one statement. `ownerId` is the account an event concerns: its
+ * webhook endpoints hear of it (an administrator's hear of everything).
  */
-export async function appendEvent(
+export async function appendEvents(tx: Tx, events: PendingEvent[], at: Date): Promise<void> {
+  if (events.length === 0) return;
+  tx.markEvent();
+  await tx.lockOutbox();
+  const timestamp = at.toISOString();
+  await tx.db
+    .insertInto('events')
+    .values(
+      events.map(({ type, subject, data, ownerId }) => {
+        const payload: EventPayload = { type, timestamp, data };
+        return {
+          type,
+          subject,
+          payload: JSON.stringify(payload),
+          created_at: timestamp,
+          owner_id: ownerId,
+        };
+      }),
+    )
+    .execute();
+}
+
+export function appendEvent(
   tx: Tx,
   type: EventType,
   subject: string,
@@ -44,18 +74,5 @@ export async function appendEvent(
   at: Date,
   ownerId: number | null = null,
 ): Promise<void> {
-  tx.markEvent();
-  await tx.lockOutbox();
-  const timestamp = at.toISOString();
-  const payload: EventPayload = { type, timestamp, data };
-  await tx.db
-    .insertInto('events')
-    .values({
-      type,
-      subject,
-      payload: JSON.stringify(payload),
-      created_at: timestamp,
-      owner_id: ownerId,
-    })
-    .execute();
+  return appendEvents(tx, [{ type, subject, data, ownerId }], at);
 }

@@ -6,7 +6,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { htmlToMarkdown } from '../../src/feeds/import/html-to-markdown.ts';
-import { importMarkdown, importTags, importTitle } from '../../src/feeds/import/item-mapping.ts';
+import {
+  importBody,
+  importMarkdown,
+  importTags,
+  importTitle,
+} from '../../src/feeds/import/item-mapping.ts';
 import { parseArticleInput } from '../../src/modules/articles/articles.input.ts';
 import { checkTags, checkTitle } from '../../src/modules/articles/articles.rules.ts';
 import { splitFrontMatter } from '../../src/render/front-matter.ts';
@@ -234,6 +239,7 @@ describe('importMarkdown', () => {
     '123',
     '1e3',
     '0x1F',
+    '0o12',
     '2024-01-01',
     'true',
     ' leading and trailing ',
@@ -309,6 +315,26 @@ describe('importMarkdown', () => {
       assert.equal(changes.coverImage, 'https://blog.example.com/c.png');
       assert.equal(changes.publishedAt?.toISOString(), '2023-06-07T08:09:10.000Z');
       assert.equal(changes.content, '\n## Heading\n\nText\n');
+    }
+  });
+
+  test('the front matter handed on with the Markdown is what the parser reads from it', () => {
+    for (const raw of HOSTILE) {
+      for (const tags of [[], ['0o7', 'yes'], ['rust']]) {
+        const { markdown, frontMatter } = importBody(
+          {
+            title: importTitle(raw, 'Untitled'),
+            html: '<p>Text with <a href="/x">a link</a></p>',
+            tags,
+            canonicalUrl: 'https://blog.example.com/posts/hello',
+            date: new Date('2023-06-07T08:09:10Z'),
+            published: true,
+            coverImage: null,
+          },
+          BASE,
+        );
+        assert.deepEqual(frontMatter, splitFrontMatter(markdown), JSON.stringify([raw, tags]));
+      }
     }
   });
 });

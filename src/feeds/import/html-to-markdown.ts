@@ -84,7 +84,7 @@ function tooDeep(): AppError {
  */
 export function htmlToMarkdown(html: string, baseUrl: string | null): string {
   if (html.trim() === '') return '';
-  if (nestingDepth(html) > MAX_DEPTH) throw tooDeep();
+  if (mayNestTooDeep(html) && nestingDepth(html) > MAX_DEPTH) throw tooDeep();
   const service = new TurndownService({
     headingStyle: 'atx',
     hr: '---',
@@ -117,6 +117,15 @@ export function htmlToMarkdown(html: string, baseUrl: string | null): string {
   }
 }
 
+/** Nesting deeper than MAX_DEPTH takes more than MAX_DEPTH tags, and each starts with `<`. */
+function mayNestTooDeep(html: string): boolean {
+  let tags = 0;
+  for (let at = html.indexOf('<'); at !== -1; at = html.indexOf('<', at + 1)) {
+    if (++tags > MAX_DEPTH) return true;
+  }
+  return false;
+}
+
 /** The deepest element nesting, by a fast streaming parse (void elements close at once). */
 function nestingDepth(html: string): number {
   let depth = 0;
@@ -142,7 +151,8 @@ const linkify = new MarkdownIt({ linkify: true }).linkify.set({ fuzzyEmail: fals
  * in text are left as written and only the text around them is escaped.
  */
 function escapeOutsideUrls(text: string, escape: (text: string) => string): string {
-  const matches = linkify.match(text);
+  // test() is linkify-it's quick check; match() alone scans with its slowest expressions.
+  const matches = linkify.test(text) ? linkify.match(text) : null;
   if (!matches) return escape(text);
   let out = '';
   let last = 0;
@@ -273,7 +283,8 @@ function visible(node: DomNode): boolean {
   return children(node).some(visible);
 }
 
-const blockParser = new MarkdownIt();
+/** tidy() reads only the block structure, so inline content is left unparsed. */
+const blockParser = new MarkdownIt().disable('inline');
 
 /** Outside code: trailing whitespace trimmed, one blank line at most. One final newline. */
 function tidy(markdown: string): string {

@@ -3,6 +3,7 @@
  * Forem's limit, tags under Quire's tag rules, a body_markdown with DEV-style front matter.
  */
 import { stringify } from 'yaml';
+import type { FrontMatterSplit } from '../../render/front-matter.ts';
 import {
   TAGS_MAX,
   TITLE_MAX,
@@ -61,8 +62,17 @@ export interface ImportedArticle {
   coverImage?: string | null;
 }
 
+/**
+ * The article's body_markdown, and its front matter as Quire's parser reads it back, so the
+ * article rules can take the values without parsing the YAML just written.
+ */
+export interface ImportedBody {
+  markdown: string;
+  frontMatter: FrontMatterSplit;
+}
+
 /** The article's body_markdown: front matter, a blank line, then the item's HTML as Markdown. */
-export function importMarkdown(input: ImportedArticle, baseUrl: string | null): string {
+export function importBody(input: ImportedArticle, baseUrl: string | null): ImportedBody {
   const data: Record<string, string | boolean> = {
     title: input.title,
     published: input.published,
@@ -72,8 +82,17 @@ export function importMarkdown(input: ImportedArticle, baseUrl: string | null): 
   if (input.coverImage) data.cover_image = input.coverImage;
   if (input.date) data.date = input.date.toISOString();
   // YAML 1.1 output quotes `yes`, `no`, `on` and dates too, so DEV's own (1.1) parser reads
-  // the same strings Quire's 1.2 parser does; lineWidth 0 keeps long titles on one line.
-  const yaml = stringify(data, { version: '1.1', lineWidth: 0 });
+  // the same strings Quire's 1.2 parser does; `compat: 'core'` quotes what only the 1.2 core
+  // schema would read as another type (`0o12`), so every value reads back exactly as `data`.
+  // lineWidth 0 keeps long titles on one line.
+  const yaml = stringify(data, { version: '1.1', compat: 'core', lineWidth: 0 });
   const body = input.html === null ? '' : htmlToMarkdown(input.html, baseUrl);
-  return `---\n${yaml}---\n\n${body}`;
+  return {
+    markdown: `---\n${yaml}---\n\n${body}`,
+    frontMatter: { data, body: `\n${body}` },
+  };
+}
+
+export function importMarkdown(input: ImportedArticle, baseUrl: string | null): string {
+  return importBody(input, baseUrl).markdown;
 }

@@ -3,7 +3,7 @@
  * changes to make. Front matter wins over JSON, as on DEV.
  */
 import { type FieldError, validationFailed } from '../../errors.ts';
-import { splitFrontMatter } from '../../render/front-matter.ts';
+import { type FrontMatterSplit, splitFrontMatter } from '../../render/front-matter.ts';
 import {
   checkBody,
   checkHttpUrl,
@@ -79,7 +79,14 @@ function fromFrontMatter(data: Raw, errors: FieldError[]): Raw {
 const blankToNull = (value: unknown) =>
   typeof value === 'string' && value.trim() === '' ? null : value;
 
-export function parseArticleInput(input: ArticleInput): ArticleChanges {
+/**
+ * `frontMatter`, when given, is the front matter of `input.body_markdown` as splitFrontMatter
+ * reads it, from whoever just wrote that Markdown (the importer), so it is not parsed again.
+ */
+export function parseArticleInput(
+  input: ArticleInput,
+  frontMatter?: FrontMatterSplit,
+): ArticleChanges {
   const errors: FieldError[] = [];
   const merged: Raw = { ...input };
   if (input.tag_list !== undefined && input.tags === undefined) merged.tags = input.tag_list;
@@ -91,7 +98,7 @@ export function parseArticleInput(input: ArticleInput): ArticleChanges {
     const body = input.body_markdown;
     const invalid = checkBody(body) ?? checkStorable('body_markdown', body);
     if (invalid) throw validationFailed([invalid]);
-    const { data, body: content } = splitFrontMatter(body);
+    const { data, body: content } = frontMatter ?? splitFrontMatter(body);
     if (data) Object.assign(merged, fromFrontMatter(data, errors));
     changes.bodyMarkdown = body;
     changes.content = content;

@@ -79,18 +79,29 @@ export function findArticleByPath(
     .executeTakeFirst();
 }
 
-export async function slugTaken(db: DbHandle, userId: number, slug: string): Promise<boolean> {
-  const row = await db
+/** Which of these slugs the author's articles already use. */
+export async function takenSlugs(
+  db: DbHandle,
+  userId: number,
+  slugs: string[],
+): Promise<Set<string>> {
+  if (slugs.length === 0) return new Set();
+  const rows = await db
     .selectFrom('articles')
-    .select('id')
+    .select('slug')
     .where('user_id', '=', userId)
-    .where('slug', '=', slug)
-    .executeTakeFirst();
-  return row !== undefined;
+    .where('slug', 'in', slugs)
+    .execute();
+  return new Set(rows.map((row) => row.slug));
 }
 
-export function insertArticle(db: DbHandle, values: NewArticle): Promise<ArticleRow> {
-  return db.insertInto('articles').values(values).returningAll().executeTakeFirstOrThrow();
+/** Inserts one author's articles in one statement; returns their rows in the order given. */
+export async function insertArticles(db: DbHandle, values: NewArticle[]): Promise<ArticleRow[]> {
+  if (values.length === 0) return [];
+  const rows = await db.insertInto('articles').values(values).returningAll().execute();
+  // RETURNING promises no order; an author's slugs are unique, so they put the rows in order.
+  const bySlug = new Map(rows.map((row) => [row.slug, row]));
+  return values.map((value) => bySlug.get(value.slug) as ArticleRow);
 }
 
 export function updateArticleRow(
@@ -118,6 +129,16 @@ export async function setArticleTags(
   now: string,
 ): Promise<void> {
   await db.deleteFrom('article_tags').where('article_id', '=', articleId).execute();
+  await addArticleTags(db, [{ articleId, names }], now);
+}
+
+/** Gives articles that have no tags yet their tags, in order, creating tags that do not exist. */
+export async function addArticleTags(
+  db: DbHandle,
+  tagged: Array<{ articleId: number; names: string[] }>,
+  now: string,
+): Promise<void> {
+  const names = [...new Set(tagged.flatMap((article) => article.names))];
   if (names.length === 0) return;
   await db
     .insertInto('tags')
@@ -129,10 +150,17 @@ export async function setArticleTags(
     .select(['id', 'name'])
     .where('name', 'in', names)
     .execute();
+  const ids = new Map(tags.map((tag) => [tag.name, tag.id]));
   await db
     .insertInto('article_tags')
     .values(
-      tags.map((t) => ({ article_id: articleId, tag_id: t.id, position: names.indexOf(t.name) })),
+      tagged.flatMap(({ articleId, names }) =>
+        names.map((name, position) => ({
+          article_id: articleId,
+          tag_id: ids.get(name) as number,
+          position,
+        })),
+      ),
     )
     .execute();
 }

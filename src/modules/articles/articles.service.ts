@@ -6,22 +6,23 @@ import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/database.ts';
 import type { ArticleRow, UserRow } from '../../db/schema.ts';
 import { AppError, notFound, validationFailed } from '../../errors.ts';
-import { appendEvent, type EventType } from '../../events/outbox.ts';
-import { splitFrontMatter } from '../../render/front-matter.ts';
+import { appendEvents, type EventType, type PendingEvent } from '../../events/outbox.ts';
+import { type FrontMatterSplit, splitFrontMatter } from '../../render/front-matter.ts';
 import { renderMarkdown } from '../../render/markdown.ts';
 import { excerpt, readingTimeMinutes } from '../../render/text.ts';
 import { findUserById } from '../users/users.repository.ts';
 import { type ArticleChanges, type ArticleInput, parseArticleInput } from './articles.input.ts';
 import { articleDeletedJson, articleShowJson } from './articles.presenter.ts';
 import {
+  addArticleTags,
   deleteArticleRow,
   ensureSeries,
   findArticleById,
-  insertArticle,
+  insertArticles,
   setArticleTags,
   updateArticleRow,
 } from './articles.repository.ts';
-import { uniqueSlug } from './slug.ts';
+import { uniqueSlug, uniqueSlugs } from './slug.ts';
 
 /** Published, and its publication time has come. */
 export function isVisible(article: ArticleRow, now: Date): boolean {
@@ -61,7 +62,27 @@ function rendered(content: string) {
   };
 }
 
-async function emit(
+/** The events of one change to an article, each carrying the article as the API shows it. */
+function articleEvents(
+  ctx: AppContext,
+  types: EventType[],
+  article: ArticleRow,
+  author: UserRow,
+  now: Date,
+): PendingEvent[] {
+  const o = { baseUrl: ctx.config.baseUrl, now };
+  return types.map((type) => ({
+    type,
+    subject: `article:${article.id}`,
+    data:
+      type === 'article.deleted'
+        ? articleDeletedJson(article, author, o)
+        : articleShowJson(article, author, o),
+    ownerId: author.id,
+  }));
+}
+
+function emit(
   ctx: AppContext,
   tx: Tx,
   types: EventType[],
@@ -69,25 +90,27 @@ async function emit(
   author: UserRow,
   now: Date,
 ) {
-  const o = { baseUrl: ctx.config.baseUrl, now };
-  for (const type of types) {
-    const data =
-      type === 'article.deleted'
-        ? articleDeletedJson(article, author, o)
-        : articleShowJson(article, author, o);
-    await appendEvent(tx, type, `article:${article.id}`, data, now);
-  }
+  return appendEvents(tx, articleEvents(ctx, types, article, author, now), now);
 }
 
-/** The event a change of publication state announces, if any. */
+/** Published with a publication time that has come, given the values about to be stored. */
+const goesLive = (published: boolean, publishedAt: string | null, now: Date) =>
+  published && publishedAt !== null && publishedAt <= now.toISOString();
+
+/**
+ * The event a change of publication state announces, if any. `article.published` is written
+ * once per publication, when the article goes live: now, or later by the job in
+ * articles.announce.ts for a scheduled one (`announced_at` records it).
+ */
 function publicationEvent(
   before: ArticleRow | null,
   after: ArticleRow,
   now: Date,
 ): EventType | null {
   const wasOn = before !== null && before.published === 1;
-  if (after.published === 1 && !wasOn)
-    return isVisible(after, now) ? 'article.published' : 'article.scheduled';
+  if (goesLive(after.published === 1, after.published_at, now))
+    return before?.announced_at ? null : 'article.published';
+  if (after.published === 1 && !wasOn) return 'article.scheduled';
   if (after.published === 0 && wasOn) return 'article.unpublished';
   return null;
 }
@@ -99,56 +122,94 @@ export interface PreparedArticle {
   lead: string;
 }
 
-/** Applies the rules and renders the Markdown; throws a 422 before anything is written. */
-export function prepareArticle(input: ArticleInput): PreparedArticle {
-  const changes = parseArticleInput(input);
+/**
+ * Applies the rules and renders the Markdown; throws a 422 before anything is written.
+ * `frontMatter` is the body's front matter when the caller already has it (see parseArticleInput).
+ */
+export function prepareArticle(
+  input: ArticleInput,
+  frontMatter?: FrontMatterSplit,
+): PreparedArticle {
+  const changes = parseArticleInput(input, frontMatter);
   if (changes.title === undefined)
     throw validationFailed([{ field: 'title', message: "Title can't be blank" }]);
   const { lead, ...body } = rendered(changes.content ?? '');
   return { changes: { ...changes, title: changes.title }, body, lead };
 }
 
-/** Inserts a prepared article with its tags, series and events, inside the caller's transaction. */
-export async function insertArticleIn(
+/**
+ * Inserts one author's prepared articles, in order, with their tags, series and events, inside
+ * the caller's transaction: a few statements for the whole list rather than a few per article.
+ * Lists of a few hundred at most keep each statement within both databases' parameter limits.
+ */
+export async function insertArticlesIn(
   ctx: AppContext,
   tx: Tx,
   author: UserRow,
-  { changes, body, lead }: PreparedArticle,
-): Promise<ArticleRow> {
+  prepared: PreparedArticle[],
+): Promise<ArticleRow[]> {
+  if (prepared.length === 0) return [];
   const now = ctx.clock.now();
   const stamp = now.toISOString();
-  const published = changes.published ?? false;
-  const tags = changes.tags ?? [];
-  const row = await insertArticle(tx.db, {
-    user_id: author.id,
-    slug: await uniqueSlug(tx.db, author.id, changes.title, published),
-    title: changes.title,
-    description: changes.description ?? lead,
-    description_auto: changes.description ? 0 : 1,
-    body_markdown: changes.bodyMarkdown ?? '',
-    ...body,
-    cover_image: changes.coverImage ?? null,
-    canonical_url: changes.canonicalUrl ?? null,
-    series_id: changes.series ? await ensureSeries(tx.db, author.id, changes.series, stamp) : null,
-    published: published ? 1 : 0,
-    published_at: published ? (changes.publishedAt ?? now).toISOString() : null,
-    cached_tag_list: tags.join(', '),
-    created_at: stamp,
-    edited_at: null,
-    updated_at: stamp,
+  const slugs = await uniqueSlugs(
+    tx.db,
+    author.id,
+    prepared.map(({ changes }) => ({
+      title: changes.title,
+      published: changes.published ?? false,
+    })),
+  );
+  const seriesIds = new Map<string, number>();
+  for (const { changes } of prepared) {
+    if (changes.series && !seriesIds.has(changes.series))
+      seriesIds.set(changes.series, await ensureSeries(tx.db, author.id, changes.series, stamp));
+  }
+  const rows = await insertArticles(
+    tx.db,
+    prepared.map(({ changes, body, lead }, i) => {
+      const published = changes.published ?? false;
+      const publishedAt = published ? (changes.publishedAt ?? now).toISOString() : null;
+      return {
+        user_id: author.id,
+        slug: slugs[i] as string,
+        title: changes.title,
+        description: changes.description ?? lead,
+        description_auto: changes.description ? 0 : 1,
+        body_markdown: changes.bodyMarkdown ?? '',
+        ...body,
+        cover_image: changes.coverImage ?? null,
+        canonical_url: changes.canonicalUrl ?? null,
+        series_id: changes.series ? (seriesIds.get(changes.series) ?? null) : null,
+        published: published ? 1 : 0,
+        published_at: publishedAt,
+        announced_at: goesLive(published, publishedAt, now) ? stamp : null,
+        cached_tag_list: (changes.tags ?? []).join(', '),
+        created_at: stamp,
+        edited_at: null,
+        updated_at: stamp,
+      };
+    }),
+  );
+  await addArticleTags(
+    tx.db,
+    rows.map((row, i) => ({ articleId: row.id, names: prepared[i]?.changes.tags ?? [] })),
+    stamp,
+  );
+  const events = rows.flatMap((row) => {
+    const published = publicationEvent(null, row, now);
+    const types: EventType[] = published ? ['article.created', published] : ['article.created'];
+    return articleEvents(ctx, types, row, author, now);
   });
-  await setArticleTags(tx.db, row.id, tags, stamp);
-  const event = publicationEvent(null, row, now);
-  await emit(ctx, tx, event ? ['article.created', event] : ['article.created'], row, author, now);
-  return row;
+  await appendEvents(tx, events, now);
+  return rows;
 }
 
 export async function createArticle(ctx: AppContext, author: UserRow, input: ArticleInput) {
   const prepared = prepareArticle(input);
-  const article = await ctx.database.transaction((tx) =>
-    insertArticleIn(ctx, tx, author, prepared),
+  const [article] = await ctx.database.transaction((tx) =>
+    insertArticlesIn(ctx, tx, author, [prepared]),
   );
-  return { article, author };
+  return { article: article as ArticleRow, author };
 }
 
 /** Loads an article for a change by `actor`: others' visible articles are forbidden, the rest unknown. */
@@ -187,6 +248,9 @@ export async function updateArticle(
     descriptionAuto = 1;
   }
   const firstPublish = published && before.published_at === null;
+  // Set once, at the first publication, and never moved afterwards.
+  const publishedAt =
+    before.published_at ?? (published ? (changes.publishedAt ?? now).toISOString() : null);
   const article = await ctx.database.transaction(async (tx) => {
     const row = await updateArticleRow(tx.db, before.id, {
       title,
@@ -207,9 +271,8 @@ export async function updateArticle(
       }),
       ...(changes.tags !== undefined && { cached_tag_list: changes.tags.join(', ') }),
       published: published ? 1 : 0,
-      // Set once, at the first publication, and never moved afterwards.
-      published_at:
-        before.published_at ?? (published ? (changes.publishedAt ?? now).toISOString() : null),
+      published_at: publishedAt,
+      announced_at: goesLive(published, publishedAt, now) ? (before.announced_at ?? stamp) : null,
       edited_at: isVisible(before, now) ? stamp : before.edited_at,
       updated_at: stamp,
     });

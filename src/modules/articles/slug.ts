@@ -2,15 +2,52 @@
 import { randomInt } from 'node:crypto';
 import type { DbHandle } from '../../db/database.ts';
 import { slugify } from '../../render/slugify.ts';
-import { slugTaken } from './articles.repository.ts';
+import { takenSlugs } from './articles.repository.ts';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const suffix = (length: number) =>
   Array.from({ length }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
 
+/** Tries per article before giving up: a clash of random suffixes this often means a bug. */
+const ATTEMPTS = 8;
+
 export function slugCandidate(title: string, published: boolean): string {
   const base = slugify(title, 80) || 'post';
   return published ? `${base}-${suffix(4)}` : `${base}-temp-slug-${randomInt(10_000_000)}`;
+}
+
+export interface SlugRequest {
+  title: string;
+  published: boolean;
+}
+
+/**
+ * A slug for each of an author's new articles, in order: free among the author's articles and
+ * different from one another. One query per round of candidates, however many articles.
+ * `candidate` makes the candidates; tests pass one that collides on purpose.
+ */
+export async function uniqueSlugs(
+  db: DbHandle,
+  userId: number,
+  requests: SlugRequest[],
+  candidate: (request: SlugRequest) => string = (r) => slugCandidate(r.title, r.published),
+): Promise<string[]> {
+  const slugs: Array<string | null> = requests.map(() => null);
+  const chosen = new Set<string>();
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const open = requests.flatMap((request, i) => (slugs[i] === null ? [{ request, i }] : []));
+    if (open.length === 0) break;
+    const candidates = open.map(({ request }) => candidate(request));
+    const taken = await takenSlugs(db, userId, candidates);
+    open.forEach(({ i }, k) => {
+      const slug = candidates[k] as string;
+      if (taken.has(slug) || chosen.has(slug)) return;
+      slugs[i] = slug;
+      chosen.add(slug);
+    });
+  }
+  if (slugs.some((slug) => slug === null)) throw new Error('could not find a free slug');
+  return slugs as string[];
 }
 
 export async function uniqueSlug(
@@ -19,9 +56,6 @@ export async function uniqueSlug(
   title: string,
   published: boolean,
 ): Promise<string> {
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const slug = slugCandidate(title, published);
-    if (!(await slugTaken(db, userId, slug))) return slug;
-  }
-  throw new Error('could not find a free slug');
+  const [slug] = await uniqueSlugs(db, userId, [{ title, published }]);
+  return slug as string;
 }

@@ -4,10 +4,11 @@
  * every later run, even after the author deletes the article.
  */
 import type { AppContext } from '../../context.ts';
-import type { UserRow } from '../../db/schema.ts';
+import type { ArticleRow, UserRow } from '../../db/schema.ts';
 import { availableParallelism } from 'node:os';
 import type { ParsedFeed, ParsedItem } from '../../feeds/parsed.ts';
-import { insertArticleIn, type PreparedArticle } from '../articles/articles.service.ts';
+import { insertArticlesIn, type PreparedArticle } from '../articles/articles.service.ts';
+import { claimItems, importedKeys, linkItems } from './feed-items.repository.ts';
 import type { Prepared } from './prepare-item.ts';
 import { inlinePreparer, workerPreparer } from './prepare-pool.ts';
 
@@ -46,22 +47,6 @@ const itemKey = (item: ParsedItem) => {
 const itemLabel = (item: ParsedItem) =>
   item.title?.trim() || item.url || item.guid || '(untitled item)';
 
-async function importedKeys(
-  ctx: AppContext,
-  user: UserRow,
-  keys: Array<string | null>,
-): Promise<Set<string>> {
-  const wanted = keys.filter((k): k is string => k !== null);
-  if (wanted.length === 0) return new Set();
-  const rows = await ctx.database.db
-    .selectFrom('feed_items')
-    .select('item_key')
-    .where('user_id', '=', user.id)
-    .where('item_key', 'in', wanted)
-    .execute();
-  return new Set(rows.map((r) => r.item_key));
-}
-
 /** Feeds at least this long are prepared on worker threads; shorter ones on this thread. */
 const WORKER_THRESHOLD = 200;
 
@@ -92,7 +77,11 @@ export async function importFeed(
   const plan = async (start: number): Promise<Planned> => {
     const items = feed.items.slice(start, start + BATCH);
     const keys = items.map(itemKey);
-    const known = await importedKeys(ctx, user, keys);
+    const known = await importedKeys(
+      ctx.database.db,
+      user.id,
+      keys.filter((key): key is string => key !== null),
+    );
     const fresh = items.map((item, i) => {
       const key = keys[i];
       if (key === null || key === undefined || known.has(key) || seen.has(key)) return null;
@@ -159,30 +148,27 @@ async function writeBatch(
   if (writes.length === 0) return 0;
   const now = ctx.clock.now().toISOString();
   return ctx.database.transaction(async (tx) => {
-    let written = 0;
-    for (const { key, article: prepared } of writes) {
-      // Claim the key first: a concurrent import of the same item then skips instead of failing.
-      const claimed = await tx.db
-        .insertInto('feed_items')
-        .values({
-          user_id: user.id,
-          item_key: key,
-          article_id: null,
-          feed_source_id: sourceId,
-          imported_at: now,
-        })
-        .onConflict((oc) => oc.columns(['user_id', 'item_key']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (!claimed) continue;
-      const article = await insertArticleIn(ctx, tx, user, prepared);
-      await tx.db
-        .updateTable('feed_items')
-        .set({ article_id: article.id })
-        .where('id', '=', claimed.id)
-        .execute();
-      written++;
-    }
-    return written;
+    const claimed = await claimItems(
+      tx.db,
+      user.id,
+      writes.map((write) => write.key),
+      sourceId,
+      now,
+    );
+    const claimedWrites = writes.filter((write) => claimed.has(write.key));
+    const articles = await insertArticlesIn(
+      ctx,
+      tx,
+      user,
+      claimedWrites.map((write) => write.article),
+    );
+    await linkItems(
+      tx.db,
+      claimedWrites.map((write, i) => ({
+        itemId: claimed.get(write.key) as number,
+        articleId: (articles[i] as ArticleRow).id,
+      })),
+    );
+    return claimedWrites.length;
   });
 }

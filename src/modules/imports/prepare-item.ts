@@ -3,7 +3,7 @@
  * then Quire's own rules and rendering. Pure, so it can run on a worker thread.
  */
 import { AppError } from '../../errors.ts';
-import { importMarkdown, importTags, importTitle } from '../../feeds/import/item-mapping.ts';
+import { importBody, importTags, importTitle } from '../../feeds/import/item-mapping.ts';
 import type { ParsedItem } from '../../feeds/parsed.ts';
 import { type PreparedArticle, prepareArticle } from '../articles/articles.service.ts';
 
@@ -18,7 +18,7 @@ export type Prepared = { ok: PreparedArticle } | { refused: string };
 export function prepareItem(item: ParsedItem, options: PrepareOptions): Prepared {
   try {
     const title = importTitle(item.title, item.url ?? 'Untitled');
-    const body = importMarkdown(
+    const { markdown, frontMatter } = importBody(
       {
         title,
         html: item.html,
@@ -29,7 +29,7 @@ export function prepareItem(item: ParsedItem, options: PrepareOptions): Prepared
       },
       item.url,
     );
-    return { ok: prepareArticle({ body_markdown: body }) };
+    return { ok: prepareArticle({ body_markdown: markdown }, frontMatter) };
   } catch (error) {
     if (error instanceof AppError) return { refused: error.message };
     throw error;
