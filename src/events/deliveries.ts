@@ -186,9 +186,45 @@ function retryAfterSeconds(value: string | null, ctx: AppContext): number | null
   return Math.min(Math.max(seconds, 0), MAX_RETRY_AFTER);
 }
 
-/** When a new delivery's first attempt is due: the schedule's first step (normally 0 s). */
-export function firstAttemptAt(schedule: number[], now: Date): Date {
-  return new Date(now.getTime() + (schedule[0] ?? 0) * 1000);
+/** What makes one delivery: its target (an endpoint or a subscription) and its message. */
+export interface NewDelivery {
+  endpointId?: number;
+  subscriptionId?: number;
+  eventId: number | null;
+  messageId: string;
+  eventType: string;
+  contentType: string;
+  body: string;
+}
+
+/**
+ * The row of a new pending delivery, its first attempt due after the schedule's first step
+ * (normally at once).
+ */
+export function pendingDelivery(ctx: AppContext, d: NewDelivery, now: Date) {
+  const stamp = now.toISOString();
+  const first = ctx.config.webhookRetrySchedule[0] ?? 0;
+  return {
+    endpoint_id: d.endpointId ?? null,
+    subscription_id: d.subscriptionId ?? null,
+    target:
+      d.endpointId !== undefined ? `endpoint:${d.endpointId}` : `subscription:${d.subscriptionId}`,
+    event_id: d.eventId,
+    message_id: d.messageId,
+    event_type: d.eventType,
+    content_type: d.contentType,
+    body: d.body,
+    status: 'pending' as const,
+    attempts: 0,
+    next_attempt_at: new Date(now.getTime() + first * 1000).toISOString(),
+    lease_owner: null,
+    lease_until: null,
+    last_status_code: null,
+    last_error: null,
+    created_at: stamp,
+    updated_at: stamp,
+    completed_at: null,
+  };
 }
 
 /** When the next attempt should be, or null when the schedule is spent. */

@@ -10,7 +10,7 @@ import type { OutboxConsumer } from '../../events/consumers.ts';
 import {
   type AttemptResult,
   type DeliveryChannel,
-  firstAttemptAt,
+  pendingDelivery,
 } from '../../events/deliveries.ts';
 import { appendEvent } from '../../events/outbox.ts';
 import { webhookHeaders } from '../../events/signing.ts';
@@ -19,8 +19,6 @@ export const WEBHOOK_USER_AGENT = 'Quire-Webhooks/1.0';
 
 /** The `webhook-id` of an event: the same for every endpoint, attempt and replay. */
 export const messageId = (eventId: number) => `msg_${eventId}`;
-
-export const endpointTarget = (endpointId: number) => `endpoint:${endpointId}`;
 
 function subscribedTypes(endpoint: WebhookEndpointRow): string[] {
   return JSON.parse(endpoint.events) as string[];
@@ -38,8 +36,6 @@ export const webhookFanOut: OutboxConsumer = {
       .execute();
     if (endpoints.length === 0) return;
     const now = ctx.clock.now();
-    const stamp = now.toISOString();
-    const due = firstAttemptAt(ctx.config.webhookRetrySchedule, now).toISOString();
     const rows = events.flatMap((event: EventRow) =>
       endpoints
         .filter(
@@ -49,26 +45,20 @@ export const webhookFanOut: OutboxConsumer = {
             (e.role === 'admin' || event.owner_id === e.user_id) &&
             e.created_at <= event.created_at,
         )
-        .map((e) => ({
-          endpoint_id: e.id,
-          subscription_id: null,
-          target: endpointTarget(e.id),
-          event_id: event.id,
-          message_id: messageId(event.id),
-          event_type: event.type,
-          content_type: 'application/json',
-          body: event.payload,
-          status: 'pending' as const,
-          attempts: 0,
-          next_attempt_at: due,
-          lease_owner: null,
-          lease_until: null,
-          last_status_code: null,
-          last_error: null,
-          created_at: stamp,
-          updated_at: stamp,
-          completed_at: null,
-        })),
+        .map((e) =>
+          pendingDelivery(
+            ctx,
+            {
+              endpointId: e.id,
+              eventId: event.id,
+              messageId: messageId(event.id),
+              eventType: event.type,
+              contentType: 'application/json',
+              body: event.payload,
+            },
+            now,
+          ),
+        ),
     );
     for (let i = 0; i < rows.length; i += 100) {
       await tx.db

@@ -14,7 +14,7 @@ import type { AppContext } from '../../context.ts';
 import type { CachedResponse } from '../../http/response-cache.ts';
 import type { DbHandle } from '../../db/database.ts';
 import type { WebsubSubscriptionRow } from '../../db/schema.ts';
-import type { DeliveryChannel } from '../../events/deliveries.ts';
+import { type DeliveryChannel, pendingDelivery } from '../../events/deliveries.ts';
 import type { DispatcherJob } from '../../events/dispatcher.ts';
 import { nextScheduledAt } from '../../feeds/build-model.ts';
 import { responseCacheOf } from '../../http/shared-response-cache.ts';
@@ -30,8 +30,6 @@ import {
 } from './websub.repository.ts';
 import { topicFeed } from './websub.topic.ts';
 import { WEBSUB_USER_AGENT } from './websub.verify.ts';
-
-const subscriptionTarget = (id: number) => `subscription:${id}`;
 
 export const websubContent: DispatcherJob = {
   name: 'websub-content',
@@ -68,7 +66,22 @@ async function queueChanged(ctx: AppContext, topic: string, entry: CachedRespons
       await replaceWaiting(tx.db, ids, stamp);
       await tx.db
         .insertInto('deliveries')
-        .values(ids.map((id) => newDelivery(id, entry, body, stamp)))
+        .values(
+          ids.map((id) =>
+            pendingDelivery(
+              ctx,
+              {
+                subscriptionId: id,
+                eventId: null,
+                messageId: `websub_${randomUUID()}`,
+                eventType: 'websub.content',
+                contentType: entry.type,
+                body,
+              },
+              now,
+            ),
+          ),
+        )
         .execute();
     }
     return changed.length;
@@ -91,29 +104,6 @@ async function replaceWaiting(db: DbHandle, subscriptionIds: number[], stamp: st
     .where('subscription_id', 'in', subscriptionIds)
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
     .execute();
-}
-
-function newDelivery(subscriptionId: number, entry: CachedResponse, body: string, stamp: string) {
-  return {
-    endpoint_id: null,
-    subscription_id: subscriptionId,
-    target: subscriptionTarget(subscriptionId),
-    event_id: null,
-    message_id: `websub_${randomUUID()}`,
-    event_type: 'websub.content',
-    content_type: entry.type,
-    body,
-    status: 'pending' as const,
-    attempts: 0,
-    next_attempt_at: stamp,
-    lease_owner: null,
-    lease_until: null,
-    last_status_code: null,
-    last_error: null,
-    created_at: stamp,
-    updated_at: stamp,
-    completed_at: null,
-  };
 }
 
 /** Deletes subscriptions whose lease ran out; the content job and the channel already skip them. */
