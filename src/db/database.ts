@@ -118,6 +118,15 @@ export class Database {
     return this.dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
   }
 
+  /**
+   * Makes a query lock the rows it reads until the transaction ends (PostgreSQL), so a check and
+   * the write it guards cannot interleave with another's. SQLite's write transactions already
+   * run one at a time.
+   */
+  forUpdate<Q extends { forUpdate(): Q }>(query: Q): Q {
+    return this.dialect === 'postgres' ? query.forUpdate() : query;
+  }
+
   /** True when `error` is a unique-constraint violation, whatever the dialect. */
   isUniqueViolation(error: unknown): boolean {
     const e = error as { code?: string; errcode?: number; message?: string };

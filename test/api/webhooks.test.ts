@@ -454,6 +454,17 @@ describe('bad input is a 4xx and stores nothing', () => {
     });
     assert.equal((await http.get('/api/webhooks', { key: owner.key })).json().length, 20);
   });
+
+  test('simultaneous creates cannot pass the limit', async () => {
+    const owner = await makeAuthor(server, 'racing_hooks');
+    for (let i = 0; i < 17; i++) await createHook(owner);
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => post({ webhook_endpoint: valid }, owner.key)),
+    );
+    assert.equal(answers.filter((r) => r.status === 201).length, 3);
+    assert.equal(answers.filter((r) => r.status === 422).length, 3);
+    assert.equal((await http.get('/api/webhooks', { key: owner.key })).json().length, 20);
+  });
 });
 
 describe('secrets', () => {

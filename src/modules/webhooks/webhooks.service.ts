@@ -83,39 +83,45 @@ export async function createEndpoint(
       { field: 'source', message: 'Source is too long (maximum is 100 characters)' },
     ]);
   }
-  const count = await ctx.database.db
-    .selectFrom('webhook_endpoints')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('user_id', '=', user.id)
-    .executeTakeFirstOrThrow();
-  if (Number(count.n) >= MAX_ENDPOINTS_PER_USER) {
-    throw validationFailed([
-      {
-        field: 'target_url',
-        message: `An account may have at most ${MAX_ENDPOINTS_PER_USER} webhook endpoints`,
-      },
-    ]);
-  }
   const secret = newWebhookSecret();
   const stamp = ctx.clock.now().toISOString();
-  const endpoint = await ctx.database.db
-    .insertInto('webhook_endpoints')
-    .values({
-      user_id: user.id,
-      target_url: targetUrl,
-      source,
-      events: JSON.stringify(events),
-      secret,
-      previous_secret: null,
-      previous_secret_until: null,
-      failing_since: null,
-      disabled_at: null,
-      disabled_reason: null,
-      created_at: stamp,
-      updated_at: stamp,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const endpoint = await ctx.database.transaction(async (tx) => {
+    // The account's row is locked while counting, so simultaneous creates cannot pass the limit.
+    await ctx.database
+      .forUpdate(tx.db.selectFrom('users').select('id').where('id', '=', user.id))
+      .execute();
+    const count = await tx.db
+      .selectFrom('webhook_endpoints')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    if (Number(count.n) >= MAX_ENDPOINTS_PER_USER) {
+      throw validationFailed([
+        {
+          field: 'target_url',
+          message: `An account may have at most ${MAX_ENDPOINTS_PER_USER} webhook endpoints`,
+        },
+      ]);
+    }
+    return tx.db
+      .insertInto('webhook_endpoints')
+      .values({
+        user_id: user.id,
+        target_url: targetUrl,
+        source,
+        events: JSON.stringify(events),
+        secret,
+        previous_secret: null,
+        previous_secret_until: null,
+        failing_since: null,
+        disabled_at: null,
+        disabled_reason: null,
+        created_at: stamp,
+        updated_at: stamp,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
   return { endpoint, secret };
 }
 
