@@ -41,6 +41,8 @@ export interface Config {
   dispatcher: boolean;
   /** Seconds between the dispatcher's fallback polls, when no commit woke it. */
   dispatchPoll: number;
+  /** Seconds a finished (succeeded or dead) delivery and its attempts are kept. */
+  deliveryRetention: number;
 }
 
 /** Immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and 24 h. */
@@ -176,6 +178,7 @@ function deliveryConfig(env: NodeJS.ProcessEnv) {
     deliveryLease,
     dispatcher: env.QUIRE_DISPATCHER === undefined ? true : flag(env, 'QUIRE_DISPATCHER'),
     dispatchPoll: integer(env, 'QUIRE_DISPATCH_POLL', 5, 1, 3600),
+    deliveryRetention: integer(env, 'QUIRE_DELIVERY_RETENTION', 30 * 86_400, 3600, 3650 * 86_400),
   };
 }
 

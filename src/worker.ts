@@ -4,6 +4,7 @@
  * comes. `quire serve` runs one unless QUIRE_DISPATCHER=0; `quire worker` runs one alone.
  */
 import type { AppContext } from './context.ts';
+import { pruneDeliveries } from './events/deliveries.ts';
 import { Dispatcher } from './events/dispatcher.ts';
 import { announceScheduled } from './modules/articles/articles.announce.ts';
 import { webhookChannel, webhookFanOut } from './modules/webhooks/webhooks.dispatch.ts';
@@ -15,6 +16,6 @@ export function createDispatcher(ctx: AppContext): Dispatcher {
   return new Dispatcher(ctx, {
     consumers: [webhookFanOut],
     channels: [webhookChannel, websubChannel],
-    jobs: [announceScheduled, websubExpiry, websubContent],
+    jobs: [announceScheduled, websubExpiry, websubContent, pruneDeliveries],
   });
 }

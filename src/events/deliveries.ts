@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/database.ts';
 import type { DeliveryRow } from '../db/schema.ts';
+import type { DispatcherJob } from './dispatcher.ts';
 import { OutboundError, safeFetch } from '../net/safe-fetch.ts';
 
 /** One HTTP request an attempt makes. */
@@ -335,3 +336,39 @@ export async function nextDueAt(ctx: AppContext): Promise<Date | null> {
   const due = row.rows[0]?.due;
   return due ? new Date(String(due)) : null;
 }
+
+/** How many finished deliveries one pass of the pruning job deletes at most. */
+const PRUNE_BATCH = 1000;
+
+/**
+ * Deletes finished deliveries (and their attempts) older than QUIRE_DELIVERY_RETENTION, a batch
+ * at a time; dead ones can be replayed until then.
+ */
+export const pruneDeliveries: DispatcherJob = {
+  name: 'prune-deliveries',
+  async run(ctx) {
+    const cutoff = new Date(
+      ctx.clock.now().getTime() - ctx.config.deliveryRetention * 1000,
+    ).toISOString();
+    const old = ctx.database.db
+      .selectFrom('deliveries')
+      .select('id')
+      .where('status', '!=', 'pending')
+      .where('completed_at', '<', cutoff)
+      .limit(PRUNE_BATCH);
+    const result = await ctx.database.db
+      .deleteFrom('deliveries')
+      .where('id', 'in', old)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  },
+  async nextAt(ctx) {
+    const row = await ctx.database.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.min('completed_at').as('oldest'))
+      .where('status', '!=', 'pending')
+      .executeTakeFirst();
+    if (!row?.oldest) return null;
+    return new Date(Date.parse(String(row.oldest)) + ctx.config.deliveryRetention * 1000);
+  },
+};
