@@ -378,3 +378,9 @@ test('per_page is clamped to 1000', async () => {
   assert.equal((await get('/api/articles?username=list_cat&per_page=2000')).length, 1000);
   assert.equal((await get('/api/articles/me/all?per_page=5000', cat.key)).length, 1000);
 });
+
+test('the site pagers’ one-row look-ahead cannot be asked for through the API', async () => {
+  const res = await server.client().get('/api/articles?per_page=2&peek=1');
+  assert.equal(res.status, 200);
+  assert.equal(res.json().length, 2);
+});

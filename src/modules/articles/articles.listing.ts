@@ -17,8 +17,6 @@ export interface ListParams {
   state?: 'fresh' | 'rising' | 'all' | undefined;
   top?: number | undefined;
   collection_id?: number | undefined;
-  /** Fetch one article beyond the page, so the caller can tell whether another page follows. */
-  peek?: boolean;
 }
 
 export interface Listed {
@@ -26,10 +24,9 @@ export interface Listed {
   author: UserRow;
 }
 
-function paging(params: ListParams, fallback = 30) {
+function paging(params: ListParams, fallback = 30, extra = 0) {
   const perPage = Math.min(params.per_page ?? fallback, PER_PAGE_MAX);
-  // One row past the page tells a pager whether an older page exists.
-  return { limit: perPage + (params.peek ? 1 : 0), offset: ((params.page ?? 1) - 1) * perPage };
+  return { limit: perPage + extra, offset: ((params.page ?? 1) - 1) * perPage };
 }
 
 async function withAuthors(ctx: AppContext, rows: ArticleRow[]): Promise<Listed[]> {
@@ -41,15 +38,33 @@ async function withAuthors(ctx: AppContext, rows: ArticleRow[]): Promise<Listed[
 }
 
 /** `GET /api/articles`: visible articles, filtered as Forem's parameters say. */
-export async function listPublic(ctx: AppContext, params: ListParams): Promise<Listed[]> {
+/** One page of public articles, and whether an older page follows (for the site's pagers). */
+export async function listPublicPage(
+  ctx: AppContext,
+  params: ListParams & { per_page: number },
+): Promise<{ items: Listed[]; more: boolean }> {
+  const found = await listPublic(ctx, params, 1);
+  return { items: found.slice(0, params.per_page), more: found.length > params.per_page };
+}
+
+/** `extra` rows past the page: one tells a pager whether an older page exists. */
+export async function listPublic(
+  ctx: AppContext,
+  params: ListParams,
+  extra = 0,
+): Promise<Listed[]> {
   const now = ctx.clock.now();
-  const query: ArticleQuery = { visibleAt: now.toISOString(), order: 'newest', ...paging(params) };
+  const query: ArticleQuery = {
+    visibleAt: now.toISOString(),
+    order: 'newest',
+    ...paging(params, 30, extra),
+  };
   if (params.username !== undefined) {
     const user = await findUserByUsername(ctx.database.db, params.username.toLowerCase());
     if (!user) return [];
     query.userId = user.id;
     if (params.state === 'all' && params.per_page === undefined)
-      Object.assign(query, paging(params, PER_PAGE_MAX));
+      Object.assign(query, paging(params, PER_PAGE_MAX, extra));
   }
   const anyTags = normalizeTags([
     ...(params.tag ? [params.tag] : []),

@@ -11,7 +11,7 @@ import { articleList, articlePage, profilePage } from '../../render/templates/ar
 import { emptyForm, type FormState } from '../../render/templates/forms.ts';
 import { type FeedLink, layout } from '../../render/templates/layout.ts';
 import { setupPage, signInPage, signUpPage } from '../../render/templates/pages.ts';
-import { listPublic, listSeries } from '../articles/articles.listing.ts';
+import { listPublicPage, listSeries } from '../articles/articles.listing.ts';
 import { findArticleByPath, findSeries } from '../articles/articles.repository.ts';
 import { articleForViewer } from '../articles/articles.service.ts';
 import { authenticate } from '../auth/auth.service.ts';
@@ -83,9 +83,8 @@ export function webRoutes(ctx: AppContext) {
         return send(request, reply, 'Set up Quire', setupPage(emptyForm(csrfFor(reply))));
       }
       const page = pageNumber(request);
-      const found = await listPublic(ctx, { page, per_page: PAGE_SIZE, peek: true });
-      const items = found.slice(0, PAGE_SIZE);
-      const body = `<h1 class="visually-hidden">Latest articles</h1>${articleList(items, ctx.config.baseUrl, ctx.clock.now(), page, '/', found.length > PAGE_SIZE)}`;
+      const { items, more } = await listPublicPage(ctx, { page, per_page: PAGE_SIZE });
+      const body = `<h1 class="visually-hidden">Latest articles</h1>${articleList(items, ctx.config.baseUrl, ctx.clock.now(), page, '/', more)}`;
       return send(request, reply, await siteName(ctx), body);
     });
 
@@ -160,25 +159,16 @@ export function webRoutes(ctx: AppContext) {
       const user = await findUserByUsername(ctx.database.db, username);
       if (!user) throw notFound('No one here goes by that name');
       const page = pageNumber(request);
-      const found = await listPublic(ctx, {
+      const { items, more } = await listPublicPage(ctx, {
         username: user.username,
         page,
         per_page: PAGE_SIZE,
-        peek: true,
       });
-      const items = found.slice(0, PAGE_SIZE);
       return send(
         request,
         reply,
         user.name,
-        profilePage(
-          user,
-          items,
-          ctx.config.baseUrl,
-          ctx.clock.now(),
-          page,
-          found.length > PAGE_SIZE,
-        ),
+        profilePage(user, items, ctx.config.baseUrl, ctx.clock.now(), page, more),
         200,
         {
           description: user.summary ?? `Articles by ${user.name}`,
