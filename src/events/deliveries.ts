@@ -9,7 +9,7 @@ import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/database.ts';
 import type { DeliveryRow } from '../db/schema.ts';
 import type { DispatcherJob } from './dispatcher.ts';
-import { OutboundError, safeFetch } from '../net/safe-fetch.ts';
+import { OutboundError, pushPolicy, safeFetch } from '../net/safe-fetch.ts';
 
 /** One HTTP request an attempt makes. */
 export interface Outgoing {
@@ -131,8 +131,7 @@ export async function attempt(ctx: AppContext, outgoing: Outgoing): Promise<Atte
       method: 'POST',
       body: outgoing.body,
       headers: outgoing.headers,
-      allowPrivate: ctx.config.allowPrivateUrls,
-      requireHttps: !ctx.config.allowPrivateUrls,
+      ...pushPolicy(ctx.config),
       followRedirects: false,
       timeoutMs: ctx.config.webhookTimeout * 1000,
       maxBytes: RESPONSE_EXCERPT_BYTES,
@@ -353,7 +352,7 @@ export const pruneDeliveries: DispatcherJob = {
     const old = ctx.database.db
       .selectFrom('deliveries')
       .select('id')
-      .where('status', '!=', 'pending')
+      // Set exactly when a delivery leaves pending (and cleared by a replay).
       .where('completed_at', '<', cutoff)
       .limit(PRUNE_BATCH);
     const result = await ctx.database.db
@@ -366,7 +365,6 @@ export const pruneDeliveries: DispatcherJob = {
     const row = await ctx.database.db
       .selectFrom('deliveries')
       .select((eb) => eb.fn.min('completed_at').as('oldest'))
-      .where('status', '!=', 'pending')
       .executeTakeFirst();
     if (!row?.oldest) return null;
     return new Date(Date.parse(String(row.oldest)) + ctx.config.deliveryRetention * 1000);

@@ -64,7 +64,10 @@ export class Dispatcher {
     this.wake();
   }
 
-  /** Registers the consumers (each starts at the newest event); start() and drain() do it. */
+  /**
+   * Registers the consumers, each starting at the newest event; start() does it. A dispatcher
+   * driven only by drain() (tests on the fake clock) is prepared once when its server starts.
+   */
   async prepare(): Promise<void> {
     for (const consumer of this.#parts.consumers) await registerConsumer(this.#ctx, consumer.name);
   }
@@ -122,7 +125,6 @@ export class Dispatcher {
    * A delivery that fails is retried only when its next attempt is due.
    */
   async drain(): Promise<void> {
-    await this.prepare();
     for (;;) {
       const found = await this.runOnce();
       if (this.#inFlight.size > 0) await Promise.all(this.#inFlight.values());

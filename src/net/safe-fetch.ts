@@ -44,6 +44,14 @@ export interface SafeResponse {
   redirects: number;
 }
 
+/**
+ * The policy for requests Quire pushes to user-supplied URLs (webhooks, WebSub callbacks):
+ * https and public addresses only, unless QUIRE_ALLOW_PRIVATE_URLS allows local testing.
+ */
+export function pushPolicy(config: { allowPrivateUrls: boolean }) {
+  return { allowPrivate: config.allowPrivateUrls, requireHttps: !config.allowPrivateUrls };
+}
+
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 20_000;
 export const DEFAULT_MAX_REDIRECTS = 5;

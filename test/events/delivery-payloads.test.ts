@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
+import { newestEventId } from '../../src/events/event-log.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../src/events/outbox.ts';
 import { messageId } from '../../src/modules/webhooks/webhooks.dispatch.ts';
 import { dialect } from '../helpers/database.ts';
@@ -48,20 +49,12 @@ async function newEvents(afterId: number) {
   return rows.filter((e) => Number(e.id) > afterId);
 }
 
-async function lastEventId(): Promise<number> {
-  const row = await server.ctx.database.db
-    .selectFrom('events')
-    .select((eb) => eb.fn.max('id').as('id'))
-    .executeTakeFirst();
-  return Number(row?.id ?? 0);
-}
-
 /**
  * Runs a write, then waits for every webhook event it appended to reach `path`; returns those
  * requests in event order with each one's latency from the write's completion.
  */
 async function writeAndReceive(path: string, write: () => Promise<unknown>) {
-  const before = await lastEventId();
+  const before = await newestEventId(server.ctx.database.db);
   server.clock.advance(1000);
   await write();
   const done = performance.now();
@@ -254,7 +247,7 @@ test(
       await other.end();
     };
     t.after(release);
-    const before = await lastEventId();
+    const before = await newestEventId(server.ctx.database.db);
     server.clock.advance(1000);
     await postArticle(server, author, { title: 'Not held back', published: true });
     const done = performance.now();

@@ -95,6 +95,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .on('deliveries')
     .column('subscription_id')
     .execute();
+  // Retention: finished deliveries by when they finished (pending ones have none).
+  await ts.createIndex('deliveries_completed').on('deliveries').column('completed_at').execute();
 
   await primaryId(ts.createTable('delivery_attempts'))
     .addColumn('delivery_id', id, (c) =>

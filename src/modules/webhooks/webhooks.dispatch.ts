@@ -35,12 +35,13 @@ export const webhookFanOut: OutboxConsumer = {
       .where('webhook_endpoints.disabled_at', 'is', null)
       .execute();
     if (endpoints.length === 0) return;
+    const wants = new Map(endpoints.map((e) => [e.id, new Set(subscribedTypes(e))]));
     const now = ctx.clock.now();
     const rows = events.flatMap((event: EventRow) =>
       endpoints
         .filter(
           (e) =>
-            subscribedTypes(e).includes(event.type) &&
+            wants.get(e.id)?.has(event.type) === true &&
             // An administrator's endpoints hear of everything; others of their own account's.
             (e.role === 'admin' || event.owner_id === e.user_id) &&
             e.created_at <= event.created_at,

@@ -14,7 +14,7 @@ import type {
 import { AppError, notFound, validationFailed } from '../../errors.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../events/outbox.ts';
 import { newWebhookSecret } from '../../events/signing.ts';
-import { checkOutboundUrl, OutboundError } from '../../net/safe-fetch.ts';
+import { checkOutboundUrl, OutboundError, pushPolicy } from '../../net/safe-fetch.ts';
 import { deliveryStatus, timeWindow } from './webhooks.filters.ts';
 
 /** How long the secret before a rotation still signs deliveries. */
@@ -43,8 +43,7 @@ export interface EndpointWithSecret {
 function checkTargetUrl(ctx: AppContext, raw: string): string {
   try {
     return checkOutboundUrl(raw.trim(), {
-      allowPrivate: ctx.config.allowPrivateUrls,
-      requireHttps: !ctx.config.allowPrivateUrls,
+      ...pushPolicy(ctx.config),
     }).href;
   } catch (error) {
     if (error instanceof OutboundError)
@@ -162,20 +161,22 @@ export async function rotateSecret(
   user: UserRow,
   id: number,
 ): Promise<EndpointWithSecret> {
-  const before = await getEndpoint(ctx, user, id);
   const now = ctx.clock.now();
   const secret = newWebhookSecret();
+  // One statement: two rotations at once each keep the secret the other replaced.
   const endpoint = await ctx.database.db
     .updateTable('webhook_endpoints')
-    .set({
+    .set((eb) => ({
       secret,
-      previous_secret: before.secret,
+      previous_secret: eb.ref('secret'),
       previous_secret_until: new Date(now.getTime() + ROTATION_OVERLAP_MS).toISOString(),
       updated_at: now.toISOString(),
-    })
+    }))
     .where('id', '=', id)
+    .where('user_id', '=', user.id)
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!endpoint) throw notFound('not found');
   return { endpoint, secret };
 }
 

@@ -7,7 +7,7 @@
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import type { ResponseCache } from '../../http/response-cache.ts';
-import { checkOutboundUrl, OutboundError } from '../../net/safe-fetch.ts';
+import { checkOutboundUrl, OutboundError, pushPolicy } from '../../net/safe-fetch.ts';
 import { cachedFeed } from '../feeds/feeds.routes.ts';
 import type { HubRequest } from './websub.input.ts';
 import { deleteSubscription, findSubscription, saveSubscription } from './websub.repository.ts';
@@ -31,8 +31,7 @@ export async function acceptRequest(
 ): Promise<AcceptedIntent> {
   try {
     checkOutboundUrl(request.callback, {
-      allowPrivate: ctx.config.allowPrivateUrls,
-      requireHttps: !ctx.config.allowPrivateUrls,
+      ...pushPolicy(ctx.config),
     });
   } catch (error) {
     if (!(error instanceof OutboundError)) throw error;

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../context.ts';
-import { OutboundError, safeFetch } from '../../net/safe-fetch.ts';
+import { OutboundError, pushPolicy, safeFetch } from '../../net/safe-fetch.ts';
 import type { HubMode } from './websub.input.ts';
 
 export const WEBSUB_USER_AGENT = 'Quire-WebSub/1.0';
@@ -40,8 +40,7 @@ export async function askCallback(ctx: AppContext, intent: Intent): Promise<Verd
     const answer = await safeFetch(verificationUrl(intent, challenge), {
       method: 'GET',
       headers: { 'user-agent': WEBSUB_USER_AGENT },
-      allowPrivate: ctx.config.allowPrivateUrls,
-      requireHttps: !ctx.config.allowPrivateUrls,
+      ...pushPolicy(ctx.config),
       followRedirects: false,
       timeoutMs: VERIFY_TIMEOUT_MS,
       maxBytes: MAX_ANSWER_BYTES,
