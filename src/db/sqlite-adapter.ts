@@ -13,7 +13,11 @@ export function openSqlite(path: string): SqliteDatabase {
   const cache = new Map<string, { stmt: StatementSync; reader: boolean }>();
   const prepared = (sql: string) => {
     let hit = cache.get(sql);
-    if (!hit) {
+    if (hit) {
+      // Least recently used goes first: one-off texts (long IN lists) must not evict hot ones.
+      cache.delete(sql);
+      cache.set(sql, hit);
+    } else {
       const stmt = db.prepare(sql);
       hit = { stmt, reader: stmt.columns().length > 0 };
       cache.set(sql, hit);

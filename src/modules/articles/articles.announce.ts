@@ -6,9 +6,8 @@
  */
 import type { AppContext } from '../../context.ts';
 import type { DispatcherJob } from '../../events/dispatcher.ts';
-import { appendEvent } from '../../events/outbox.ts';
 import { findUserById } from '../users/users.repository.ts';
-import { articleShowJson } from './articles.presenter.ts';
+import { emit } from './articles.service.ts';
 
 const BATCH = 50;
 
@@ -40,8 +39,7 @@ async function announceDue(ctx: AppContext): Promise<number> {
       if (!article) return 0;
       const author = await findUserById(tx.db, article.user_id);
       if (!author) return 0;
-      const data = articleShowJson(article, author, { baseUrl: ctx.config.baseUrl, now });
-      await appendEvent(tx, 'article.published', `article:${id}`, data, now, author.id);
+      await emit(ctx, tx, ['article.published'], article, author, now);
       return 1;
     });
   }

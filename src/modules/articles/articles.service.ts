@@ -24,13 +24,14 @@ import {
 } from './articles.repository.ts';
 import { uniqueSlug, uniqueSlugs } from './slug.ts';
 
+/** Published with a publication time that has come, given the values stored or about to be. */
+function goesLive(published: boolean, publishedAt: string | null, now: Date): boolean {
+  return published && publishedAt !== null && publishedAt <= now.toISOString();
+}
+
 /** Published, and its publication time has come. */
 export function isVisible(article: ArticleRow, now: Date): boolean {
-  return (
-    article.published === 1 &&
-    article.published_at !== null &&
-    article.published_at <= now.toISOString()
-  );
+  return goesLive(article.published === 1, article.published_at, now);
 }
 
 export function canManage(actor: UserRow | null, article: ArticleRow): boolean {
@@ -82,7 +83,8 @@ function articleEvents(
   }));
 }
 
-function emit(
+/** Appends an article's events of these types, in order. */
+export function emit(
   ctx: AppContext,
   tx: Tx,
   types: EventType[],
@@ -92,10 +94,6 @@ function emit(
 ) {
   return appendEvents(tx, articleEvents(ctx, types, article, author, now), now);
 }
-
-/** Published with a publication time that has come, given the values about to be stored. */
-const goesLive = (published: boolean, publishedAt: string | null, now: Date) =>
-  published && publishedAt !== null && publishedAt <= now.toISOString();
 
 /**
  * The event a change of publication state announces, if any. `article.published` is written
@@ -108,8 +106,7 @@ function publicationEvent(
   now: Date,
 ): EventType | null {
   const wasOn = before !== null && before.published === 1;
-  if (goesLive(after.published === 1, after.published_at, now))
-    return before?.announced_at ? null : 'article.published';
+  if (isVisible(after, now)) return before?.announced_at ? null : 'article.published';
   if (after.published === 1 && !wasOn) return 'article.scheduled';
   if (after.published === 0 && wasOn) return 'article.unpublished';
   return null;

@@ -47,8 +47,12 @@ const itemKey = (item: ParsedItem) => {
 const itemLabel = (item: ParsedItem) =>
   item.title?.trim() || item.url || item.guid || '(untitled item)';
 
-/** Feeds at least this long are prepared on worker threads; shorter ones on this thread. */
+/**
+ * Feeds at least this long are prepared on worker threads, a batch at a time when it has at
+ * least WORKER_BATCH_MIN new items; the rest are prepared on this thread.
+ */
 const WORKER_THRESHOLD = 200;
+const WORKER_BATCH_MIN = 50;
 
 interface Planned {
   start: number;
@@ -66,10 +70,11 @@ export async function importFeed(
 ): Promise<ImportSummary> {
   const summary: ImportSummary = { total: feed.items.length, imported: 0, skipped: 0, failed: [] };
   const prepareOptions = { publish: options.publish, canonical: options.canonical };
-  const preparer =
+  const inline = inlinePreparer(prepareOptions);
+  const workers =
     feed.items.length >= WORKER_THRESHOLD && availableParallelism() > 1
       ? workerPreparer(prepareOptions)
-      : inlinePreparer(prepareOptions);
+      : null;
   const seen = new Set<string>();
 
   // Items imported on an earlier run are skipped before the costly conversion, not after; the
@@ -84,11 +89,13 @@ export async function importFeed(
     );
     const fresh = items.map((item, i) => {
       const key = keys[i];
-      if (key === null || key === undefined || known.has(key) || seen.has(key)) return null;
+      if (!key || known.has(key) || seen.has(key)) return null;
       seen.add(key);
       return item;
     });
     const wanted = fresh.filter((item): item is ParsedItem => item !== null);
+    // A poll that finds a few new items converts them here rather than starting threads.
+    const preparer = workers && wanted.length >= WORKER_BATCH_MIN ? workers : inline;
     const prepared = preparer.prepare(wanted).then((done) => {
       let next = 0;
       return fresh.map((item) => (item === null ? null : (done[next++] ?? null)));
@@ -122,18 +129,15 @@ export async function importFeed(
           writes.push({ key, article: result.ok });
         }
       });
-      summary.skipped += await writeBatch(ctx, user, writes, options.sourceId ?? null).then(
-        (written) => {
-          summary.imported += written;
-          return writes.length - written;
-        },
-      );
+      const written = await writeBatch(ctx, user, writes, options.sourceId ?? null);
+      summary.imported += written;
+      summary.skipped += writes.length - written;
       options.onProgress?.(Math.min(after, feed.items.length), feed.items.length);
     }
   } finally {
     // A batch planned ahead of a failure must not fail later, unobserved.
     upcoming?.catch(() => {});
-    await preparer.close();
+    await workers?.close();
   }
   return summary;
 }
