@@ -191,8 +191,6 @@ async function main() {
           `${r.database} ${int(rate(r.timing))} items/s (${rate(r.timing) >= 1000 ? 'met' : 'not met'})`,
       )
       .join(', ');
-    const skips = rows.filter((r) => r.run !== 'first import');
-    const slowSkip = skips.some((r) => r.timing.importMs > 0.7 * convert.timing.importMs);
     const section = [
       '## Feed import',
       '',
@@ -220,13 +218,6 @@ async function main() {
         `*importer CPU* is the CPU time of the importing Node process, all its threads, ÷ (parse + import): up to 100% per core; ` +
         `well under that means waiting, mostly on the database (PostgreSQL's own work, in its server processes, is not counted). ` +
         `PostgreSQL is a throwaway local cluster with fsync off; SQLite runs as Quire configures it (WAL, synchronous=FULL).`,
-      ...(slowSkip
-        ? [
-            '',
-            `Skipping is not much cheaper than importing: the second runs took ${skips.map((r) => `${int(r.timing.importMs)} ms (${r.database})`).join(' and ')} ` +
-              `in importFeed, against ${int(convert.timing.importMs)} ms for the conversion alone, so items already imported are still converted before they are skipped.`,
-          ]
-        : []),
       ...(refusal
         ? [
             '',
