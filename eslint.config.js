@@ -38,4 +38,6 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  // The pages' script runs in browsers.
+  { files: ['src/web/static/js/**'], languageOptions: { globals: globals.browser } },
 );

@@ -24,7 +24,10 @@ import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { tagsRoutes } from './modules/tags/tags.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
+import { adminRoutes } from './modules/web/admin.routes.ts';
 import { assetsRoutes } from './modules/web/assets.routes.ts';
+import { editorRoutes } from './modules/web/editor.routes.ts';
+import { settingsRoutes } from './modules/web/settings.routes.ts';
 import { siteName } from './modules/web/site-settings.ts';
 import { webRoutes } from './modules/web/web.routes.ts';
 import { websubRoutes } from './modules/websub/websub.routes.ts';
@@ -131,6 +134,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.addHook('onClose', async () => ctx.eventHead.stop());
   await app.register(feedsRoutes(ctx, responses));
   await app.register(websubRoutes(ctx, responses));
+  await app.register(editorRoutes(ctx));
+  await app.register(settingsRoutes(ctx));
+  await app.register(adminRoutes(ctx));
   await app.register(webRoutes(ctx));
   return app;
 }

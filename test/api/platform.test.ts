@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { assertNoInternals, assertProblem } from '../helpers/error-body.ts';
 import { type Author, makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import type { Response } from '../helpers/http.ts';
+import { STYLESHEET_PATH } from '../../src/modules/web/assets.routes.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -145,7 +146,7 @@ describe('request ids', () => {
       await c.get('/'),
       await c.get('/enter'),
       await c.get('/no/such/page/here'),
-      await c.get('/static/quire.css'),
+      await c.get(STYLESHEET_PATH),
     ];
     const ids = new Set<string>();
     for (const res of responses) {

@@ -1,8 +1,37 @@
-/** Static assets and generated avatars. */
-import { readFileSync } from 'node:fs';
+/**
+ * Static assets and generated avatars. The stylesheet and the script are each one file made at
+ * start from the parts in src/web/static/css and js (base first, then by name), served under a
+ * name carrying their hash so browsers keep them until they change.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 
-const css = readFileSync(new URL('../../web/static/quire.css', import.meta.url));
+const STATIC = new URL('../../web/static/', import.meta.url);
+
+interface Bundle {
+  path: string;
+  body: Buffer;
+  type: string;
+}
+
+function bundle(folder: 'css' | 'js', type: string): Bundle {
+  const dir = new URL(`${folder}/`, STATIC);
+  const names = readdirSync(dir)
+    .filter((name) => name.endsWith(`.${folder}`))
+    .sort((a, b) => (a.startsWith('base.') ? -1 : b.startsWith('base.') ? 1 : a.localeCompare(b)));
+  const body = Buffer.concat(names.map((name) => readFileSync(new URL(name, dir))));
+  const hash = createHash('sha256').update(body).digest('base64url').slice(0, 12);
+  return { path: `/static/quire.${hash}.${folder}`, body, type };
+}
+
+const stylesheet = bundle('css', 'text/css; charset=utf-8');
+const script = bundle('js', 'text/javascript; charset=utf-8');
+
+/** Where pages link the stylesheet and the script. */
+export const STYLESHEET_PATH = stylesheet.path;
+export const SCRIPT_PATH = script.path;
+
 const PALETTE = [
   '#3b49df',
   '#0e7c66',
@@ -25,9 +54,14 @@ export function avatarSvg(username: string): string {
 
 export async function assetsRoutes(app: FastifyInstance): Promise<void> {
   const hide = { schema: { hide: true } };
-  app.get('/static/quire.css', hide, async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css),
-  );
+  for (const asset of [stylesheet, script]) {
+    app.get(asset.path, hide, async (_request, reply) =>
+      reply
+        .type(asset.type)
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .send(asset.body),
+    );
+  }
   app.get('/avatar/:file', hide, async (request, reply) => {
     const { file } = request.params as { file: string };
     const match = /^([a-z0-9_]{1,30})\.svg$/.exec(file);

@@ -1,6 +1,6 @@
 /** The HTML side: first run, accounts, home, articles and profiles. */
 
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { html } from 'ghtml';
 import type { AppContext } from '../../context.ts';
 import type { UserRow } from '../../db/schema.ts';
@@ -8,8 +8,7 @@ import { AppError, notFound } from '../../errors.ts';
 import { csrfFor } from '../../http/csrf.ts';
 import { clearSessionCookie, setSessionCookie } from '../../http/identity.ts';
 import { articleList, articlePage, profilePage } from '../../render/templates/articles.ts';
-import { emptyForm, type FormState } from '../../render/templates/forms.ts';
-import { type FeedLink, layout } from '../../render/templates/layout.ts';
+import { emptyForm } from '../../render/templates/forms.ts';
 import { setupPage, signInPage, signUpPage } from '../../render/templates/pages.ts';
 import { listPublicPage, listSeries } from '../articles/articles.listing.ts';
 import { findArticleByPath, findSeries } from '../articles/articles.repository.ts';
@@ -19,66 +18,22 @@ import { endAllSessions, endSession, startSession } from '../auth/sessions.ts';
 import { countUsers, findUserByUsername } from '../users/users.repository.ts';
 import { RESERVED_USERNAMES } from '../users/users.rules.ts';
 import { createAccount } from '../users/users.service.ts';
+import { type Form, pageKit, pageNumber, safeNext, text } from './page.ts';
 import { setSiteName, siteName } from './site-settings.ts';
 
-type Form = Record<string, string | undefined>;
 /** Articles per page on the home page and on profiles. */
 const PAGE_SIZE = 20;
-const text = (form: Form, key: string) => (typeof form[key] === 'string' ? form[key] : '');
-const pageNumber = (request: FastifyRequest) => {
-  const page = Number((request.query as { page?: string }).page ?? 1);
-  return Number.isInteger(page) && page >= 1 && page <= 100_000 ? page : 1;
-};
 
 export function webRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
-    const hide = { hide: true };
-    const csrf = { schema: hide, preHandler: app.csrfProtection.bind(app) };
+    const { hide, csrf, send, formError } = pageKit(ctx, app);
 
-    const send = async (
-      request: FastifyRequest,
-      reply: FastifyReply,
-      title: string,
-      body: string,
-      status = 200,
-      extra: { head?: string; description?: string; feeds?: FeedLink[] } = {},
-    ) => {
-      const csrfToken = request.user ? csrfFor(reply) : undefined;
-      const page = layout(
-        { siteName: await siteName(ctx), title, user: request.user, csrfToken, ...extra },
-        body,
-      );
-      return reply.status(status).type('text/html; charset=utf-8').send(page);
-    };
-
-    /** Re-shows a form with what went wrong, keeping what the person typed. */
-    const formError = (
-      request: FastifyRequest,
-      reply: FastifyReply,
-      title: string,
-      render: (s: FormState) => string,
-      error: unknown,
-    ) => {
-      if (!(error instanceof AppError) || error.status >= 500) throw error;
-      const values = { ...(request.body as Form) } as Record<string, string>;
-      delete values.password;
-      delete values._csrf;
-      if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
-      const state: FormState = {
-        values,
-        errors: error.errors ?? [],
-        message: error.errors ? undefined : error.message,
-        csrfToken: csrfFor(reply),
-      };
-      return send(request, reply, title, render(state), error.status);
-    };
-
-    const signIn = async (reply: FastifyReply, user: UserRow) => {
+    const signIn = async (reply: FastifyReply, user: UserRow, next = '/') => {
       setSessionCookie(reply, ctx, await startSession(ctx, user));
-      return reply.redirect('/', 303);
+      return reply.redirect(safeNext(next), 303);
     };
 
-    app.get('/', { schema: hide }, async (request, reply) => {
+    app.get('/', hide, async (request, reply) => {
       if ((await countUsers(ctx.database.db)) === 0) {
         return send(request, reply, 'Set up Quire', setupPage(emptyForm(csrfFor(reply))));
       }
@@ -106,7 +61,7 @@ export function webRoutes(ctx: AppContext) {
       }
     });
 
-    app.get('/signup', { schema: hide }, async (request, reply) =>
+    app.get('/signup', hide, async (request, reply) =>
       send(request, reply, 'Create account', signUpPage(emptyForm(csrfFor(reply)))),
     );
 
@@ -125,9 +80,12 @@ export function webRoutes(ctx: AppContext) {
       }
     });
 
-    app.get('/enter', { schema: hide }, async (request, reply) =>
-      send(request, reply, 'Sign in', signInPage(emptyForm(csrfFor(reply)))),
-    );
+    app.get('/enter', hide, async (request, reply) => {
+      const next = (request.query as { next?: unknown }).next;
+      const state = emptyForm(csrfFor(reply));
+      if (typeof next === 'string') state.values.next = safeNext(next);
+      return send(request, reply, 'Sign in', signInPage(state));
+    });
 
     app.post('/enter', csrf, async (request, reply) => {
       const form = request.body as Form;
@@ -135,6 +93,7 @@ export function webRoutes(ctx: AppContext) {
         return signIn(
           reply,
           await authenticate(ctx, text(form, 'login'), text(form, 'password'), request.ip),
+          text(form, 'next') || '/',
         );
       } catch (error) {
         return formError(request, reply, 'Sign in', signInPage, error);
@@ -153,7 +112,7 @@ export function webRoutes(ctx: AppContext) {
       return reply.redirect('/', 303);
     });
 
-    app.get('/:username', { schema: hide }, async (request, reply) => {
+    app.get('/:username', hide, async (request, reply) => {
       const { username } = request.params as { username: string };
       if (RESERVED_USERNAMES.has(username)) return reply.callNotFound();
       const user = await findUserByUsername(ctx.database.db, username);
@@ -177,7 +136,7 @@ export function webRoutes(ctx: AppContext) {
       );
     });
 
-    app.get('/:username/:slug', { schema: hide }, async (request, reply) => {
+    app.get('/:username/:slug', hide, async (request, reply) => {
       const { username, slug } = request.params as { username: string; slug: string };
       // Reserved names are routes (e.g. /api/...), never authors: answer as the unknown route.
       if (RESERVED_USERNAMES.has(username)) return reply.callNotFound();

@@ -1,6 +1,7 @@
 /** The page frame every HTML page shares. Interpolations are escaped by `html` unless marked `!`. */
 import { html } from 'ghtml';
 import type { UserRow } from '../../db/schema.ts';
+import { SCRIPT_PATH, STYLESHEET_PATH } from '../../modules/web/assets.routes.ts';
 
 export interface PageFrame {
   siteName: string;
@@ -54,7 +55,8 @@ export function layout(frame: PageFrame, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
 !${frame.description ? html`<meta name="description" content="${frame.description}">` : ''}
-<link rel="stylesheet" href="/static/quire.css">
+<link rel="stylesheet" href="${STYLESHEET_PATH}">
+<script src="${SCRIPT_PATH}" defer></script>
 !${feedLinks(frame)}
 !${frame.head ?? ''}
 </head>

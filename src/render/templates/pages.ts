@@ -34,6 +34,7 @@ export function signInPage(state: FormState): string {
   return html`<section class="narrow">
 <h1>Sign in</h1>
 !${formStart(state, '/enter')}
+!${state.values.next ? html`<input type="hidden" name="next" value="${state.values.next}">` : ''}
 !${field(state, 'login', 'Username or email', { autocomplete: 'username' })}
 !${field(state, 'password', 'Password', { type: 'password', autocomplete: 'current-password' })}
 <p><button type="submit">Sign in</button></p>
