@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createApiKey } from '../../src/modules/apikeys/apikeys.service.ts';
 import { createAccount } from '../../src/modules/users/users.service.ts';
+import { AUTHOR_PASSWORD } from './pages.ts';
 import type { TestServer } from './server.ts';
 
 export interface Author {
@@ -23,7 +24,7 @@ export async function makeAuthor(
   const user = await createAccount(server.ctx, {
     username: name,
     email: `${name}@example.test`,
-    password: 'a-long-password',
+    password: AUTHOR_PASSWORD,
     admin: options.admin ?? false,
   });
   const { key } = await createApiKey(server.ctx, user, 'test');

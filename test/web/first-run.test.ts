@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { snapshot } from '../helpers/fixtures.ts';
 import type { HttpClient } from '../helpers/http.ts';
+import { formToken, signInWeb, submit, tokenFor } from '../helpers/pages.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const PASSWORD = 'a sturdy passphrase';
@@ -19,39 +20,7 @@ before(async () => {
 });
 after(() => server.close());
 
-/** The CSRF token of the form that posts to `action` (a page may hold several forms). */
-function formToken(page: string, action: string): string {
-  const match = new RegExp(
-    `<form method="post" action="${action}"[^>]*>\\s*<input type="hidden" name="_csrf" value="([^"]+)"`,
-  ).exec(page);
-  assert.ok(match?.[1], `no form posting to ${action}`);
-  return match[1];
-}
-
-async function tokenFor(client: HttpClient, path: string, action: string): Promise<string> {
-  const page = await client.get(path);
-  assert.equal(page.status, 200);
-  return formToken(page.text, action);
-}
-
-/** Posts a form with the token of the form that `path` shows for `action`. */
-async function submit(
-  client: HttpClient,
-  path: string,
-  action: string,
-  fields: Record<string, string>,
-  headers: Record<string, string> = {},
-) {
-  const _csrf = await tokenFor(client, path, action);
-  return client.post(action, { form: { _csrf, ...fields }, headers });
-}
-
-async function formSignIn(login: string): Promise<HttpClient> {
-  const client = server.client();
-  const res = await submit(client, '/enter', '/enter', { login, password: PASSWORD });
-  assert.equal(res.status, 303, res.text);
-  return client;
-}
+const formSignIn = (login: string) => signInWeb(server, login, PASSWORD);
 
 async function meOf(client: HttpClient) {
   return client.get('/api/users/me');
