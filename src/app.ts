@@ -14,7 +14,7 @@ import { apiKeyFrom, installIdentity } from './http/identity.ts';
 import { installRequestId, RequestLog, requestId } from './http/request-log.ts';
 import { fastPath } from './http/fast-path.ts';
 import { responseCacheOf } from './http/shared-response-cache.ts';
-import { SECURITY_HEADERS } from './http/security-headers.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
 import { apiKeysRoutes } from './modules/apikeys/apikeys.routes.ts';
 import { articlesRoutes } from './modules/articles/articles.routes.ts';
@@ -27,6 +27,7 @@ import { usersRoutes } from './modules/users/users.routes.ts';
 import { adminRoutes } from './modules/web/admin.routes.ts';
 import { assetsRoutes } from './modules/web/assets.routes.ts';
 import { editorRoutes } from './modules/web/editor.routes.ts';
+import { PAGE_CACHE_CONTROL, pageKeyOf } from './modules/web/page.ts';
 import { settingsRoutes } from './modules/web/settings.routes.ts';
 import { siteName } from './modules/web/site-settings.ts';
 import { webRoutes } from './modules/web/web.routes.ts';
@@ -40,7 +41,10 @@ export const BODY_LIMIT = 2 * 1024 * 1024;
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const responses = responseCacheOf(ctx);
-  const fast = fastPath(ctx, responses, [{ key: feedKeyOf, cacheControl: FEED_CACHE_CONTROL }]);
+  const fast = fastPath(ctx, responses, [
+    { key: feedKeyOf, cacheControl: FEED_CACHE_CONTROL },
+    { key: pageKeyOf, cacheControl: PAGE_CACHE_CONTROL },
+  ]);
   const app = Fastify({
     serverFactory: fast.serverFactory,
     loggerInstance: ctx.logger,
@@ -63,8 +67,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     );
   });
 
+  const security = securityHeaders(ctx.config);
   app.addHook('onSend', async (_request, reply) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.headers(security);
   });
 
   await app.register(cookie, { secret: ctx.secret });

@@ -14,11 +14,11 @@ import type { AppContext } from '../context.ts';
 import { answerFromCache } from './conditional.ts';
 import { requestId } from './request-log.ts';
 import type { ResponseCache } from './response-cache.ts';
-import { SECURITY_HEADERS } from './security-headers.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export interface FastRoute {
   /** The cache key for this URL, or null when the route does not serve it. */
-  key(url: string): string | null;
+  key(url: string, request: IncomingMessage): string | null;
   cacheControl: string;
 }
 
@@ -29,20 +29,21 @@ export interface FastPath {
 
 export function fastPath(ctx: AppContext, cache: ResponseCache, routes: FastRoute[]): FastPath {
   let closing = false;
+  const security = securityHeaders(ctx.config);
 
   const tryServe = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (closing || (req.method !== 'GET' && req.method !== 'HEAD') || !req.url) return false;
     const version = ctx.eventHead.peek();
     if (version === null) return false;
     for (const route of routes) {
-      const key = route.key(req.url);
+      const key = route.key(req.url, req);
       if (key === null) continue;
       const entry = cache.lookup(key, version, ctx.clock.now().getTime());
       if (!entry) return false;
       const started = performance.now();
       const id = requestId(req);
       const answer = answerFromCache(entry, req, route.cacheControl);
-      res.writeHead(answer.status, { ...SECURITY_HEADERS, ...answer.headers, 'x-request-id': id });
+      res.writeHead(answer.status, { ...security, ...answer.headers, 'x-request-id': id });
       res.end(req.method === 'HEAD' ? undefined : (answer.body ?? undefined));
       ctx.logger.info(
         {

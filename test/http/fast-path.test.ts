@@ -63,6 +63,7 @@ test('a current cached feed is answered without the framework, with the same byt
     'link',
     'x-content-type-options',
     'referrer-policy',
+    'content-security-policy',
   ]) {
     assert.equal(res.headers.get(name), viaFramework.headers.get(name), name);
   }

@@ -37,7 +37,6 @@ async function withAuthors(ctx: AppContext, rows: ArticleRow[]): Promise<Listed[
   });
 }
 
-/** `GET /api/articles`: visible articles, filtered as Forem's parameters say. */
 /** One page of public articles, and whether an older page follows (for the site's pagers). */
 export async function listPublicPage(
   ctx: AppContext,
@@ -47,7 +46,10 @@ export async function listPublicPage(
   return { items: found.slice(0, params.per_page), more: found.length > params.per_page };
 }
 
-/** `extra` rows past the page: one tells a pager whether an older page exists. */
+/**
+ * `GET /api/articles`: visible articles, filtered as Forem's parameters say. `extra` rows past
+ * the page: one tells a pager whether an older page exists.
+ */
 export async function listPublic(
   ctx: AppContext,
   params: ListParams,

@@ -1,12 +1,19 @@
 /**
  * What every HTML route shares: the page frame around a body, forms re-shown with their errors,
- * the CSRF check, and the sign-in gate for pages that belong to someone.
+ * the CSRF check, the sign-in gate for pages that belong to someone, and the cache of public
+ * pages: what people who are not signed in see is built once per content version, compressed
+ * once, and revalidated with its ETag.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
+import { nextScheduledAt } from '../../feeds/build-model.ts';
+import { answerFromCache } from '../../http/conditional.ts';
 import { csrfFor } from '../../http/csrf.ts';
+import { responseCacheOf } from '../../http/shared-response-cache.ts';
+import { SESSION_COOKIE } from '../auth/sessions.ts';
 import type { FormState } from '../../render/templates/forms.ts';
 import { type FeedLink, layout } from '../../render/templates/layout.ts';
 import { siteName } from './site-settings.ts';
@@ -28,6 +35,30 @@ export interface PageExtras {
   head?: string;
   description?: string;
   feeds?: FeedLink[];
+}
+
+/** What a public page shows, before the layout goes around it. */
+export interface PageContent extends PageExtras {
+  title: string;
+  body: string;
+}
+
+/** Browsers keep a page but ask each time whether it changed: a 304 costs a few bytes. */
+export const PAGE_CACHE_CONTROL = 'private, no-cache';
+
+/**
+ * The cache key of a page for a request without a session: signed-in people see their own
+ * header, so only others share pages. Null when the request carries a session cookie.
+ */
+export function pageKeyOf(url: string, request: { headers: IncomingHttpHeaders }): string | null {
+  const cookie = request.headers.cookie;
+  if (cookie?.includes(`${SESSION_COOKIE}=`)) return null;
+  return `page:${url}`;
+}
+
+/** Dates on pages name the year only when it is not the current one. */
+function nextNewYear(now: Date): number {
+  return Date.UTC(now.getUTCFullYear() + 1, 0, 1);
 }
 
 export interface PageKit {
@@ -59,6 +90,16 @@ export interface PageKit {
    * afterwards). Callers return the reply when it is null.
    */
   signedIn: (request: FastifyRequest, reply: FastifyReply) => UserRow | null;
+  /**
+   * A page anyone may see. Without a session it comes from the page cache (built by `build` when
+   * the content changed since), with ETag and 304; with one it is built for that person. `build`
+   * throws (e.g. not found) to answer an error page instead.
+   */
+  publicPage: (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    build: () => Promise<PageContent>,
+  ) => Promise<FastifyReply>;
 }
 
 const PASSWORD_FIELDS = new Set(['password', 'current_password', 'new_password', '_csrf']);
@@ -73,10 +114,39 @@ export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
     );
     return reply.status(status).type('text/html; charset=utf-8').send(page);
   };
+  const pages = responseCacheOf(ctx);
   return {
     hide,
     csrf: { ...hide, preHandler: app.csrfProtection.bind(app) },
     send,
+    publicPage: async (request, reply, build) => {
+      const key = request.user ? null : pageKeyOf(request.url, request.raw);
+      if (key === null) {
+        const { title, body, ...extra } = await build();
+        reply.header('cache-control', 'private, no-store');
+        return send(request, reply, title, body, 200, extra);
+      }
+      const version = await ctx.eventHead.current();
+      const now = ctx.clock.now();
+      const entry = await pages.get(key, version, now.getTime(), async () => {
+        const { title, body, ...extra } = await build();
+        const scheduled = await nextScheduledAt(ctx);
+        return {
+          representation: {
+            body: layout({ siteName: await siteName(ctx), title, user: null, ...extra }, body),
+            type: 'text/html; charset=utf-8',
+            lastModified: now,
+          },
+          expiresAt: Math.min(scheduled?.getTime() ?? Infinity, nextNewYear(now)),
+        };
+      });
+      if (!entry) throw new Error('a page build answered nothing');
+      const answer = answerFromCache(entry, request, PAGE_CACHE_CONTROL);
+      return reply
+        .status(answer.status)
+        .headers(answer.headers)
+        .send(answer.body ?? undefined);
+    },
     formError: (request, reply, title, render, error) => {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       const values: Record<string, string> = {};

@@ -1,13 +1,18 @@
 /** The HTML side: first run, accounts, home, articles and profiles. */
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { html } from 'ghtml';
 import type { AppContext } from '../../context.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { csrfFor } from '../../http/csrf.ts';
 import { clearSessionCookie, setSessionCookie } from '../../http/identity.ts';
-import { articleList, articlePage, profilePage } from '../../render/templates/articles.ts';
+import {
+  articleHead,
+  articleList,
+  articlePage,
+  profilePage,
+  tagPage,
+} from '../../render/templates/articles.ts';
 import { emptyForm } from '../../render/templates/forms.ts';
 import { setupPage, signInPage, signUpPage } from '../../render/templates/pages.ts';
 import { listPublicPage, listSeries } from '../articles/articles.listing.ts';
@@ -21,12 +26,14 @@ import { createAccount } from '../users/users.service.ts';
 import { type Form, pageKit, pageNumber, safeNext, text } from './page.ts';
 import { setSiteName, siteName } from './site-settings.ts';
 
-/** Articles per page on the home page and on profiles. */
+/** Articles per page on the home page, profiles and tag pages. */
 const PAGE_SIZE = 20;
+/** What a tag can be (see articles.rules.ts); anything else has no page. */
+const TAG = /^[a-z0-9]{1,30}$/;
 
 export function webRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
-    const { hide, csrf, send, formError } = pageKit(ctx, app);
+    const { hide, csrf, send, formError, publicPage } = pageKit(ctx, app);
 
     const signIn = async (reply: FastifyReply, user: UserRow, next = '/') => {
       setSessionCookie(reply, ctx, await startSession(ctx, user));
@@ -37,10 +44,15 @@ export function webRoutes(ctx: AppContext) {
       if ((await countUsers(ctx.database.db)) === 0) {
         return send(request, reply, 'Set up Quire', setupPage(emptyForm(csrfFor(reply))));
       }
-      const page = pageNumber(request);
-      const { items, more } = await listPublicPage(ctx, { page, per_page: PAGE_SIZE });
-      const body = `<h1 class="visually-hidden">Latest articles</h1>${articleList(items, ctx.config.baseUrl, ctx.clock.now(), page, '/', more)}`;
-      return send(request, reply, await siteName(ctx), body);
+      return publicPage(request, reply, async () => {
+        const page = pageNumber(request);
+        const { items, more } = await listPublicPage(ctx, { page, per_page: PAGE_SIZE });
+        const list = articleList(items, ctx.config.baseUrl, ctx.clock.now(), page, '/', more);
+        return {
+          title: await siteName(ctx),
+          body: `<h1 class="visually-hidden">Latest articles</h1>${list}`,
+        };
+      });
     });
 
     app.post('/setup', csrf, async (request, reply) => {
@@ -112,59 +124,67 @@ export function webRoutes(ctx: AppContext) {
       return reply.redirect('/', 303);
     });
 
+    app.get('/t/:tag', hide, async (request, reply) => {
+      const { tag: raw } = request.params as { tag: string };
+      const tag = raw.toLowerCase();
+      if (!TAG.test(tag)) throw notFound('No articles carry this tag');
+      return publicPage(request, reply, async () => {
+        const page = pageNumber(request);
+        const { items, more } = await listPublicPage(ctx, { tag, page, per_page: PAGE_SIZE });
+        if (items.length === 0 && page === 1) throw notFound('No articles carry this tag');
+        return {
+          title: `#${tag}`,
+          body: tagPage(tag, items, ctx.config.baseUrl, ctx.clock.now(), page, more),
+          description: `Articles tagged #${tag}`,
+          feeds: [{ title: `#${tag}`, path: `/feed/tag/${tag}` }],
+        };
+      });
+    });
+
     app.get('/:username', hide, async (request, reply) => {
       const { username } = request.params as { username: string };
       if (RESERVED_USERNAMES.has(username)) return reply.callNotFound();
-      const user = await findUserByUsername(ctx.database.db, username);
-      if (!user) throw notFound('No one here goes by that name');
-      const page = pageNumber(request);
-      const { items, more } = await listPublicPage(ctx, {
-        username: user.username,
-        page,
-        per_page: PAGE_SIZE,
-      });
-      return send(
-        request,
-        reply,
-        user.name,
-        profilePage(user, items, ctx.config.baseUrl, ctx.clock.now(), page, more),
-        200,
-        {
+      return publicPage(request, reply, async () => {
+        const user = await findUserByUsername(ctx.database.db, username);
+        if (!user) throw notFound('No one here goes by that name');
+        const page = pageNumber(request);
+        const { items, more } = await listPublicPage(ctx, {
+          username: user.username,
+          page,
+          per_page: PAGE_SIZE,
+        });
+        return {
+          title: user.name,
+          body: profilePage(user, items, ctx.config.baseUrl, ctx.clock.now(), page, more),
           description: user.summary ?? `Articles by ${user.name}`,
           feeds: [{ title: user.name, path: `/feed/${user.username}` }],
-        },
-      );
+        };
+      });
     });
 
     app.get('/:username/:slug', hide, async (request, reply) => {
       const { username, slug } = request.params as { username: string; slug: string };
       // Reserved names are routes (e.g. /api/...), never authors: answer as the unknown route.
       if (RESERVED_USERNAMES.has(username)) return reply.callNotFound();
-      const found = await findArticleByPath(ctx.database.db, username, slug);
-      const item = await articleForViewer(ctx, request.user, found).catch(() => {
-        throw notFound('This article does not exist, or is not published');
-      });
-      const series = item.article.series_id
-        ? await findSeries(ctx.database.db, item.article.series_id)
-        : undefined;
-      const seriesNav = series
-        ? { name: series.name, items: await listSeries(ctx, series.id) }
-        : null;
-      const url = `${ctx.config.baseUrl}/${item.author.username}/${item.article.slug}`;
-      const canonical = item.article.canonical_url ?? url;
-      const head = html`<link rel="canonical" href="${canonical}">`;
-      return send(
-        request,
-        reply,
-        item.article.title,
-        articlePage(item, ctx.config.baseUrl, ctx.clock.now(), seriesNav),
-        200,
-        {
-          head,
+      return publicPage(request, reply, async () => {
+        const found = await findArticleByPath(ctx.database.db, username, slug);
+        const item = await articleForViewer(ctx, request.user, found).catch(() => {
+          throw notFound('This article does not exist, or is not published');
+        });
+        const series = item.article.series_id
+          ? await findSeries(ctx.database.db, item.article.series_id)
+          : undefined;
+        const seriesNav = series
+          ? { name: series.name, items: await listSeries(ctx, series.id) }
+          : null;
+        return {
+          title: item.article.title,
+          body: articlePage(item, ctx.config.baseUrl, ctx.clock.now(), seriesNav),
+          head: articleHead(item, ctx.config.baseUrl, await siteName(ctx)),
           description: item.article.description,
           feeds: [{ title: item.author.name, path: `/feed/${item.author.username}` }],
-        },
-      );
+        };
+      });
     });
   };
 }

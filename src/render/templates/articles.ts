@@ -1,4 +1,4 @@
-/** Pages that show articles: the home list, an article, an author's profile. */
+/** Pages that show articles: the home list, an article, an author's profile, a tag. */
 import { html } from 'ghtml';
 import type { ArticleRow, UserRow } from '../../db/schema.ts';
 import type { Listed } from '../../modules/articles/articles.listing.ts';
@@ -105,7 +105,70 @@ export function profilePage(
   !${user.summary ? html`<p>${user.summary}</p>` : ''}
   !${user.website_url ? html`<p><a href="${user.website_url}" rel="nofollow noopener">${user.website_url}</a></p>` : ''}
   <p class="joined">Joined ${readableDate(user.created_at)}</p>
+  <p><a href="/feed/${user.username}" class="feed-link">RSS feed</a></p>
 </section>
 <h2>Articles</h2>
 !${articleList(items, baseUrl, now, page, `/${user.username}`, hasMore)}`;
+}
+
+/** JSON inside <script>: no `<` may close the element or open a comment. */
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+/**
+ * What an article page tells search engines and link previews: its canonical URL, OpenGraph and
+ * Twitter cards, and a JSON-LD Article.
+ */
+export function articleHead(item: Listed, baseUrl: string, siteName: string): string {
+  const { article, author } = item;
+  const url = baseUrl + articlePath(article, author);
+  const canonical = article.canonical_url ?? url;
+  const image = article.cover_image;
+  const tags = tagArray(article);
+  const modified = article.edited_at ?? article.published_at;
+  const ld = {
+    '@context': 'https://schema.org',
+    '@type': 'Article',
+    headline: article.title,
+    description: article.description,
+    url,
+    mainEntityOfPage: canonical,
+    ...(image ? { image: [image] } : {}),
+    ...(article.published_at ? { datePublished: article.published_at } : {}),
+    ...(modified ? { dateModified: modified } : {}),
+    author: { '@type': 'Person', name: author.name, url: `${baseUrl}/${author.username}` },
+    publisher: { '@type': 'Organization', name: siteName, url: baseUrl },
+    ...(tags.length > 0 ? { keywords: tags.join(', ') } : {}),
+  };
+  return html`<link rel="canonical" href="${canonical}">
+<meta property="og:type" content="article">
+<meta property="og:site_name" content="${siteName}">
+<meta property="og:title" content="${article.title}">
+<meta property="og:description" content="${article.description}">
+<meta property="og:url" content="${url}">
+!${image ? html`<meta property="og:image" content="${image}">` : ''}
+!${article.published_at ? html`<meta property="article:published_time" content="${article.published_at}">` : ''}
+<meta property="article:author" content="${baseUrl}/${author.username}">
+!${tags.map((t) => html`<meta property="article:tag" content="${t}">`)}
+<meta name="twitter:card" content="${image ? 'summary_large_image' : 'summary'}">
+<meta name="twitter:title" content="${article.title}">
+<meta name="twitter:description" content="${article.description}">
+!${image ? html`<meta name="twitter:image" content="${image}">` : ''}
+<script type="application/ld+json">!${jsonForScript(ld)}</script>`;
+}
+
+export function tagPage(
+  tag: string,
+  items: Listed[],
+  baseUrl: string,
+  now: Date,
+  page: number,
+  hasMore: boolean,
+): string {
+  return html`<header class="tag-header">
+  <h1>#${tag}</h1>
+  <p><a href="/feed/tag/${tag}" class="feed-link">RSS feed of #${tag}</a></p>
+</header>
+!${articleList(items, baseUrl, now, page, `/t/${tag}`, hasMore)}`;
 }
