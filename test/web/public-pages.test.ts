@@ -124,6 +124,16 @@ describe('page cache', () => {
     assert.equal(again.text, '');
   });
 
+  test('made-up query strings share the page, so they cannot grow the cache', async () => {
+    const plain = await page('/');
+    const noise = await page('/?utm_source=x&page=1&z=' + 'q'.repeat(50));
+    assert.equal(noise.status, 200);
+    assert.equal(noise.headers.get('etag'), plain.headers.get('etag'));
+    const second = await page('/?page=2');
+    assert.notEqual(second.headers.get('etag'), plain.headers.get('etag'));
+    assert.equal((await page('/?page=nonsense')).headers.get('etag'), plain.headers.get('etag'));
+  });
+
   test('gzip and brotli by Accept-Encoding, each with its own validator', async () => {
     const br = await page('/', { 'accept-encoding': 'br' });
     const gz = await page('/', { 'accept-encoding': 'gzip' });

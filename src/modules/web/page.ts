@@ -24,10 +24,15 @@ export type Form = Record<string, string | undefined>;
 export const text = (form: Form | undefined, key: string): string =>
   typeof form?.[key] === 'string' ? form[key] : '';
 
+/** `?page=N` of a query string: 1 when absent or nonsense. */
+function pageOf(query: string | undefined): number {
+  const page = Number(new URLSearchParams(query).get('page') ?? 1);
+  return Number.isInteger(page) && page >= 1 && page <= 100_000 ? page : 1;
+}
+
 /** `?page=N`, 1 when absent or nonsense. */
 export function pageNumber(request: FastifyRequest): number {
-  const page = Number((request.query as { page?: string }).page ?? 1);
-  return Number.isInteger(page) && page >= 1 && page <= 100_000 ? page : 1;
+  return pageOf(request.url.split('?', 2)[1]);
 }
 
 export interface PageExtras {
@@ -53,7 +58,11 @@ export const PAGE_CACHE_CONTROL = 'private, no-cache';
 export function pageKeyOf(url: string, request: { headers: IncomingHttpHeaders }): string | null {
   const cookie = request.headers.cookie;
   if (cookie?.includes(`${SESSION_COOKIE}=`)) return null;
-  return `page:${url}`;
+  // Pages read no parameter but the page number: other query strings share the entry, so
+  // made-up ones cannot fill the cache or make it render again.
+  const [path = '', query] = url.split('?', 2);
+  const page = pageOf(query);
+  return page === 1 ? `page:${path}` : `page:${path}?page=${page}`;
 }
 
 /** Dates on pages name the year only when it is not the current one. */
