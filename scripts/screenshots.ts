@@ -6,12 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { loadConfig } from '../src/config.ts';
 import { startServer } from '../src/main.ts';
 import { createArticle } from '../src/modules/articles/articles.service.ts';
 import { createAccount } from '../src/modules/users/users.service.ts';
 import { setSiteName } from '../src/modules/web/site-settings.ts';
+import { launchBrowser } from '../test/helpers/browser.ts';
 import { freePort } from '../test/helpers/net.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'quire-shots-'));
@@ -70,25 +70,14 @@ try {
       ].join('\n'),
     ),
   });
-  const context = await chromium.launchPersistentContext(join(dir, 'chromium'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    viewport: { width: 1280, height: 800 },
-  });
+  const browser = await launchBrowser();
+  const context = browser.context;
   const page = await context.newPage();
   await page.goto(`${url}/`);
   await page.screenshot({ path: 'docs/screenshots/home.png' });
   await page.goto(`${url}/ada/${article.slug}`);
   await page.screenshot({ path: 'docs/screenshots/article.png' });
-  await context.close();
+  await browser.close();
   console.log('Wrote docs/screenshots/home.png and docs/screenshots/article.png');
 } finally {
   await server.stop();
