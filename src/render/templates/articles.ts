@@ -76,7 +76,17 @@ export function articlePage(
 </header>
 !${series ? seriesNav(series, article) : ''}
 <div class="body">!${article.body_html}</div>
+!${authorCard(author, baseUrl)}
 </article>`;
+}
+
+function authorCard(author: UserRow, baseUrl: string): string {
+  return html`<aside class="author-card" aria-label="About the author">
+  <img class="avatar" src="${profileImage(author, baseUrl)}" alt="" width="64" height="64">
+  <p class="name"><a href="/${author.username}">${author.name}</a></p>
+  !${author.summary ? html`<p>${author.summary}</p>` : ''}
+  <p class="joined">Joined ${readableDate(author.created_at)}</p>
+</aside>`;
 }
 
 function seriesNav(series: SeriesNav, current: ArticleRow): string {
