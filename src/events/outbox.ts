@@ -49,19 +49,27 @@ export async function appendEvents(tx: Tx, events: PendingEvent[], at: Date): Pr
   tx.markEvent();
   await tx.lockOutbox();
   const timestamp = at.toISOString();
+  // Events of one change often carry the same data (an article created and published at once):
+  // it is serialized once. The payload is the JSON of an EventPayload.
+  const serialized = new Map<unknown, string>();
+  const dataJson = (data: unknown) => {
+    let json = serialized.get(data);
+    if (json === undefined) {
+      json = JSON.stringify(data) ?? 'null';
+      serialized.set(data, json);
+    }
+    return json;
+  };
   await tx.db
     .insertInto('events')
     .values(
-      events.map(({ type, subject, data, ownerId }) => {
-        const payload: EventPayload = { type, timestamp, data };
-        return {
-          type,
-          subject,
-          payload: JSON.stringify(payload),
-          created_at: timestamp,
-          owner_id: ownerId,
-        };
-      }),
+      events.map(({ type, subject, data, ownerId }) => ({
+        type,
+        subject,
+        payload: `{"type":${JSON.stringify(type)},"timestamp":${JSON.stringify(timestamp)},"data":${dataJson(data)}}`,
+        created_at: timestamp,
+        owner_id: ownerId,
+      })),
     )
     .execute();
 }

@@ -72,13 +72,15 @@ function articleEvents(
   now: Date,
 ): PendingEvent[] {
   const o = { baseUrl: ctx.config.baseUrl, now };
+  // One object for every event that shows the article, so it is serialized once.
+  let shown: ReturnType<typeof articleShowJson> | undefined;
   return types.map((type) => ({
     type,
     subject: `article:${article.id}`,
     data:
       type === 'article.deleted'
         ? articleDeletedJson(article, author, o)
-        : articleShowJson(article, author, o),
+        : (shown ??= articleShowJson(article, author, o)),
     ownerId: author.id,
   }));
 }
