@@ -110,3 +110,79 @@ export async function listSeries(ctx: AppContext, seriesId: number): Promise<Lis
   };
   return withAuthors(ctx, await listArticles(ctx.database.db, query));
 }
+
+/** Where an article stands for its author: not public, public later, or public now. */
+export type OwnState = 'drafts' | 'scheduled' | 'published';
+
+export function ownState(article: ArticleRow, now: Date): OwnState {
+  if (article.published === 0) return 'drafts';
+  return article.published_at !== null && article.published_at <= now.toISOString()
+    ? 'published'
+    : 'scheduled';
+}
+
+/** How many of the author's articles are in each state. */
+export async function countMineByState(
+  ctx: AppContext,
+  user: UserRow,
+): Promise<Record<OwnState, number>> {
+  const now = ctx.clock.now().toISOString();
+  const row = await ctx.database.db
+    .selectFrom('articles')
+    .where('user_id', '=', user.id)
+    .select((eb) => [
+      eb.fn.countAll<number>().filterWhere('published', '=', 0).as('drafts'),
+      eb.fn
+        .countAll<number>()
+        .filterWhere((f) => f.and([f('published', '=', 1), f('published_at', '>', now)]))
+        .as('scheduled'),
+      eb.fn
+        .countAll<number>()
+        .filterWhere((f) => f.and([f('published', '=', 1), f('published_at', '<=', now)]))
+        .as('published'),
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    drafts: Number(row.drafts),
+    scheduled: Number(row.scheduled),
+    published: Number(row.published),
+  };
+}
+
+/**
+ * One page of the author's articles in one state, and whether another page follows: drafts
+ * newest first, scheduled ones soonest first, published ones newest first.
+ */
+export async function listMineByState(
+  ctx: AppContext,
+  user: UserRow,
+  state: OwnState,
+  params: { page: number; per_page: number },
+): Promise<{ items: Listed[]; more: boolean }> {
+  const now = ctx.clock.now().toISOString();
+  const { limit, offset } = paging(params, params.per_page, 1);
+  let rows: ArticleRow[];
+  if (state === 'scheduled') {
+    rows = await ctx.database.db
+      .selectFrom('articles')
+      .selectAll()
+      .where('user_id', '=', user.id)
+      .where('published', '=', 1)
+      .where('published_at', '>', now)
+      .orderBy('published_at', 'asc')
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+  } else {
+    const query: ArticleQuery =
+      state === 'drafts'
+        ? { userId: user.id, published: false, order: 'newest_created', limit, offset }
+        : { userId: user.id, visibleAt: now, order: 'newest', limit, offset };
+    rows = await listArticles(ctx.database.db, query);
+  }
+  return {
+    items: rows.slice(0, params.per_page).map((article) => ({ article, author: user })),
+    more: rows.length > params.per_page,
+  };
+}

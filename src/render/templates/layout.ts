@@ -39,7 +39,11 @@ function nav(frame: PageFrame): string {
   if (!frame.user) {
     return html`<a href="/enter">Sign in</a> <a href="/signup" class="button">Create account</a>`;
   }
-  return html`<a href="/${frame.user.username}">@${frame.user.username}</a>
+  return html`<a href="/new">Write</a>
+    <a href="/dashboard">Dashboard</a>
+    <a href="/${frame.user.username}">@${frame.user.username}</a>
+    <a href="/settings">Settings</a>
+    !${frame.user.role === 'admin' ? '<a href="/admin">Admin</a>' : ''}
     <form method="post" action="/signout" class="inline">
       <input type="hidden" name="_csrf" value="${frame.csrfToken ?? ''}">
       <button type="submit" class="link">Sign out</button>
