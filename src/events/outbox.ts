@@ -6,6 +6,7 @@ import type { Tx } from '../db/database.ts';
 
 export type EventType =
   | 'user.created'
+  | 'user.updated'
   | 'article.created'
   | 'article.updated'
   | 'article.published'

@@ -45,19 +45,19 @@ export async function endSession(db: DbHandle, token: string): Promise<void> {
 
 /** Signs the user out of every browser and bumps the session version. */
 export async function endAllSessions(ctx: AppContext, userId: number): Promise<number> {
-  return ctx.database.transaction(async (tx) => {
-    const result = await tx.db
-      .deleteFrom('sessions')
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    await tx.db
-      .updateTable('users')
-      .set((eb) => ({
-        session_version: eb('session_version', '+', 1),
-        updated_at: ctx.clock.now().toISOString(),
-      }))
-      .where('id', '=', userId)
-      .execute();
-    return Number(result.numDeletedRows);
-  });
+  return ctx.database.transaction((tx) => endSessionsIn(tx.db, userId, ctx.clock.now()));
+}
+
+/** endAllSessions inside the caller's transaction, so it commits with the change that asks for it. */
+export async function endSessionsIn(db: DbHandle, userId: number, now: Date): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+  await db
+    .updateTable('users')
+    .set((eb) => ({
+      session_version: eb('session_version', '+', 1),
+      updated_at: now.toISOString(),
+    }))
+    .where('id', '=', userId)
+    .execute();
+  return Number(result.numDeletedRows);
 }

@@ -1,9 +1,13 @@
-/** Creating accounts. The first account on an instance becomes its administrator. */
+/**
+ * Creating accounts (the first on an instance becomes its administrator) and changing their
+ * public profile.
+ */
 import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/database.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { type FieldError, validationFailed } from '../../errors.ts';
 import { appendEvent } from '../../events/outbox.ts';
+import { checkHttpUrl, checkStorable } from '../articles/articles.rules.ts';
 import { hashPassword } from '../auth/password.ts';
 import { userJson } from './users.presenter.ts';
 import { insertUser } from './users.repository.ts';
@@ -18,15 +22,23 @@ export interface NewAccount {
   admin?: boolean;
 }
 
+export const NAME_MAX = 80;
+/** Forem's limit on a profile's summary. */
+export const SUMMARY_MAX = 200;
+
+function checkName(name: string): FieldError | null {
+  return name.trim() === '' || name.length > NAME_MAX
+    ? { field: 'name', message: `Name must be 1 to ${NAME_MAX} characters` }
+    : null;
+}
+
 export function checkAccount(input: NewAccount): FieldError[] {
   const errors = [
     checkUsername(input.username),
     checkEmail(input.email),
     checkPassword(input.password),
+    input.name === undefined ? null : checkName(input.name),
   ];
-  if (input.name !== undefined && (input.name.trim() === '' || input.name.length > 80)) {
-    errors.push({ field: 'name', message: 'Name must be 1 to 80 characters' });
-  }
   return errors.filter((e): e is FieldError => e !== null);
 }
 
@@ -88,4 +100,72 @@ export async function createAccount(ctx: AppContext, input: NewAccount): Promise
       { field, message: `${field === 'email' ? 'Email' : 'Username'} has already been taken` },
     ]);
   }
+}
+
+/** The public profile an account may change; an empty text clears an optional field. */
+export interface ProfileChanges {
+  name: string;
+  summary: string;
+  website_url: string;
+  profile_image: string;
+}
+
+function checkProfile(changes: ProfileChanges): FieldError[] {
+  const errors: (FieldError | null)[] = [checkName(changes.name)];
+  if ([...changes.summary].length > SUMMARY_MAX) {
+    errors.push({
+      field: 'summary',
+      message: `Summary is too long (maximum is ${SUMMARY_MAX} characters)`,
+    });
+  }
+  for (const field of ['website_url', 'profile_image'] as const) {
+    if (changes[field] !== '') errors.push(checkHttpUrl(field, changes[field]));
+  }
+  for (const field of ['name', 'summary', 'website_url', 'profile_image'] as const) {
+    errors.push(checkStorable(field, changes[field]));
+  }
+  return errors.filter((e): e is FieldError => e !== null);
+}
+
+/**
+ * Saves the profile. The event makes every cached page and feed that shows the author (articles,
+ * profile, feeds) be built again.
+ */
+export async function updateProfile(
+  ctx: AppContext,
+  user: UserRow,
+  changes: ProfileChanges,
+): Promise<UserRow> {
+  const clean: ProfileChanges = {
+    name: changes.name.trim(),
+    summary: changes.summary.trim(),
+    website_url: changes.website_url.trim(),
+    profile_image: changes.profile_image.trim(),
+  };
+  const errors = checkProfile(clean);
+  if (errors.length > 0) throw validationFailed(errors);
+  const now = ctx.clock.now();
+  return ctx.database.transaction(async (tx) => {
+    const updated = await tx.db
+      .updateTable('users')
+      .set({
+        name: clean.name,
+        summary: clean.summary || null,
+        website_url: clean.website_url || null,
+        profile_image: clean.profile_image || null,
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', user.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendEvent(
+      tx,
+      'user.updated',
+      `user:${updated.id}`,
+      userJson(updated, ctx.config.baseUrl),
+      now,
+      updated.id,
+    );
+    return updated;
+  });
 }
