@@ -10,7 +10,7 @@ import {
 import { profileImage } from '../modules/users/users.presenter.ts';
 import { findUserByUsername } from '../modules/users/users.repository.ts';
 import { hubUrl } from '../modules/websub/hub-url.ts';
-import { siteName } from '../modules/web/site-settings.ts';
+import { siteSettings } from '../modules/web/site-settings.ts';
 import type { FeedEntry, FeedLinks, FeedModel } from './model.ts';
 
 export const FEED_PAGE_SIZE = 12;
@@ -68,7 +68,7 @@ export async function buildFeedModel(
 ): Promise<FeedModel | null> {
   const db = ctx.database.db;
   const base = ctx.config.baseUrl;
-  const site = await siteName(ctx);
+  const { site_name: site, site_description: siteDescription } = await siteSettings(ctx);
   const query: ArticleQuery = {
     visibleAt: ctx.clock.now().toISOString(),
     order: 'newest',
@@ -99,7 +99,7 @@ export async function buildFeedModel(
   } else {
     head = {
       title: site,
-      description: `The latest articles on ${site}.`,
+      description: siteDescription || `The latest articles on ${site}.`,
       image: null,
       htmlPath: '/',
       since: new Date(0),
@@ -142,9 +142,10 @@ export async function nextScheduledAt(ctx: AppContext): Promise<Date | null> {
 }
 
 /**
- * When an entry last left a feed, or joined it without being its newest (unpublished, deleted,
- * retagged, published with an earlier date, or the site renamed): the newest entry's date alone would then move
- * back or stay put, and If-Modified-Since would answer 304 for a changed feed.
+ * When an entry last left a feed, or changed without being its newest (unpublished, deleted,
+ * retagged, published with an earlier date, its author renamed, or the site renamed): the newest
+ * entry's date alone would then move back or stay put, and If-Modified-Since would answer 304
+ * for a changed feed.
  */
 export async function entriesChangedAt(ctx: AppContext): Promise<Date | null> {
   const row = await ctx.database.db
@@ -155,6 +156,7 @@ export async function entriesChangedAt(ctx: AppContext): Promise<Date | null> {
       'article.unpublished',
       'article.deleted',
       'article.updated',
+      'user.updated',
       'site.updated',
     ])
     .orderBy('id', 'desc')

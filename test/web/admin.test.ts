@@ -86,6 +86,9 @@ test('the site form saves name and description, and the new name is on the home 
   assert.equal(home.status, 200);
   assert.match(home.text, /<title>Engine Room<\/title>/);
   assert.match(home.text, /class="brand" href="\/">Engine Room</);
+  assert.match(home.text, /<meta name="description" content="Notes from the machine shop">/);
+  const feed = await anonymous.get('/feed');
+  assert.match(feed.text, /<description>Notes from the machine shop<\/description>/);
 });
 
 test('rule violations show beside their fields with the text kept, and nothing changes', async () => {

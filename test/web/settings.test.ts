@@ -90,6 +90,8 @@ describe('profile', () => {
       assert.equal(res.status, 200, path);
       assert.doesNotMatch(res.text, /Ada Byron/, path);
     }
+    const feedBefore = await anonymous().get('/feed/ana');
+    server.clock.advance(5_000);
     const client = await signInWeb(server, 'ana');
     const res = await submit(client, '/settings', '/settings', {
       name: 'Ada Byron',
@@ -112,6 +114,11 @@ describe('profile', () => {
       assert.match(page.text, /Ada Byron/, path);
     }
     assert.match((await anonymous().get('/feed/ana')).text, /<dc:creator>Ada Byron<\/dc:creator>/);
+    // A reader that revalidates by date alone must not be told the renamed feed is unchanged.
+    const byDate = await anonymous().get('/feed/ana', {
+      headers: { 'if-modified-since': feedBefore.headers.get('last-modified') ?? '' },
+    });
+    assert.equal(byDate.status, 200);
     const api = (await anonymous().get('/api/users/ana')).json();
     assert.equal(api.summary, 'Writes about engines');
     assert.equal(api.profile_image, 'https://ada.example/me.png');

@@ -24,7 +24,7 @@ import { countUsers, findUserByUsername } from '../users/users.repository.ts';
 import { RESERVED_USERNAMES } from '../users/users.rules.ts';
 import { createAccount } from '../users/users.service.ts';
 import { type Form, pageKit, pageNumber, safeNext, text } from './page.ts';
-import { setSiteName, siteName } from './site-settings.ts';
+import { setSiteName, siteName, siteSettings } from './site-settings.ts';
 
 /** Articles per page on the home page, profiles and tag pages. */
 const PAGE_SIZE = 20;
@@ -48,9 +48,11 @@ export function webRoutes(ctx: AppContext) {
         const page = pageNumber(request);
         const { items, more } = await listPublicPage(ctx, { page, per_page: PAGE_SIZE });
         const list = articleList(items, ctx.config.baseUrl, ctx.clock.now(), page, '/', more);
+        const site = await siteSettings(ctx);
         return {
-          title: await siteName(ctx),
+          title: site.site_name,
           body: `<h1 class="visually-hidden">Latest articles</h1>${list}`,
+          ...(site.site_description ? { description: site.site_description } : {}),
         };
       });
     });
