@@ -44,6 +44,8 @@ export async function launchBrowser(options: { javaScript?: boolean } = {}): Pro
     viewport: { width: 1280, height: 800 },
     javaScriptEnabled: options.javaScript ?? true,
   });
+  // A missing element fails in seconds, not after Playwright's default half minute.
+  context.setDefaultTimeout(10_000);
   return {
     context,
     async close() {
