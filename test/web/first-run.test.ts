@@ -364,3 +364,32 @@ test('the sign-out form in the header of an error page works', async () => {
   assert.equal(res.status, 303);
   assert.equal((await meOf(client)).status, 401);
 });
+
+test('form posts count against the write limit, and the one over it gets a 429 page', async () => {
+  const limited = await startTestServer({ env: { QUIRE_WRITE_RATE_LIMIT: '2' } });
+  try {
+    const client = limited.client();
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await submit(client, '/enter', '/enter', { login: 'nobody', password: 'wrong' });
+      statuses.push(res.status);
+      if (res.status === 429) {
+        assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+        assert.ok(Number(res.headers.get('retry-after')) > 0);
+      }
+    }
+    assert.deepEqual(statuses, [401, 401, 429]);
+  } finally {
+    await limited.close();
+  }
+});
+
+test('a form posted after the session ended leads to sign-in, not back to a POST-only address', async () => {
+  const client = server.client();
+  const _csrf = await tokenFor(client, '/enter', '/enter');
+  const res = await client.post('/settings', { form: { _csrf, name: 'Late' } });
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), '/enter');
+  const viaGet = await client.get('/settings');
+  assert.equal(viaGet.headers.get('location'), '/enter?next=%2Fsettings');
+});

@@ -12,6 +12,7 @@ import { AppError } from '../../errors.ts';
 import { nextScheduledAt } from '../../feeds/build-model.ts';
 import { answerFromCache } from '../../http/conditional.ts';
 import { csrfFor } from '../../http/csrf.ts';
+import { writeLimit } from '../../http/rate-limits.ts';
 import { responseCacheOf } from '../../http/shared-response-cache.ts';
 import { SESSION_COOKIE } from '../auth/sessions.ts';
 import type { FormState } from '../../render/templates/forms.ts';
@@ -71,8 +72,12 @@ function nextNewYear(now: Date): number {
 }
 
 export interface PageKit {
-  /** Route options for a form post: hidden from the API docs, CSRF token checked. */
-  csrf: { schema: { hide: true }; preHandler: FastifyInstance['csrfProtection'] };
+  /** Route options for a form post: hidden from the API docs, CSRF token checked, rate limited. */
+  csrf: {
+    schema: { hide: true };
+    preHandler: FastifyInstance['csrfProtection'];
+    config: { rateLimit: { max: number; timeWindow: number; allowList: () => boolean } };
+  };
   hide: { schema: { hide: true } };
   /** Answers with the body inside the site's layout. */
   send: (
@@ -126,7 +131,13 @@ export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
   const pages = responseCacheOf(ctx);
   return {
     hide,
-    csrf: { ...hide, preHandler: app.csrfProtection.bind(app) },
+    csrf: {
+      ...hide,
+      preHandler: app.csrfProtection.bind(app),
+      // Form posts write (and "Import now" fetches): they count against the write limit, which
+      // the site-wide limiter, made for the API, would otherwise leave out.
+      config: { rateLimit: { ...writeLimit(ctx).rateLimit, allowList: () => false } },
+    },
     send,
     publicPage: async (request, reply, build) => {
       const key = request.user ? null : pageKeyOf(request.url, request.raw);
@@ -173,7 +184,9 @@ export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
     },
     signedIn: (request, reply) => {
       if (request.user) return request.user;
-      void reply.redirect(`/enter?next=${encodeURIComponent(request.url)}`, 303);
+      // A form posted after the session ended cannot be replayed: sign in, then start over.
+      const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
+      void reply.redirect(`/enter${next}`, 303);
       return null;
     },
   };
