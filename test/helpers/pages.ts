@@ -39,7 +39,7 @@ export async function submit(
 
 /** A client signed in through the sign-in form. */
 export async function signInWeb(
-  server: TestServer,
+  server: Pick<TestServer, 'client'>,
   login: string,
   password = AUTHOR_PASSWORD,
 ): Promise<HttpClient> {
