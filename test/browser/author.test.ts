@@ -100,6 +100,20 @@ describe("an author's journey", { skip: skipBrowser }, () => {
     assert.doesNotMatch(before.text, new RegExp(TITLE), 'a preview publishes nothing');
   });
 
+  test('2b. is warned before leaving with unsaved text, and stays', async () => {
+    // The click returns once the page's dialog has been answered, here by staying.
+    let warned = '';
+    page.once('dialog', (dialog) => {
+      warned = dialog.type();
+      void dialog.dismiss();
+    });
+    await page.locator('header.site').getByRole('link', { name: 'Dashboard' }).click();
+    assert.equal(warned, 'beforeunload');
+    assert.equal(page.url(), `${server.url}/new`);
+    const editor = page.getByLabel('Article: Markdown, front matter first');
+    assert.equal(await editor.inputValue(), MARKDOWN);
+  });
+
   test('3. publishes and finds it on home, profile, tag page and feed', async () => {
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await page.waitForURL((url) => !url.pathname.startsWith('/new'));
