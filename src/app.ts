@@ -53,6 +53,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
     return503OnClosing: true,
+    // Without trusted proxies, the address is the connection's, whatever X-Forwarded-For says.
+    trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
   });
 
   // Only JSON (and forms, for the pages) are bodies here; text/plain must be a 415, not a 422.

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 
 export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
@@ -23,6 +24,11 @@ export interface Config {
   loginWindowSeconds: number;
   /** Let user-supplied URLs reach loopback and private addresses (local testing only). */
   allowPrivateUrls: boolean;
+  /**
+   * Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For is believed, so rate
+   * limits and sign-in throttling count visitors rather than the proxy. Empty: none.
+   */
+  trustedProxies: string[];
   /** How often, in seconds, a saved feed source is polled unless it says otherwise. */
   feedPollInterval: number;
   /** How often, in seconds, a node looks for feed sources that are due; 0 turns polling off. */
@@ -97,6 +103,26 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
 }
 
+function proxies(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.QUIRE_TRUSTED_PROXIES?.trim() ?? '';
+  if (raw === '') return [];
+  const parts = raw.split(',').map((p) => p.trim());
+  for (const part of parts) {
+    const [address = '', bits] = part.split('/', 2);
+    const valid =
+      ipaddr.isValid(address) &&
+      (bits === undefined ||
+        (/^\d{1,3}$/.test(bits) &&
+          Number(bits) <= (ipaddr.parse(address).kind() === 'ipv4' ? 32 : 128)));
+    if (!valid) {
+      throw new ConfigError(
+        `QUIRE_TRUSTED_PROXIES must be IP addresses or CIDR ranges, comma-separated, got "${part.slice(0, 60)}"`,
+      );
+    }
+  }
+  return parts;
+}
+
 function schedule(env: NodeJS.ProcessEnv, name: string, fallback: number[]): number[] {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
@@ -156,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxFailures: integer(env, 'QUIRE_LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: integer(env, 'QUIRE_LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
     allowPrivateUrls: flag(env, 'QUIRE_ALLOW_PRIVATE_URLS'),
+    trustedProxies: proxies(env),
     feedPollInterval: integer(env, 'QUIRE_FEED_POLL_INTERVAL', 3600, 1, 30 * 86_400),
     feedPollTick: integer(env, 'QUIRE_FEED_POLL_TICK', 30, 0, 86_400),
     ...deliveryConfig(env),

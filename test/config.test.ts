@@ -45,3 +45,18 @@ test('QUIRE_BASE_URL loses its trailing slash', () => {
     'https://blog.example.com',
   );
 });
+
+test('QUIRE_TRUSTED_PROXIES takes addresses and CIDR ranges, and refuses anything else', () => {
+  assert.deepEqual(loadConfig({}).trustedProxies, []);
+  assert.deepEqual(
+    loadConfig({ QUIRE_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8' }).trustedProxies,
+    ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8'],
+  );
+  for (const bad of ['proxy.local', '10.0.0.0/33', '::1/129', '10.0.0.1/x', '1.2.3.4,,']) {
+    assert.throws(
+      () => loadConfig({ QUIRE_TRUSTED_PROXIES: bad }),
+      /^ConfigError: QUIRE_TRUSTED_PROXIES must be/,
+      bad,
+    );
+  }
+});

@@ -300,9 +300,8 @@ test('the sign-out-everywhere form ends every session of the account', async () 
   assert.equal((await a.post('/signout_everywhere', { form: {} })).status, 403, 'no token');
   assert.equal((await b.get('/api/users/me')).status, 200);
 
-  const res = await a.post('/signout_everywhere', {
-    form: { _csrf: await tokenFor(a, '/', '/signout') },
-  });
+  // The button is on the password settings page.
+  const res = await submit(a, '/settings/password', '/signout_everywhere', {});
   assert.equal(res.status, 303);
   assert.equal((await meOf(a)).status, 401);
   assert.equal((await meOf(b)).status, 401, 'the other browser is signed out too');
@@ -392,4 +391,35 @@ test('a form posted after the session ended leads to sign-in, not back to a POST
   assert.equal(res.headers.get('location'), '/enter');
   const viaGet = await client.get('/settings');
   assert.equal(viaGet.headers.get('location'), '/enter?next=%2Fsettings');
+});
+
+test('behind a trusted proxy, each visitor has a write limit of their own; otherwise X-Forwarded-For is ignored', async () => {
+  const post = async (target: TestServer, forwardedFor: string) => {
+    const client = target.client();
+    const headers = { 'x-forwarded-for': forwardedFor };
+    const _csrf = await tokenFor(client, '/enter', '/enter');
+    const res = await client.post('/enter', {
+      form: { _csrf, login: 'nobody', password: 'wrong' },
+      headers,
+    });
+    return res.status;
+  };
+  const env = { QUIRE_WRITE_RATE_LIMIT: '1' };
+  const proxied = await startTestServer({ env: { ...env, QUIRE_TRUSTED_PROXIES: '127.0.0.1' } });
+  try {
+    assert.deepEqual(
+      [await post(proxied, '203.0.113.1'), await post(proxied, '203.0.113.1')],
+      [401, 429],
+    );
+    assert.equal(await post(proxied, '203.0.113.2'), 401, 'another visitor is not limited');
+  } finally {
+    await proxied.close();
+  }
+  const direct = await startTestServer({ env });
+  try {
+    assert.equal(await post(direct, '203.0.113.1'), 401);
+    assert.equal(await post(direct, '203.0.113.2'), 429, 'a forged header changes nothing');
+  } finally {
+    await direct.close();
+  }
 });

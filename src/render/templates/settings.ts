@@ -84,7 +84,17 @@ export function passwordSettingsPage(state: FormState, message?: string): string
 !${field(state, 'new_password_confirmation', 'Confirm the new password', { type: 'password', autocomplete: 'new-password' })}
 <p class="hint">Changing your password signs you out of every other browser.</p>
 <p><button type="submit" id="change-password">Change password</button></p>
-</form>`,
+</form>
+<section aria-labelledby="sessions-heading">
+<h2 id="sessions-heading">Sessions</h2>
+<p>Signed in on a computer you no longer use? Sign out of every browser, this one included.</p>
+!${actionButton({
+      action: '/signout_everywhere',
+      label: 'Sign out everywhere',
+      csrfToken: state.csrfToken,
+      confirm: 'Sign out of every browser, this one included?',
+    })}
+</section>`,
   );
 }
 
