@@ -1,7 +1,9 @@
 /**
  * Load test of one author's RSS feed (12 full articles, already cached) on Quire, next to a bare
  * node:http server that answers with the same bytes and headers: how close Quire comes to the
- * cost of just writing the response. Run: `npx node bench/feed.ts [--duration 10]`.
+ * cost of just writing the response. `--target profile` loads the author's profile page instead
+ * (the same 12 articles, as a visitor without a session gets it from the page cache).
+ * Run: `npx node bench/feed.ts [--duration 10] [--target feed|profile]`.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '2' },
+    target: { type: 'string', default: 'feed' },
     'no-docs': { type: 'boolean', default: false },
   },
 });
@@ -44,7 +47,25 @@ for (const [name, v] of Object.entries({ DURATION, WARMUP, CONNECTIONS, ROUNDS }
 
 const AUTHOR = 'bench';
 const ARTICLES = 12;
-const PATH = `/feed/${AUTHOR}`;
+/** What is loaded: its path, its section of docs/benchmarks.md, and how that section names it. */
+const TARGETS = {
+  feed: {
+    path: `/feed/${AUTHOR}`,
+    section: 'feed',
+    heading: 'Feed under load',
+    what: `the RSS feed of one author with ${ARTICLES} full articles`,
+  },
+  profile: {
+    path: `/${AUTHOR}`,
+    section: 'page',
+    heading: 'A page under load',
+    what: `the profile page of one author listing ${ARTICLES} articles, for a visitor without a session`,
+  },
+} as const;
+if (args.target !== 'feed' && args.target !== 'profile')
+  throw new Error('--target must be feed or profile');
+const TARGET = TARGETS[args.target];
+const PATH = TARGET.path;
 /** Headers a server adds by itself per connection or per second, not part of the answer. */
 const OWN_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
 
@@ -284,7 +305,7 @@ async function main() {
       }
     }
     console.log(
-      `Feed: ${int(identity.body.length)} bytes, ${int(br.body.length)} bytes as br; all servers answer alike.`,
+      `${PATH}: ${int(identity.body.length)} bytes, ${int(br.body.length)} bytes as br; all servers answer alike.`,
     );
 
     for (const s of scenarios) {
@@ -401,15 +422,15 @@ async function main() {
     const warnLog = logLines.warn;
     const busiest = Math.max(0, ...runs.map((r) => (r.otherCpu ?? 0) + (r.stealCpu ?? 0)));
     const section = [
-      '## Feed under load',
+      `## ${TARGET.heading}`,
       '',
       `Run on ${today()}: ${describeMachine(host)}; autocannon ${autocannonVersion}.`,
       '',
       '```sh',
-      `npx node bench/feed.ts --duration ${DURATION} --warmup ${WARMUP} --connections ${CONNECTIONS} --rounds ${ROUNDS}`,
+      `npx node bench/feed.ts --duration ${DURATION} --warmup ${WARMUP} --connections ${CONNECTIONS} --rounds ${ROUNDS}${TARGET.section === 'feed' ? '' : ` --target ${args.target}`}`,
       '```',
       '',
-      `\`GET ${PATH}\`: the RSS feed of one author with ${ARTICLES} full articles (${int(identity.body.length)} bytes; ${int(br.body.length)} bytes as br), already built and cached. ` +
+      `\`GET ${PATH}\`: ${TARGET.what} (${int(identity.body.length)} bytes; ${int(br.body.length)} bytes as br), already built and cached. ` +
         `${CONNECTIONS} connections, ${DURATION} s per run after a ${WARMUP} s warm-up run per server and request kind; ` +
         `the no-compression rows are means of ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}, each running bare, info, warn in turn; the other rows are one round.`,
       '',
@@ -441,7 +462,7 @@ async function main() {
       '</details>',
     ].join('\n');
     if (!args['no-docs']) {
-      writeSection('feed', section);
+      writeSection(TARGET.section, section);
       console.log('Results written to docs/benchmarks.md');
     }
   } finally {
