@@ -4,19 +4,13 @@
  * full articles. The signed-in pages are fetched through a real sign-in.
  * Run: `npx node bench/pages.ts [--no-docs]`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { loadConfig } from '../src/config.ts';
-import { startServer } from '../src/main.ts';
 import { createArticle } from '../src/modules/articles/articles.service.ts';
 import { SCRIPT_PATH, STYLESHEET_PATH } from '../src/modules/web/assets.routes.ts';
 import { createAccount } from '../src/modules/users/users.service.ts';
-import { setSiteName } from '../src/modules/web/site-settings.ts';
+import { startDemoServer } from '../test/helpers/demo-server.ts';
 import { HttpClient } from '../test/helpers/http.ts';
-import { freePort } from '../test/helpers/net.ts';
 import { signInWeb } from '../test/helpers/pages.ts';
 import { describeMachine, machine, table, today, writeSection } from './common.ts';
 import { markdownArticle } from './content.ts';
@@ -39,14 +33,9 @@ const weigh = (bytes: Buffer): Weight => ({
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
-const dir = mkdtempSync(join(tmpdir(), 'quire-bench-pages-'));
-const port = String(await freePort());
-const server = await startServer(
-  loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'quire.db')}`, PORT: port, LOG_LEVEL: 'warn' }),
-);
+const server = await startDemoServer();
 try {
   const { ctx, url } = server;
-  await setSiteName(ctx, 'Field Notes');
   const author = await createAccount(ctx, {
     username: 'bench',
     email: 'bench@example.test',
@@ -126,5 +115,4 @@ try {
   if (!args['no-docs']) writeSection('pages', section);
 } finally {
   await server.stop();
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -3,25 +3,14 @@
  * Debian's Chromium (never a downloaded browser) driven by playwright-core.
  * Run: npx node scripts/screenshots.ts
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../src/config.ts';
-import { startServer } from '../src/main.ts';
 import { createArticle } from '../src/modules/articles/articles.service.ts';
 import { createAccount } from '../src/modules/users/users.service.ts';
-import { setSiteName } from '../src/modules/web/site-settings.ts';
 import { launchBrowser } from '../test/helpers/browser.ts';
-import { freePort } from '../test/helpers/net.ts';
+import { startDemoServer } from '../test/helpers/demo-server.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'quire-shots-'));
-const port = String(await freePort());
-const server = await startServer(
-  loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'quire.db')}`, PORT: port, LOG_LEVEL: 'warn' }),
-);
+const server = await startDemoServer();
 try {
   const { ctx, url } = server;
-  await setSiteName(ctx, 'Field Notes');
   const ada = await createAccount(ctx, {
     username: 'ada',
     email: 'ada@example.com',
@@ -81,5 +70,4 @@ try {
   console.log('Wrote docs/screenshots/home.png and docs/screenshots/article.png');
 } finally {
   await server.stop();
-  rmSync(dir, { recursive: true, force: true });
 }
