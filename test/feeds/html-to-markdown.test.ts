@@ -456,6 +456,81 @@ test('layout tables (one cell, or tables inside) are read as their content; a ca
 });
 
 // ---------------------------------------------------------------------------------------------
+// Malformed HTML, read as a browser reads it
+
+describe('malformed HTML is read as a browser reads it', () => {
+  test('formatting left open carries into the next paragraph; closed out of order, it is untangled', () => {
+    assert.equal(md('<p><b>bold</p><p>still bold</p>'), '**bold**\n\n**still bold**\n');
+    assert.equal(md('<b>1<p>2</b>3</p>'), '**1**\n\n**2**3\n');
+    assert.equal(md('<b><i>both</b> italic</i>'), '***both*** *italic*\n');
+    assert.equal(
+      md('<p><a href="/a">one<a href="/b">two</a></p>'),
+      '[one](https://blog.example.com/a)[two](https://blog.example.com/b)\n',
+    );
+  });
+
+  test('end tags left out: list items, paragraphs, definitions and headings close each other', () => {
+    assert.equal(
+      md('<ul><li>a<li>b</ul><p>one<p>two<dl><dt>term<dd>definition</dl><h1>three<h2>four</h2>'),
+      '- a\n- b\n\none\n\ntwo\n\nterm\n\ndefinition\n\n# three\n\n## four\n',
+    );
+  });
+
+  test('tables without <tbody> or end tags; text and blocks misplaced in a table go before it', () => {
+    assert.equal(
+      md('<table>loose text<p>a paragraph</p><tr><td>a<td>b<tr><td>c<td>d</table>'),
+      'loose text\n\na paragraph\n\n|  |  |\n| --- | --- |\n| a | b |\n| c | d |\n',
+    );
+    // Outside a table, cell and row tags mean nothing; their text stays.
+    assert.equal(md('<td>cell</td><tr><td>row</td></tr>'), 'cellrow\n');
+  });
+
+  test('stray </p> and </br>, a trailing </, and a last tag cut off before its >', () => {
+    assert.equal(md('<p>a</p></p><p>b</br>c</p>'), 'a\n\nb\\\nc\n');
+    assert.equal(md('<p>text</'), 'text\n');
+    assert.equal(
+      md('<p>See the diagram: <img src="/diagram.png" alt="Diagram"'),
+      'See the diagram: ![Diagram](https://blog.example.com/diagram.png)\n',
+    );
+  });
+
+  test('entities: legacy names without a semicolon, Windows-1252 code points, escaped markup', () => {
+    assert.equal(md('<p>&copy 2024 &notin; &#128; &amp;lt; &#x26;</p>'), '© 2024 ∉ € \\&lt; &\n');
+  });
+
+  test('HTML inside SVG leaves it; <template> and <noscript> content is not shown', () => {
+    assert.equal(md('<svg><title>icon</title><p>out of the SVG</p></svg>'), 'out of the SVG\n');
+    assert.equal(
+      md('<template><p>hidden</p></template><noscript><p>no script</p></noscript><p>shown</p>'),
+      'shown\n',
+    );
+  });
+
+  test('inside a <select> a <style> tag is ignored, not read as raw text to its end tag', () => {
+    assert.equal(md('<select><option>x<style>a</select><p>after</p>'), 'after\n');
+  });
+
+  test('CDATA in HTML is a comment that ends at the first >; carriage returns become newlines', () => {
+    assert.equal(md('<p>before</p><![CDATA[x > y]]><p>after</p>'), 'before\n\ny\\]\\]>\n\nafter\n');
+    assert.equal(md('<pre>a\r\nb\rc</pre>'), '```\na\nb\nc\n```\n');
+  });
+
+  test('a long run of line breaks converts in time linear in its length', () => {
+    const started = performance.now();
+    const out = md(`<p>a${'<br>'.repeat(100_000)}b</p>`);
+    assert.equal(out, `a${'\\\n'.repeat(100_000)}b\n`);
+    assert.ok(performance.now() - started < 5_000, 'converted in under five seconds');
+  });
+
+  test('nesting through <template> content counts towards the depth limit', () => {
+    assert.throws(
+      () => md('<template>'.repeat(5_000)),
+      (error: unknown) => error instanceof AppError && error.code === 'validation_failed',
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // What is removed, what is kept, the shape of the output
 
 test('script, style, iframe and noscript go with their content; unknown elements keep their text', () => {

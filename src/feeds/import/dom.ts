@@ -1,16 +1,16 @@
 /**
- * The slice of the DOM (domino's, as turndown hands it to rules) that the HTML-to-Markdown rules
- * read, typed here because the project compiles without the DOM library.
+ * The slice of the DOM that the HTML-to-Markdown rules read (the parsed tree of html-node.ts
+ * provides it), and the shape of a rule.
  */
-import type TurndownService from 'turndown';
 
 export interface DomNode {
   readonly nodeType: number;
+  /** Uppercase for HTML elements (`P`, `CODE`), as in the DOM. */
   readonly nodeName: string;
   readonly nodeValue: string | null;
   readonly textContent: string | null;
   readonly parentNode: DomNode | null;
-  readonly childNodes: ArrayLike<DomNode>;
+  readonly childNodes: readonly DomNode[];
   readonly previousSibling: DomNode | null;
   readonly nextSibling: DomNode | null;
   getAttribute?(name: string): string | null;
@@ -20,19 +20,18 @@ export const ELEMENT_NODE = 1;
 export const TEXT_NODE = 3;
 export const CDATA_SECTION_NODE = 4;
 
-/** A turndown rule over our typed nodes; `filter` names are lowercase tag names. */
+/**
+ * How the elements a filter selects become Markdown: `filter` names are lowercase tag names;
+ * `content` is the element's children already converted.
+ */
 export interface ConversionRule {
   filter: string | string[] | ((node: DomNode) => boolean);
   replacement: (content: string, node: DomNode) => string;
+  /** The replacement reads the node itself, so its children need not be converted first. */
+  ignoresContent?: boolean;
 }
 
-export function addRules(service: TurndownService, rules: Record<string, ConversionRule>): void {
-  for (const [key, rule] of Object.entries(rules)) {
-    service.addRule(key, rule as unknown as TurndownService.Rule);
-  }
-}
-
-/** Elements turndown lays out as blocks, plus the table parts it treats the same way. */
+/** Elements the rules treat as blocks when they look for content beside a node. */
 export const BLOCK_ELEMENTS = new Set([
   'ADDRESS',
   'ARTICLE',
@@ -89,8 +88,8 @@ export function classes(node: DomNode): string[] {
   return (attr(node, 'class') ?? '').split(/\s+/).filter((name) => name !== '');
 }
 
-export function children(node: DomNode): DomNode[] {
-  return Array.from(node.childNodes);
+export function children(node: DomNode): readonly DomNode[] {
+  return node.childNodes;
 }
 
 /** The nearest ancestor (not the node itself) named one of `names`, stopping at `stop`. */

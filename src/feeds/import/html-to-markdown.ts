@@ -1,36 +1,29 @@
 /**
- * Converts an imported item's HTML to the Markdown Quire stores: turndown with GFM tables,
- * strikethrough and task lists, code kept byte for byte, URLs made absolute against the item.
+ * Converts an imported item's HTML to the Markdown Quire stores: parsed as a browser would,
+ * GFM tables, strikethrough and task lists, code kept byte for byte, URLs made absolute
+ * against the item.
  */
-import { createRequire } from 'node:module';
-import { Parser } from 'htmlparser2';
 import MarkdownIt from 'markdown-it';
-import TurndownService from 'turndown';
 import { AppError } from '../../errors.ts';
+import { collapseWhitespace } from './collapse-whitespace.ts';
 import {
   BLOCK_ELEMENTS,
   type ConversionRule,
   type DomNode,
   ELEMENT_NODE,
   TEXT_NODE,
-  addRules,
   attr,
   children,
   classes,
   closest,
   someDescendant,
 } from './dom.ts';
+import { parseHtml } from './html-parse.ts';
 import { codeRules } from './markdown-code.ts';
+import { escapeInline, escapeProse } from './markdown-escape.ts';
 import { linkRules } from './markdown-links.ts';
 import { tableRules } from './markdown-table.ts';
-
-type Plugin = TurndownService.Plugin;
-/** The plugin ships without types; these are the parts used. */
-const gfm = createRequire(import.meta.url)('@joplin/turndown-plugin-gfm') as {
-  strikethrough: Plugin;
-  tables: Plugin;
-  taskListItems: Plugin;
-};
+import { writeMarkdown } from './markdown-writer.ts';
 
 /** Removed with everything inside them: not content, or not representable in Markdown. */
 const DROPPED = new Set([
@@ -65,10 +58,7 @@ function isJunk(node: DomNode): boolean {
   );
 }
 
-/**
- * Far deeper than any article; the DOM parser and turndown recurse per level and would run out
- * of stack somewhat above a thousand, after seconds of quadratic work.
- */
+/** Far deeper than any article; refusing deeper HTML bounds the work and the recursion. */
 const MAX_DEPTH = 500;
 
 function tooDeep(): AppError {
@@ -84,95 +74,24 @@ function tooDeep(): AppError {
  */
 export function htmlToMarkdown(html: string, baseUrl: string | null): string {
   if (html.trim() === '') return '';
-  if (mayNestTooDeep(html) && nestingDepth(html) > MAX_DEPTH) throw tooDeep();
-  const service = new TurndownService({
-    headingStyle: 'atx',
-    hr: '---',
-    bulletListMarker: '-',
-    codeBlockStyle: 'fenced',
-    emDelimiter: '*',
-    strongDelimiter: '**',
-    // A backslash hard break survives the trailing-whitespace trim that two spaces would not.
-    br: '\\',
-    preformattedCode: true,
-  });
-  const escapeMarkdown = service.escape.bind(service);
-  const escapeAll = (text: string) => escapeText(escapeMarkdown(text));
-  service.escape = (text: string) => escapeOutsideUrls(text, escapeAll);
-  service.use([gfm.tables, gfm.strikethrough, gfm.taskListItems]);
-
-  // Rules added later win, so these override turndown's and the plugin's own.
+  const root = parseHtml(html, MAX_DEPTH);
+  if (root === null) throw tooDeep();
+  collapseWhitespace(root);
   const tables = tableRules();
-  addRules(service, tables.rules);
-  addRules(service, codeRules({ isJunk, inTableCell: tables.inTableCell }));
-  addRules(service, blockRules());
-  addRules(service, linkRules(baseUrl, escapeAll));
-  addRules(service, { dropped: { filter: isJunk, replacement: () => '' } });
-  try {
-    return tidy(service.turndown(html));
-  } catch (error) {
-    // The parsers disagree a little on nesting (misnested tags); the stack is the last word.
-    if (error instanceof RangeError) throw tooDeep();
-    throw error;
-  }
-}
-
-/** Nesting deeper than MAX_DEPTH takes more than MAX_DEPTH tags, and each starts with `<`. */
-function mayNestTooDeep(html: string): boolean {
-  let tags = 0;
-  for (let at = html.indexOf('<'); at !== -1; at = html.indexOf('<', at + 1)) {
-    if (++tags > MAX_DEPTH) return true;
-  }
-  return false;
-}
-
-/** The deepest element nesting, by a fast streaming parse (void elements close at once). */
-function nestingDepth(html: string): number {
-  let depth = 0;
-  let deepest = 0;
-  const parser = new Parser({
-    onopentag() {
-      depth++;
-      if (depth > deepest) deepest = depth;
-    },
-    onclosetag() {
-      depth--;
-    },
-  });
-  parser.end(html);
-  return deepest;
-}
-
-/** Quire's renderer links bare URLs; linkify-it, configured as it is there, finds them here. */
-const linkify = new MarkdownIt({ linkify: true }).linkify.set({ fuzzyEmail: false });
-
-/**
- * A backslash inside a bare URL would end up in the link Quire's renderer makes of it, so URLs
- * in text are left as written and only the text around them is escaped.
- */
-function escapeOutsideUrls(text: string, escape: (text: string) => string): string {
-  // test() is linkify-it's quick check; match() alone scans with its slowest expressions.
-  const matches = linkify.test(text) ? linkify.match(text) : null;
-  if (!matches) return escape(text);
-  let out = '';
-  let last = 0;
-  for (const match of matches) {
-    out += escape(text.slice(last, match.index)) + text.slice(match.index, match.lastIndex);
-    last = match.lastIndex;
-  }
-  return out + escape(text.slice(last));
-}
-
-/** What turndown leaves unescaped but Quire's Markdown (HTML allowed, GFM) would interpret. */
-function escapeText(text: string): string {
-  return text
-    .replace(/<(?=[A-Za-z/!?])/g, '\\<')
-    .replace(/&(?=#?[A-Za-z0-9]+;)/g, '\\&')
-    .replace(/~{2,}/g, (run) => run.replace(/~/g, '\\~'))
-    .replace(/^(\d+)\) /, '$1\\) ');
+  // First to last in priority: a rule earlier in the list wins.
+  const rules: ConversionRule[] = [
+    // Converted all the same: a junk row or section still holds cells its table reads.
+    { filter: isJunk, replacement: () => '' },
+    ...Object.values(linkRules(baseUrl, escapeInline)),
+    ...Object.values(blockRules()),
+    ...Object.values(codeRules({ isJunk, inTableCell: tables.inTableCell })),
+    ...Object.values(tables.rules),
+  ];
+  return tidy(writeMarkdown(root, rules, escapeProse));
 }
 
 function blockRules(): Record<string, ConversionRule> {
+  const beside = { before: new Map<DomNode, Beside>(), after: new Map<DomNode, Beside>() };
   return {
     heading: {
       filter: ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'],
@@ -192,7 +111,9 @@ function blockRules(): Record<string, ConversionRule> {
         if (closest(node, CELLS_AND_CAPTIONS)) return closest(node, HEADINGS) ? ' ' : '<br>';
         if (closest(node, HEADINGS)) return ' ';
         // A break with nothing on one side of it in its block would print as a stray backslash.
-        if (!inlineContent(node, 'before') || !inlineContent(node, 'after')) return '';
+        if (!inlineContent(node, 'before', beside) || !inlineContent(node, 'after', beside)) {
+          return '';
+        }
         return '\\\n';
       },
     },
@@ -263,17 +184,51 @@ function prefixLines(text: string, prefix: string): string {
     .join('\n');
 }
 
+/** What comes first going one way along siblings: a block, something visible, or neither. */
+type Beside = 'block' | 'visible' | 'none';
+type Side = 'before' | 'after';
+
 /** Whether something visible sits beside `node` within its block, on the given side. */
-function inlineContent(node: DomNode, side: 'before' | 'after'): boolean {
+function inlineContent(
+  node: DomNode,
+  side: Side,
+  known: Record<Side, Map<DomNode, Beside>>,
+): boolean {
   for (let current: DomNode | null = node; current; current = current.parentNode) {
     if (current !== node && BLOCK_ELEMENTS.has(current.nodeName)) return false;
-    let sibling = side === 'before' ? current.previousSibling : current.nextSibling;
-    for (; sibling; sibling = side === 'before' ? sibling.previousSibling : sibling.nextSibling) {
-      if (BLOCK_ELEMENTS.has(sibling.nodeName)) return false;
-      if (visible(sibling)) return true;
-    }
+    const sibling = side === 'before' ? current.previousSibling : current.nextSibling;
+    const found = sibling === null ? 'none' : firstBeside(sibling, side, known[side]);
+    if (found !== 'none') return found === 'visible';
   }
   return false;
+}
+
+/**
+ * The first block or visible node from `start` on, going `side`. Remembered for every node
+ * passed, so a run of thousands of `<br>` is walked once, not once per break.
+ */
+function firstBeside(start: DomNode, side: Side, known: Map<DomNode, Beside>): Beside {
+  const passed: DomNode[] = [];
+  let found: Beside = 'none';
+  for (let node: DomNode | null = start; node;) {
+    const remembered = known.get(node);
+    if (remembered !== undefined) {
+      found = remembered;
+      break;
+    }
+    passed.push(node);
+    if (BLOCK_ELEMENTS.has(node.nodeName)) {
+      found = 'block';
+      break;
+    }
+    if (visible(node)) {
+      found = 'visible';
+      break;
+    }
+    node = side === 'before' ? node.previousSibling : node.nextSibling;
+  }
+  for (const node of passed) known.set(node, found);
+  return found;
 }
 
 function visible(node: DomNode): boolean {
@@ -288,25 +243,43 @@ const blockParser = new MarkdownIt().disable('inline');
 
 /** Outside code: trailing whitespace trimmed, one blank line at most. One final newline. */
 function tidy(markdown: string): string {
+  const lines = markdown.split('\n');
+  // Finding the code takes a Markdown parse; most output has nothing to tidy, code or not.
+  const code = changesOutsideCode(lines) ? codeLines(markdown) : new Set<number>();
+  const kept: string[] = [];
+  let blank = true;
+  lines.forEach((line, i) => {
+    if (code.has(i)) {
+      kept.push(line);
+      blank = false;
+      return;
+    }
+    const trimmed = line.trimEnd();
+    if (trimmed === '' && blank) return;
+    kept.push(trimmed);
+    blank = trimmed === '';
+  });
+  const text = kept.join('\n').trimEnd();
+  return text === '' ? '' : `${text}\n`;
+}
+
+/** Whether tidying would change a line if none were code (if not, it changes none at all). */
+function changesOutsideCode(lines: string[]): boolean {
+  let blank = true;
+  for (const line of lines) {
+    const trimmed = line.trimEnd();
+    if (trimmed !== line || (trimmed === '' && blank)) return true;
+    blank = trimmed === '';
+  }
+  return false;
+}
+
+function codeLines(markdown: string): Set<number> {
   const code = new Set<number>();
   for (const token of blockParser.parse(markdown, {})) {
     if ((token.type === 'fence' || token.type === 'code_block') && token.map) {
       for (let line = token.map[0]; line < token.map[1]; line++) code.add(line);
     }
   }
-  const lines: string[] = [];
-  let blank = true;
-  markdown.split('\n').forEach((line, i) => {
-    if (code.has(i)) {
-      lines.push(line);
-      blank = false;
-      return;
-    }
-    const trimmed = line.trimEnd();
-    if (trimmed === '' && blank) return;
-    lines.push(trimmed);
-    blank = trimmed === '';
-  });
-  const text = lines.join('\n').trimEnd();
-  return text === '' ? '' : `${text}\n`;
+  return code;
 }

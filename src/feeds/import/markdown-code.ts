@@ -41,10 +41,12 @@ export function codeRules(options: CodeRuleOptions): Record<string, ConversionRu
         }
         return `\n\n${fencedCode(code, codeLanguage(node))}\n\n`;
       },
+      ignoresContent: true,
     },
     inlineCode: {
       filter: (node) => node.nodeName === 'CODE' && !insidePre(node),
       replacement: (_content, node) => codeSpan(preText(node, options.isJunk)),
+      ignoresContent: true,
     },
   };
 }

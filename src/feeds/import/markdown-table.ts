@@ -1,7 +1,6 @@
 /**
- * HTML tables as GFM pipe tables. These rules replace the table, row and cell rules of
- * @joplin/turndown-plugin-gfm, which keep some tables as HTML inside a Joplin wrapper, collapse
- * `||` into one escaped pipe and give a header row fewer cells than its delimiter row.
+ * HTML tables as GFM pipe tables: never left as HTML, every pipe in a cell escaped on its own
+ * (`||` stays two pipes), and every row, the header row too, as wide as the widest.
  */
 import { type ConversionRule, type DomNode, attr, children } from './dom.ts';
 
