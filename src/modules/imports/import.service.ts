@@ -53,6 +53,8 @@ const itemLabel = (item: ParsedItem) =>
  */
 const WORKER_THRESHOLD = 200;
 const WORKER_BATCH_MIN = 50;
+/** Batches being converted while one is written. */
+const AHEAD = 2;
 
 interface Planned {
   start: number;
@@ -105,12 +107,21 @@ export async function importFeed(
     return { start, items, keys, prepared };
   };
 
-  let upcoming: Promise<Planned> | null = feed.items.length > 0 ? plan(0) : null;
+  // Batches are planned AHEAD deep, so the threads converting never wait on a slow commit.
+  const upcoming: Promise<Planned>[] = [];
+  let next = 0;
+  const planMore = () => {
+    while (upcoming.length < AHEAD && next < feed.items.length) {
+      upcoming.push(plan(next));
+      next += BATCH;
+    }
+  };
+  planMore();
   try {
-    while (upcoming) {
-      const batch = await upcoming;
+    for (let planned = upcoming.shift(); planned; planned = upcoming.shift()) {
+      const batch = await planned;
       const after = batch.start + BATCH;
-      upcoming = after < feed.items.length ? plan(after) : null;
+      planMore();
       const prepared = await batch.prepared;
       const writes: Array<{ key: string; article: PreparedArticle }> = [];
       batch.items.forEach((item, i) => {
@@ -135,8 +146,8 @@ export async function importFeed(
       options.onProgress?.(Math.min(after, feed.items.length), feed.items.length);
     }
   } finally {
-    // A batch planned ahead of a failure must not fail later, unobserved.
-    upcoming?.catch(() => {});
+    // Batches planned ahead of a failure must not fail later, unobserved.
+    for (const planned of upcoming) planned.catch(() => {});
     await workers?.close();
   }
   return summary;
