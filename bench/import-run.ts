@@ -9,10 +9,9 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { openContext } from '../src/context.ts';
 import { importBody, importTags, importTitle } from '../src/feeds/import/item-mapping.ts';
-import { parseFeedDocument } from '../src/feeds/parse/parse-feed.ts';
 import { FeedError, type ParsedFeed } from '../src/feeds/parsed.ts';
 import { prepareArticle } from '../src/modules/articles/articles.service.ts';
-import { loadFeed } from '../src/modules/imports/feed-loader.ts';
+import { loadFeed, parseFeedBytes } from '../src/modules/imports/feed-loader.ts';
 import { importFeed } from '../src/modules/imports/import.service.ts';
 import { findUserByUsername } from '../src/modules/users/users.repository.ts';
 import { createAccount } from '../src/modules/users/users.service.ts';
@@ -83,7 +82,7 @@ try {
     // The loader caps files at 10 MiB; parse the same bytes the same way, without the cap.
     loaderRefusal = error.message;
     const bytes = new Uint8Array(await readFile(file));
-    const document = parseFeedDocument(bytes, { url: null, maxBytes: bytes.length });
+    const document = parseFeedBytes(bytes, { url: null, maxBytes: bytes.length });
     if (document.kind !== 'feed') throw new Error(`${file} is not a feed`, { cause: error });
     feed = document.feed;
   }

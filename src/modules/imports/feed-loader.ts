@@ -8,8 +8,20 @@ import { parseFeedDocument } from '../../feeds/parse/parse-feed.ts';
 import { FeedError, type ParsedFeed } from '../../feeds/parsed.ts';
 import { OutboundError } from '../../net/outbound-error.ts';
 import { safeFetch } from '../../net/safe-fetch.ts';
+import { startWorkersEarly } from './prepare-pool.ts';
 
 export const FEED_MAX_BYTES = 10 * 1024 * 1024;
+/** A feed this big has hundreds of items: worth starting the converting threads during its parse. */
+const EARLY_WORKERS_BYTES = 1024 * 1024;
+
+/** Parses a feed's bytes; a big one starts the threads that will convert its items meanwhile. */
+export function parseFeedBytes(
+  bytes: Uint8Array,
+  options: Parameters<typeof parseFeedDocument>[1],
+): ReturnType<typeof parseFeedDocument> {
+  if (bytes.length >= EARLY_WORKERS_BYTES) startWorkersEarly();
+  return parseFeedDocument(bytes, options);
+}
 
 export interface Validators {
   etag?: string | null;
@@ -83,7 +95,7 @@ export async function loadFeed(
   validators: Validators = {},
 ): Promise<Loaded> {
   if (!isUrl(source)) {
-    const document = parseFeedDocument(await readLocal(source), {
+    const document = parseFeedBytes(await readLocal(source), {
       url: null,
       maxBytes: FEED_MAX_BYTES,
     });
@@ -94,7 +106,7 @@ export async function loadFeed(
   const first = await fetchFeed(ctx, source, validators);
   if (first.status === 304) return { kind: 'not_modified' };
   let fetched = first;
-  let document = parseFeedDocument(fetched.body, {
+  let document = parseFeedBytes(fetched.body, {
     url: fetched.url,
     contentType: fetched.contentType,
     maxBytes: FEED_MAX_BYTES,
@@ -107,7 +119,7 @@ export async function loadFeed(
     const second = await fetchFeed(ctx, alternate, {});
     if (second.status === 304) return { kind: 'not_modified' };
     fetched = second;
-    document = parseFeedDocument(fetched.body, {
+    document = parseFeedBytes(fetched.body, {
       url: fetched.url,
       contentType: fetched.contentType,
       maxBytes: FEED_MAX_BYTES,

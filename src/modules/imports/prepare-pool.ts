@@ -23,11 +23,33 @@ export function inlinePreparer(options: PrepareOptions): Preparer {
   };
 }
 
+const WORKER_SCRIPT = new URL('./prepare-worker.ts', import.meta.url);
+const POOL_SIZE = Math.min(availableParallelism(), 4);
+/** How long threads started ahead of need wait to be taken before they stop. */
+const SPARE_LIFETIME_MS = 30_000;
+
+/** Threads started ahead of need; the next pool takes them instead of starting its own. */
+const spare: Worker[] = [];
+
+/**
+ * Starts the converting threads while a big feed is still being parsed, so that loading their
+ * modules overlaps the parse. They do not keep the process alive, and stop if no import takes
+ * them soon.
+ */
+export function startWorkersEarly(): void {
+  if (POOL_SIZE < 2 || spare.length > 0) return;
+  for (let i = 0; i < POOL_SIZE; i++) {
+    const worker = new Worker(WORKER_SCRIPT);
+    worker.unref();
+    spare.push(worker);
+  }
+  setTimeout(() => {
+    for (const worker of spare.splice(0)) void worker.terminate();
+  }, SPARE_LIFETIME_MS).unref();
+}
+
 /** Workers start at the first batch with new items, so a rerun that skips everything starts none. */
-export function workerPreparer(
-  options: PrepareOptions,
-  size = Math.min(availableParallelism(), 4),
-): Preparer {
+export function workerPreparer(options: PrepareOptions, size = POOL_SIZE): Preparer {
   const workers: Worker[] = [];
   const pending = new Map<
     number,
@@ -58,7 +80,9 @@ export function workerPreparer(
     async prepare(items) {
       if (items.length === 0) return [];
       while (workers.length < size) {
-        workers.push(listen(new Worker(new URL('./prepare-worker.ts', import.meta.url))));
+        const early = spare.pop();
+        early?.ref();
+        workers.push(listen(early ?? new Worker(WORKER_SCRIPT)));
       }
       const share = Math.ceil(items.length / workers.length);
       const parts = workers.map((worker, i) =>
