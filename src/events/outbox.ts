@@ -27,6 +27,13 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const satisfies readonly EventType[];
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
+const WEBHOOK_TYPES: ReadonlySet<string> = new Set(WEBHOOK_EVENT_TYPES);
+
+/** Whether webhook endpoints may hear of events of this type. */
+export function isWebhookEventType(type: string): type is WebhookEventType {
+  return WEBHOOK_TYPES.has(type);
+}
+
 export interface EventPayload<T = unknown> {
   type: EventType;
   timestamp: string;

@@ -110,6 +110,18 @@ test('a published article reaches the receiver within a second, signed, as the A
   assert.equal(request.headers['user-agent'], 'Quire-Webhooks/1.0');
   assert.equal(payload?.data.body_markdown, 'A *signed* body.');
   assert.match(String(payload?.data.body_html), /<em>signed<\/em>/);
+  // The creation, which no webhook hears, is stored with the article but not its body again.
+  const created = await server.ctx.database.db
+    .selectFrom('events')
+    .select('payload')
+    .where('type', '=', 'article.created')
+    .where('subject', '=', `article:${article.id}`)
+    .executeTakeFirstOrThrow();
+  const { data } = JSON.parse(created.payload);
+  assert.equal(data.id, article.id);
+  assert.equal(data.title, 'Hooked on events');
+  assert.equal(data.body_html, undefined);
+  assert.equal(data.body_markdown, undefined);
 });
 
 test('an edit is delivered as article.updated with the edited article', async () => {

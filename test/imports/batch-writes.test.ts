@@ -149,12 +149,17 @@ describe('a feed of items that share a title', () => {
       ]),
     );
     const shown = (await server.client().get(`/api/articles/${articles[7]?.id}`)).json();
+    const { body_html: _html, body_markdown: _markdown, ...withoutBody } = shown;
     for (const event of events.slice(14, 16)) {
       const payload = JSON.parse(event.payload);
       assert.deepEqual(Object.keys(payload), ['type', 'timestamp', 'data']);
       assert.equal(payload.type, event.type);
       assert.equal(payload.timestamp, event.created_at);
-      assert.deepEqual(payload.data, shown);
+      // Webhooks hear of the publication, with the whole article; the creation is for caches.
+      assert.deepEqual(
+        payload.data,
+        event.type === 'article.published' ? shown : { ...withoutBody, published: true },
+      );
       assert.equal(event.owner_id, authorId, 'the author hears of it');
     }
   });

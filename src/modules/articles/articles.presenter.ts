@@ -98,8 +98,11 @@ export function articleMeJson(article: ArticleRow, author: UserRow, o: PresentOp
   };
 }
 
-/** What an `article.deleted` event carries: the single-article shape without its body. */
-export function articleDeletedJson(article: ArticleRow, author: UserRow, o: PresentOptions) {
+/**
+ * The single-article shape without its body: what an `article.deleted` event carries, and the
+ * events no webhook hears (they only tell caches that something changed).
+ */
+export function articleWithoutBodyJson(article: ArticleRow, author: UserRow, o: PresentOptions) {
   const {
     body_html: _html,
     body_markdown: _markdown,

@@ -6,13 +6,18 @@ import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/database.ts';
 import type { ArticleRow, UserRow } from '../../db/schema.ts';
 import { AppError, notFound, validationFailed } from '../../errors.ts';
-import { appendEvents, type EventType, type PendingEvent } from '../../events/outbox.ts';
+import {
+  appendEvents,
+  type EventType,
+  isWebhookEventType,
+  type PendingEvent,
+} from '../../events/outbox.ts';
 import { type FrontMatterSplit, splitFrontMatter } from '../../render/front-matter.ts';
 import { renderMarkdown } from '../../render/markdown.ts';
 import { excerpt, readingTimeMinutes } from '../../render/text.ts';
 import { findUserById } from '../users/users.repository.ts';
 import { type ArticleChanges, type ArticleInput, parseArticleInput } from './articles.input.ts';
-import { articleDeletedJson, articleShowJson } from './articles.presenter.ts';
+import { articleShowJson, articleWithoutBodyJson } from './articles.presenter.ts';
 import {
   addArticleTags,
   deleteArticleRow,
@@ -72,15 +77,18 @@ function articleEvents(
   now: Date,
 ): PendingEvent[] {
   const o = { baseUrl: ctx.config.baseUrl, now };
-  // One object for every event that shows the article, so it is serialized once.
-  let shown: ReturnType<typeof articleShowJson> | undefined;
+  // Webhooks get the whole article; a deleted one, and the events only caches hear of, are
+  // written without the body (an import would otherwise store each body twice more).
+  // One object per shape, so a change's events serialize it once.
+  let whole: ReturnType<typeof articleShowJson> | undefined;
+  let brief: ReturnType<typeof articleWithoutBodyJson> | undefined;
   return types.map((type) => ({
     type,
     subject: `article:${article.id}`,
     data:
-      type === 'article.deleted'
-        ? articleDeletedJson(article, author, o)
-        : (shown ??= articleShowJson(article, author, o)),
+      type === 'article.deleted' || !isWebhookEventType(type)
+        ? (brief ??= articleWithoutBodyJson(article, author, o))
+        : (whole ??= articleShowJson(article, author, o)),
     ownerId: author.id,
   }));
 }

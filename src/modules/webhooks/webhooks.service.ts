@@ -12,7 +12,7 @@ import type {
   WebhookEndpointRow,
 } from '../../db/schema.ts';
 import { AppError, notFound, validationFailed } from '../../errors.ts';
-import { WEBHOOK_EVENT_TYPES } from '../../events/outbox.ts';
+import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from '../../events/outbox.ts';
 import { newWebhookSecret } from '../../events/signing.ts';
 import { checkOutboundUrl, OutboundError, pushPolicy } from '../../net/safe-fetch.ts';
 import { deliveryStatus, timeWindow } from './webhooks.filters.ts';
@@ -54,7 +54,7 @@ function checkTargetUrl(ctx: AppContext, raw: string): string {
 
 function checkEvents(events: string[]): string[] {
   const unique = [...new Set(events)];
-  const unknown = unique.filter((e) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(e));
+  const unknown = unique.filter((e) => !isWebhookEventType(e));
   if (unique.length === 0 || unknown.length > 0) {
     throw validationFailed([
       {
