@@ -49,6 +49,28 @@ test('migrations are applied once and listed in the static index', async () => {
   );
 });
 
+test(
+  'PostgreSQL stores long bodies and payloads with lz4 where the server has it',
+  { skip: dialect !== 'postgres' && 'only PostgreSQL compresses text' },
+  async () => {
+    const db = server.ctx.database.db;
+    const { rows: setting } = await sql<{ lz4: boolean }>`
+      select 'lz4' = any(enumvals) as lz4 from pg_settings where name = 'default_toast_compression'
+    `.execute(db);
+    const { rows } = await sql<{ column: string; method: string }>`
+      select attrelid::regclass || '.' || attname as column, attcompression as method
+      from pg_attribute
+      where (attrelid = 'articles'::regclass and attname in ('body_markdown', 'body_html'))
+         or (attrelid = 'events'::regclass and attname = 'payload')
+         or (attrelid = 'deliveries'::regclass and attname = 'body')
+      order by 1
+    `.execute(db);
+    assert.equal(rows.length, 4);
+    const expected = setting[0]?.lz4 ? 'l' : '';
+    for (const row of rows) assert.equal(row.method, expected, row.column);
+  },
+);
+
 test('foreign keys are enforced', async () => {
   await assert.rejects(
     server.ctx.database.db

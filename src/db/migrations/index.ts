@@ -7,6 +7,7 @@ import type { Dialect } from '../database.ts';
 import * as m0001 from './0001-initial.ts';
 import * as m0002 from './0002-feed-import.ts';
 import * as m0003 from './0003-event-routing.ts';
+import * as m0004 from './0004-lz4-text.ts';
 
 export interface QuireMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -16,4 +17,5 @@ export const migrations: Record<string, QuireMigration> = {
   '0001-initial': m0001,
   '0002-feed-import': m0002,
   '0003-event-routing': m0003,
+  '0004-lz4-text': m0004,
 };
