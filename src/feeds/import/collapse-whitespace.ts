@@ -3,60 +3,21 @@
  * one space, and spaces at the edges of blocks and next to other spaces go. Text in `<pre>` and
  * `<code>` is kept as written; comments are removed.
  */
-import { ELEMENT_NODE, TEXT_NODE } from './dom.ts';
+import { BLOCK_ELEMENTS, ELEMENT_NODE, TEXT_NODE } from './dom.ts';
 import type { HtmlNode } from './html-node.ts';
 
-/** Elements laid out as blocks: their edges end the line (and trim the space before them). */
-export const LAYOUT_BLOCKS = new Set([
-  'ADDRESS',
-  'ARTICLE',
-  'ASIDE',
-  'AUDIO',
-  'BLOCKQUOTE',
-  'BODY',
-  'CANVAS',
-  'CENTER',
-  'DD',
-  'DIR',
-  'DIV',
-  'DL',
-  'DT',
-  'FIELDSET',
-  'FIGCAPTION',
-  'FIGURE',
-  'FOOTER',
-  'FORM',
+/**
+ * Elements laid out as blocks: their edges end the line (and trim the space before them). The
+ * rules' blocks, less two that open and close a disclosure, plus a few obsolete or invisible ones.
+ */
+export const LAYOUT_BLOCKS: ReadonlySet<string> = new Set([
+  ...[...BLOCK_ELEMENTS].filter((name) => name !== 'DETAILS' && name !== 'SUMMARY'),
   'FRAMESET',
-  'H1',
-  'H2',
-  'H3',
-  'H4',
-  'H5',
-  'H6',
-  'HEADER',
   'HGROUP',
-  'HR',
-  'HTML',
   'ISINDEX',
-  'LI',
-  'MAIN',
-  'MENU',
-  'NAV',
   'NOFRAMES',
   'NOSCRIPT',
-  'OL',
   'OUTPUT',
-  'P',
-  'PRE',
-  'SECTION',
-  'TABLE',
-  'TBODY',
-  'TD',
-  'TFOOT',
-  'TH',
-  'THEAD',
-  'TR',
-  'UL',
 ]);
 
 /** Empty elements that stand for something (an image, a field), so the space beside them stays. */
