@@ -489,6 +489,15 @@ describe('editing', () => {
     assert.match(dashboard.text, /role="status">Article deleted\.</);
     assert.doesNotMatch(dashboard.text, /Moderated title/);
   });
+
+  test('a status flag the page does not know shows nothing, even one named like a built-in', async () => {
+    for (const flag of ['constructor', 'toString', '__proto__', 'nonsense']) {
+      const page = await adaWeb.get(`/dashboard?status=${flag}`);
+      assert.equal(page.status, 200, flag);
+      assert.doesNotMatch(page.text, /role="status"/, flag);
+      assert.doesNotMatch(page.text, /native code/, flag);
+    }
+  });
 });
 
 describe('drafts and API articles in the editor', () => {

@@ -143,7 +143,7 @@ function listItem(content: string, node: DomNode): string {
   const holdsCode = list !== null && listHoldsCode(list);
   const prefix = marker.padEnd(holdsCode ? Math.max(4, marker.length + 1) : marker.length + 1);
   const loose = /\n$/.test(content);
-  // The task-list plugin's `[x] ` meets the text's own leading space.
+  // The task-list rule's `[x] ` meets the text's own leading space.
   const body = trimNewlines(content).replace(/^(\[[ x]\]) +/, '$1 ');
   const indented = prefixLines(body, ' '.repeat(prefix.length)).slice(prefix.length);
   return `${prefix}${indented}${loose ? '\n' : ''}${node.nextSibling ? '\n' : ''}`;

@@ -1,5 +1,5 @@
 /** The writing side: the editor (new and edit), its server-rendered preview, and the dashboard. */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import type { ArticleRow, UserRow } from '../../db/schema.ts';
 import { AppError, notFound } from '../../errors.ts';
@@ -43,6 +43,7 @@ import {
   typedMarkdown,
 } from './editor.form.ts';
 import { type Form, pageKit, pageNumber, text } from './page.ts';
+import { doneNote, privateAnswers } from './settings-kit.ts';
 
 /**
  * A form carries the Markdown percent-encoded, up to three bytes per byte: room for the largest
@@ -64,18 +65,14 @@ const STATUS: Record<string, string> = {
   deleted: 'Article deleted.',
 };
 
-const statusOf = (request: FastifyRequest) => {
-  const flag = (request.query as { status?: unknown }).status;
-  return typeof flag === 'string' ? STATUS[flag] : undefined;
-};
+const statusOf = (request: FastifyRequest) => doneNote(request, STATUS, 'status');
 
 export function editorRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
     const { hide, csrf, send, formError, signedIn } = pageKit(ctx, app);
     const post = { ...csrf, bodyLimit: EDITOR_BODY_LIMIT };
-
-    /** Pages with someone's unpublished writing stay out of every shared cache. */
-    const privately = (reply: FastifyReply) => reply.header('cache-control', 'private, no-store');
+    // Pages with someone's unpublished writing stay out of every cache.
+    privateAnswers(app);
 
     /** The article at this path if `user` may change it; for anyone else it does not exist. */
     const editable = async (request: FastifyRequest, user: UserRow) => {
@@ -102,7 +99,7 @@ export function editorRoutes(ctx: AppContext) {
       form.values.body_markdown = NEW_ARTICLE_TEMPLATE;
       return send(
         request,
-        privately(reply),
+        reply,
         'Write a new article',
         editorPage({ form, now: ctx.clock.now() }),
       );
@@ -116,7 +113,6 @@ export function editorRoutes(ctx: AppContext) {
       const render = (form: FormState, preview?: PreviewContent) =>
         editorPage({ form, now, ...(preview && { preview }) });
       const body = request.body as Form;
-      privately(reply);
       try {
         const action = newAction(text(body, 'action'));
         const markdown = typedMarkdown(text(body, 'body_markdown'));
@@ -141,7 +137,7 @@ export function editorRoutes(ctx: AppContext) {
 
     app.post('/preview', post, async (request, reply) => {
       if (!request.user) throw new AppError('unauthorized', 'Sign in to preview an article');
-      privately(reply).type('text/html; charset=utf-8');
+      reply.type('text/html; charset=utf-8');
       try {
         const markdown = typedMarkdown(text(request.body as Form, 'body_markdown'));
         return reply.send(previewArticle(previewOf(markdown)));
@@ -165,7 +161,7 @@ export function editorRoutes(ctx: AppContext) {
       form.values.body_markdown = editableMarkdown(article, series?.name ?? null);
       return send(
         request,
-        privately(reply),
+        reply,
         editTitle(article),
         editorPage({
           form,
@@ -187,7 +183,6 @@ export function editorRoutes(ctx: AppContext) {
       const body = request.body as Form;
       const render = (form: FormState, preview?: PreviewContent) =>
         editorPage({ form, now, article: edited(article, author), ...(preview && { preview }) });
-      privately(reply);
       try {
         const action = editAction(text(body, 'action'));
         // The dashboard's buttons post no text: they change the state of the text as stored.
@@ -248,7 +243,7 @@ export function editorRoutes(ctx: AppContext) {
         status: statusOf(request),
         csrfToken: csrfFor(reply),
       });
-      return send(request, privately(reply), 'Dashboard', page);
+      return send(request, reply, 'Dashboard', page);
     });
 
     app.get('/dashboard/:state', hide, async (request, reply) => {
@@ -261,7 +256,7 @@ export function editorRoutes(ctx: AppContext) {
       const own = state as OwnState;
       const section = await sectionOf(user, own, page, counts[own]);
       const body = dashboardPage({ sections: [section], page, csrfToken: csrfFor(reply) });
-      return send(request, privately(reply), 'Dashboard', body);
+      return send(request, reply, 'Dashboard', body);
     });
   };
 }

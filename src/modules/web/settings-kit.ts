@@ -1,5 +1,5 @@
 /**
- * What the settings and admin routes share: ids from the path, the status note an action leaves
+ * What the settings, admin and editor routes share: ids from the path, the status note an action leaves
  * for the page it redirects to, and answers no cache may keep (they may hold secrets).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -14,14 +14,15 @@ export function idParam(request: FastifyRequest, name = 'id'): number {
 }
 
 /**
- * The note for `?done=<code>`, from the page's own list: the text never comes from the URL, so a
- * crafted link cannot put words on the page.
+ * The note for `?done=<code>` (or another query key), from the page's own list: the text never
+ * comes from the URL, so a crafted link cannot put words on the page.
  */
 export function doneNote(
   request: FastifyRequest,
   notes: Record<string, string>,
+  key = 'done',
 ): string | undefined {
-  const code = (request.query as { done?: unknown }).done;
+  const code = (request.query as Record<string, unknown>)[key];
   return typeof code === 'string' && Object.hasOwn(notes, code) ? notes[code] : undefined;
 }
 
