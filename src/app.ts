@@ -1,5 +1,6 @@
 /** Builds the HTTP application over a context. It never listens: `main.ts` and tests do that. */
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -9,13 +10,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppContext } from './context.ts';
 import { AppError } from './errors.ts';
 import { csrfFor } from './http/csrf.ts';
-import { installErrorHandlers } from './http/error-handler.ts';
+import { Drain } from './http/drain.ts';
+import { installErrorHandlers, UNAVAILABLE_RETRY_AFTER } from './http/error-handler.ts';
 import { apiKeyFrom, installIdentity } from './http/identity.ts';
 import { installRequestId, RequestLog, requestId } from './http/request-log.ts';
 import { fastPath } from './http/fast-path.ts';
 import { responseCacheOf } from './http/shared-response-cache.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
+import { installRequestTimeout } from './http/request-timeout.ts';
 import { apiKeysRoutes } from './modules/apikeys/apikeys.routes.ts';
 import { articlesRoutes } from './modules/articles/articles.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
@@ -39,14 +42,23 @@ import { errorPage } from './render/templates/pages.ts';
 /** Bodies above this are refused with 413; Markdown itself is capped lower, with a 422. */
 export const BODY_LIMIT = 2 * 1024 * 1024;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Refuses new requests and finishes those in flight, for a graceful stop (`main.ts`). */
+    drain: Drain;
+  }
+}
+
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const responses = responseCacheOf(ctx);
   const fast = fastPath(ctx, responses, [
     { key: feedKeyOf, cacheControl: FEED_CACHE_CONTROL },
     { key: pageKeyOf, cacheControl: PAGE_CACHE_CONTROL },
   ]);
+  const security = securityHeaders(ctx.config);
+  const drain = new Drain(ctx.logger, security);
   const app = Fastify({
-    serverFactory: fast.serverFactory,
+    serverFactory: (handler) => createServer(drain.wrap(fast.listener(handler))),
     loggerInstance: ctx.logger,
     logController: new RequestLog({ requestIdLogLabel: 'reqId' }),
     genReqId: requestId,
@@ -60,16 +72,21 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   // Only JSON (and forms, for the pages) are bodies here; text/plain must be a 415, not a 422.
   app.removeContentTypeParser('text/plain');
   installRequestId(app);
-  installErrorHandlers(app, async (request, reply, p) => {
-    const name = await siteName(ctx).catch(() => ctx.config.siteName);
-    const csrfToken = request.user ? csrfFor(reply) : undefined;
-    return layout(
-      { siteName: name, title: p.title, user: request.user, csrfToken },
-      errorPage(p.status, p.title, p.detail),
-    );
-  });
+  installRequestTimeout(app, ctx.config.requestTimeout * 1000, UNAVAILABLE_RETRY_AFTER);
+  installErrorHandlers(
+    app,
+    async (request, reply, p) => {
+      const name = await siteName(ctx).catch(() => ctx.config.siteName);
+      const csrfToken = request.user ? csrfFor(reply) : undefined;
+      return layout(
+        { siteName: name, title: p.title, user: request.user, csrfToken },
+        errorPage(p.status, p.title, p.detail),
+      );
+    },
+    (error) => ctx.database.isUnavailable(error),
+  );
 
-  const security = securityHeaders(ctx.config);
+  app.decorate('drain', drain);
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(security);
   });

@@ -49,6 +49,10 @@ export interface Config {
   dispatchPoll: number;
   /** Seconds a finished (succeeded or dead) delivery and its attempts are kept. */
   deliveryRetention: number;
+  /** Seconds a request may run before it is answered 503 (its work is not cut short). */
+  requestTimeout: number;
+  /** Seconds a stop (SIGTERM) may take to finish requests and deliveries in flight. */
+  shutdownTimeout: number;
 }
 
 /** Immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and 24 h. */
@@ -185,6 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedProxies: proxies(env),
     feedPollInterval: integer(env, 'QUIRE_FEED_POLL_INTERVAL', 3600, 1, 30 * 86_400),
     feedPollTick: integer(env, 'QUIRE_FEED_POLL_TICK', 30, 0, 86_400),
+    requestTimeout: integer(env, 'QUIRE_REQUEST_TIMEOUT', 30, 1, 3600),
+    shutdownTimeout: integer(env, 'QUIRE_SHUTDOWN_TIMEOUT', 10, 1, 3600),
     ...deliveryConfig(env),
   };
 }

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'rate_limited'
   | 'setup_done'
   | 'bad_gateway'
+  | 'unavailable'
   | 'internal';
 
 export const errorStatus: Record<ErrorCode, number> = {
@@ -26,6 +27,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   rate_limited: 429,
   setup_done: 409,
   bad_gateway: 502,
+  unavailable: 503,
   internal: 500,
 };
 
@@ -39,7 +41,7 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly errors: FieldError[] | undefined;
-  /** Seconds the client should wait, for 429 answers. */
+  /** Seconds the client should wait, for 429 and 503 answers. */
   readonly retryAfter: number | undefined;
 
   constructor(

@@ -1,9 +1,11 @@
 /** Runs the server: config, context, listen, and a clean stop on SIGTERM or SIGINT. */
+import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { type AppContext, openContext } from './context.ts';
 import { startPoller } from './modules/imports/feed-sources.service.ts';
+import type { Dispatcher } from './events/dispatcher.ts';
 import { createDispatcher } from './worker.ts';
 
 /** Something the operator must fix; printed as one line, without a stack. */
@@ -15,7 +17,8 @@ export interface RunningServer {
   app: FastifyInstance;
   ctx: AppContext;
   url: string;
-  stop(): Promise<void>;
+  /** Stops gracefully; false when requests in flight had to be cut at the deadline. */
+  stop(): Promise<boolean>;
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
@@ -46,33 +49,82 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const stopPoller = startPoller(ctx);
   const dispatcher = config.dispatcher ? createDispatcher(ctx) : null;
   await dispatcher?.start();
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<boolean> | undefined;
   const stop = () => {
-    stopping ??= (async () => {
-      ctx.logger.info('stopping: finishing requests in flight');
-      stopPoller();
-      await dispatcher?.stop();
-      await app.close();
-      await ctx.database.close();
-      ctx.logger.info('stopped; database closed');
-    })();
+    stopping ??= gracefulStop(app, ctx, dispatcher, stopPoller);
     return stopping;
   };
   return { app, ctx, url, stop };
 }
 
-/** Stops the server on SIGTERM or SIGINT and exits once everything is closed. */
+/**
+ * Stops within QUIRE_SHUTDOWN_TIMEOUT: no new connections at once; requests that arrive on kept-
+ * alive connections are refused (503, Connection: close) while those in flight finish; the
+ * dispatcher takes no new work and finishes what it holds; then the database closes. Resolves
+ * false when requests were still running at the deadline and had to be cut.
+ */
+async function gracefulStop(
+  app: FastifyInstance,
+  ctx: AppContext,
+  dispatcher: Dispatcher | null,
+  stopPoller: () => void,
+): Promise<boolean> {
+  const deadline = performance.now() + ctx.config.shutdownTimeout * 1000;
+  const left = () => Math.max(0, deadline - performance.now());
+  ctx.logger.info({ inFlight: app.drain.inFlight }, 'stopping: finishing requests in flight');
+  app.drain.start();
+  // The listening socket only: kept-alive connections stay, so a request already on its way
+  // gets the drain's 503 rather than a reset connection.
+  net.Server.prototype.close.call(app.server);
+  stopPoller();
+  const [requestsDone] = await Promise.all([app.drain.settled(left()), dispatcher?.stop(left())]);
+  if (!requestsDone) {
+    ctx.logger.warn({ inFlight: app.drain.inFlight }, 'requests still in flight are cut');
+    app.server.closeAllConnections();
+  }
+  await app.close();
+  await ctx.database.close();
+  ctx.logger.info('stopped; database closed');
+  return requestsDone;
+}
+
+/**
+ * Stops the server on SIGTERM or SIGINT and exits: 0 once everything is closed, 1 when the stop
+ * had to cut requests, failed, or outlived QUIRE_SHUTDOWN_TIMEOUT. A second signal exits at once.
+ */
 export function stopOnSignals(server: RunningServer): void {
+  exitOnSignals(server.ctx, () => server.stop());
+}
+
+/** The signal handling `quire serve` and `quire worker` share. */
+export function exitOnSignals(ctx: AppContext, stop: () => Promise<boolean>): void {
+  let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    server.ctx.logger.info({ signal }, 'signal received');
-    server.stop().then(
-      () => process.exit(0),
+    if (signalled) {
+      ctx.logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    signalled = true;
+    ctx.logger.info({ signal }, 'signal received');
+    // A stop that hangs (a database that never answers) must not keep the process.
+    setTimeout(
+      () => {
+        ctx.logger.error('stop took longer than QUIRE_SHUTDOWN_TIMEOUT: exiting');
+        process.exit(1);
+      },
+      ctx.config.shutdownTimeout * 1000 + FORCE_EXIT_GRACE_MS,
+    ).unref();
+    stop().then(
+      (clean) => process.exit(clean ? 0 : 1),
       (error: unknown) => {
-        server.ctx.logger.error({ err: error }, 'unclean stop');
+        ctx.logger.error({ err: error }, 'unclean stop');
         process.exit(1);
       },
     );
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
+
+/** Beyond the shutdown timeout, the time closing the database may still take. */
+const FORCE_EXIT_GRACE_MS = 2000;

@@ -60,3 +60,21 @@ test('QUIRE_TRUSTED_PROXIES takes addresses and CIDR ranges, and refuses anythin
     );
   }
 });
+
+test('QUIRE_REQUEST_TIMEOUT and QUIRE_SHUTDOWN_TIMEOUT: 30 s and 10 s, whole seconds from 1', () => {
+  const config = loadConfig({});
+  assert.equal(config.requestTimeout, 30);
+  assert.equal(config.shutdownTimeout, 10);
+  const set = loadConfig({ QUIRE_REQUEST_TIMEOUT: '5', QUIRE_SHUTDOWN_TIMEOUT: '25' });
+  assert.equal(set.requestTimeout, 5);
+  assert.equal(set.shutdownTimeout, 25);
+  for (const name of ['QUIRE_REQUEST_TIMEOUT', 'QUIRE_SHUTDOWN_TIMEOUT']) {
+    for (const bad of ['0', '-1', '1.5', 'ten', '3601']) {
+      assert.throws(
+        () => loadConfig({ [name]: bad }),
+        { name: 'ConfigError', message: new RegExp(`^${name} must be a whole number`) },
+        `${name}=${bad}`,
+      );
+    }
+  }
+});

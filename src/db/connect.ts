@@ -12,6 +12,12 @@ import { openSqlite } from './sqlite-adapter.ts';
 // COUNT(*) and bigint ids come back from PostgreSQL as text unless told otherwise.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
 
+/**
+ * How long a query waits for a connection (a new one, or a free one from a busy pool) before it
+ * fails, and its request with it (503).
+ */
+const CONNECT_TIMEOUT_MS = 5000;
+
 /** The database could not be opened or reached; the message is meant for a person. */
 export class DatabaseUnavailableError extends Error {
   override name = 'DatabaseUnavailableError';
@@ -33,10 +39,14 @@ export async function connect(target: DatabaseTarget, options: { poolSize?: numb
   const pool = new pg.Pool({
     connectionString: target.url,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
   });
-  // An idle client that loses its server must not crash the process.
+  // A client that loses its server emits 'error': the pool catches it for idle clients, and this
+  // listener, set on every client for its whole life, for clients in use, whose queries fail
+  // with the error instead (answered 503) and which the pool drops when they are released.
+  // Without it, a database restart under load would end the process.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Database(
     new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }),
     'postgres',

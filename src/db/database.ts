@@ -31,6 +31,28 @@ export interface Tx {
 /** The advisory lock key of the outbox on PostgreSQL (any constant unique to Quire). */
 const OUTBOX_LOCK = 7_176_617_401;
 
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+/** Socket errors reaching PostgreSQL. */
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/**
+ * SQLSTATEs of a server going away or not taking connections: admin_shutdown, crash_shutdown,
+ * cannot_connect_now, too_many_connections (class 08, connection exceptions, is matched whole).
+ */
+const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300']);
+/** What `pg` and its pool say when a connection ends, breaks or cannot be had in time. */
+const PG_CONNECTION_MESSAGES =
+  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Connection terminated due to connection timeout)/;
+
 /** Starts hearing of commits made by other processes; returns how to stop. */
 export type RemoteCommits = (onCommit: () => void) => { close(): Promise<void> };
 
@@ -134,6 +156,24 @@ export class Database {
     return (
       e.errcode === 2067 || e.errcode === 1555 || /UNIQUE constraint failed/.test(String(e.message))
     );
+  }
+
+  /**
+   * True when `error` says the database cannot be used right now (PostgreSQL down, restarting,
+   * out of connections, or a connection lost mid-query; SQLite's write lock held too long)
+   * rather than that the query was wrong: such a failure is answered 503 with Retry-After.
+   */
+  isUnavailable(error: unknown): boolean {
+    const e = error as { code?: unknown; errcode?: unknown; message?: unknown } | null;
+    if (!e || typeof e !== 'object') return false;
+    if (this.dialect === 'sqlite') {
+      // Extended result codes (SQLITE_BUSY_SNAPSHOT, ...) keep the primary code in the low byte.
+      const primary = typeof e.errcode === 'number' ? e.errcode & 0xff : -1;
+      return primary === SQLITE_BUSY || primary === SQLITE_LOCKED;
+    }
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (NETWORK_ERRORS.has(code) || PG_UNAVAILABLE.has(code) || code.startsWith('08')) return true;
+    return typeof e.message === 'string' && PG_CONNECTION_MESSAGES.test(e.message);
   }
 
   async ping(): Promise<void> {

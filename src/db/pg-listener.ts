@@ -1,11 +1,14 @@
 /**
  * One PostgreSQL connection that LISTENs for commits with events on other nodes (and this one),
- * reconnecting after a lost connection. Missing a notification is harmless: readers also poll.
+ * reconnecting after a lost connection, sooner at first and then less often while the database
+ * stays away. Missing a notification is harmless: readers also poll.
  */
 import pg from 'pg';
 
 export const EVENTS_CHANNEL = 'quire_events';
-const RECONNECT_MS = 1000;
+/** The first reconnection waits this long; each failure doubles it, up to the maximum. */
+const RECONNECT_MIN_MS = 250;
+const RECONNECT_MAX_MS = 10_000;
 
 export class PgListener {
   readonly #url: string;
@@ -13,6 +16,7 @@ export class PgListener {
   #client: pg.Client | null = null;
   #closed = false;
   #retry: NodeJS.Timeout | null = null;
+  #failures = 0;
 
   constructor(url: string, onNotify: () => void) {
     this.#url = url;
@@ -45,16 +49,19 @@ export class PgListener {
       return;
     }
     this.#client = client;
+    this.#failures = 0;
     // Whatever was committed while there was no connection is caught up by this wake-up.
     this.#onNotify();
   }
 
   #scheduleReconnect(): void {
     if (this.#closed || this.#retry) return;
+    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.#failures);
+    this.#failures++;
     this.#retry = setTimeout(() => {
       this.#retry = null;
       void this.#connect();
-    }, RECONNECT_MS);
+    }, delay);
     this.#retry.unref();
   }
 

@@ -35,6 +35,8 @@ export interface DispatcherParts {
 
 /** Deliveries in flight at once from one dispatcher. */
 const CONCURRENCY = 16;
+/** After a failed cycle the next waits this long, doubling with each failure up to the poll. */
+const RETRY_MIN_MS = 250;
 
 export class Dispatcher {
   /** Names this process on the leases it takes. */
@@ -48,6 +50,8 @@ export class Dispatcher {
   #unsubscribe: (() => void) | null = null;
   #started = false;
   #stopped = false;
+  /** Cycles that failed in a row (the database away, usually). */
+  #failures = 0;
   /** When the last claim looked: anything due by then that it left was held back, not missed. */
   #lastClaimAt = 0;
 
@@ -86,15 +90,30 @@ export class Dispatcher {
 
   async #runCycles(): Promise<void> {
     for (;;) {
+      let failed = false;
       do {
         this.#again = false;
         try {
           await this.runOnce();
+          this.#failures = 0;
         } catch (error) {
           if (this.#stopped) return;
-          this.#ctx.logger.error({ err: error }, 'dispatcher cycle failed');
+          failed = true;
+          this.#failures++;
+          const away = this.#ctx.database.isUnavailable(error);
+          this.#ctx.logger[away ? 'warn' : 'error'](
+            { err: error, failures: this.#failures },
+            away ? 'dispatcher waiting for the database' : 'dispatcher cycle failed',
+          );
+          // A database that is away is not retried at once: the next try is after the backoff.
+          break;
         }
       } while (this.#again && !this.#stopped);
+      if (failed) {
+        this.#again = false;
+        this.#setTimerIn(Math.min(this.#pollMs(), RETRY_MIN_MS * 2 ** (this.#failures - 1)));
+        return;
+      }
       await this.#setTimer();
       // A wake-up that came while the timer was being set must not wait for it.
       if (!this.#again || this.#stopped) return;
@@ -104,15 +123,19 @@ export class Dispatcher {
   /** One pass over consumers, jobs and due deliveries; returns how much work it found. */
   async runOnce(): Promise<number> {
     let found = 0;
+    // While events keep arriving a consumer always has more: a stop must not wait for a lull.
     for (const consumer of this.#parts.consumers) {
       for (
         let n = await advance(this.#ctx, consumer);
-        n > 0;
+        n > 0 && !this.#stopped;
         n = await advance(this.#ctx, consumer)
       )
         found += n;
     }
-    for (const job of this.#parts.jobs) found += await job.run(this.#ctx);
+    for (const job of this.#parts.jobs) {
+      if (this.#stopped) return found;
+      found += await job.run(this.#ctx);
+    }
     if (this.#stopped) return found;
     this.#lastClaimAt = this.#ctx.clock.now().getTime();
     const claimed = await claimDue(this.#ctx, this.owner, CONCURRENCY - this.#inFlight.size);
@@ -173,8 +196,7 @@ export class Dispatcher {
    */
   async #setTimer(): Promise<void> {
     if (this.#stopped) return;
-    const pollMs = this.#ctx.config.dispatchPoll * 1000;
-    let delay = pollMs;
+    let delay = this.#pollMs();
     try {
       const now = this.#ctx.clock.now().getTime();
       const times = [await nextDueAt(this.#ctx)];
@@ -187,19 +209,51 @@ export class Dispatcher {
       if (this.#stopped) return;
       this.#ctx.logger.warn({ err: error }, 'dispatcher could not read what is due next');
     }
+    this.#setTimerIn(delay);
+  }
+
+  #setTimerIn(delay: number): void {
+    if (this.#stopped) return;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.wake(), delay);
     this.#timer.unref();
   }
 
-  /** Stops taking work, and waits for deliveries in flight to finish and be recorded. */
-  async stop(): Promise<void> {
+  #pollMs(): number {
+    return this.#ctx.config.dispatchPoll * 1000;
+  }
+
+  /**
+   * Stops taking work, and waits for the step under way and the deliveries in flight to finish
+   * and be recorded, for at most `withinMs` when given. Returns false if some were left: their
+   * leases run out and another dispatcher (or this one, restarted) sends them again.
+   */
+  async stop(withinMs?: number): Promise<boolean> {
     this.#stopped = true;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    await this.#cycle;
-    await Promise.all(this.#inFlight.values());
+    const finished = (async () => {
+      await this.#cycle;
+      await Promise.all(this.#inFlight.values());
+      return true;
+    })();
+    if (withinMs === undefined) return finished;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), withinMs);
+    });
+    try {
+      const done = await Promise.race([finished, late]);
+      if (!done)
+        this.#ctx.logger.warn(
+          { inFlight: this.#inFlight.size },
+          'deliveries still in flight are left to their leases: they will be sent again',
+        );
+      return done;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

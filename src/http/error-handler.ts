@@ -41,6 +41,22 @@ function validationErrors(error: FastifyError): FieldError[] {
   });
 }
 
+/** Seconds a client is asked to wait before retrying when the database is unavailable. */
+export const UNAVAILABLE_RETRY_AFTER = 5;
+
+/** Failures that are nobody's mistake and pass by themselves: a 503 to retry, not a 500. */
+function unavailable(
+  error: FastifyError | AppError,
+  isUnavailable: (error: unknown) => boolean,
+): AppError | null {
+  if (error instanceof AppError) return null;
+  if (isUnavailable(error))
+    return new AppError('unavailable', 'The database is unavailable; retry shortly', {
+      retryAfter: UNAVAILABLE_RETRY_AFTER,
+    });
+  return null;
+}
+
 export function toProblem(error: FastifyError | AppError): Problem {
   if (error instanceof AppError)
     return problem(error.status, error.code, error.message, error.errors);
@@ -64,22 +80,33 @@ export function toProblem(error: FastifyError | AppError): Problem {
   return problem(500, 'internal', 'Something went wrong on our side; it has been logged');
 }
 
-export function wantsJson(request: FastifyRequest): boolean {
+export function wantsJson(request: Pick<FastifyRequest, 'url' | 'headers'>): boolean {
   if (request.url.startsWith('/api/') || request.url === '/api') return true;
   const accept = request.headers.accept ?? '';
   return accept.includes('json') && !accept.includes('text/html');
 }
 
-export function installErrorHandlers(app: FastifyInstance, renderPage: ErrorPageRenderer): void {
+/**
+ * `isUnavailable` recognises failures of the database being away (answered 503 with
+ * Retry-After and logged as a warning, not a 500).
+ */
+export function installErrorHandlers(
+  app: FastifyInstance,
+  renderPage: ErrorPageRenderer,
+  isUnavailable: (error: unknown) => boolean = () => false,
+): void {
   const send = async (request: FastifyRequest, reply: FastifyReply, p: Problem) => {
     reply.status(p.status);
     if (wantsJson(request)) return reply.type('application/json; charset=utf-8').send(p);
     return reply.type('text/html; charset=utf-8').send(await renderPage(request, reply, p));
   };
 
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | AppError, request, reply) => {
+    const away = unavailable(thrown, isUnavailable);
+    if (away) request.log.warn({ err: thrown }, 'request refused: service unavailable');
+    const error = away ?? thrown;
     const p = toProblem(error);
-    if (p.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (p.status >= 500 && !away) request.log.error({ err: error }, 'request failed');
     if (error instanceof AppError && error.retryAfter !== undefined)
       reply.header('retry-after', String(error.retryAfter));
     return send(request, reply, p);

@@ -3,13 +3,7 @@
  * the framework's routing and hooks: a hot feed costs a map lookup and a write. Anything else
  * (a miss, a stale version, a server that is closing) falls through to Fastify unchanged.
  */
-import {
-  createServer,
-  type IncomingMessage,
-  type RequestListener,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { AppContext } from '../context.ts';
 import { answerFromCache } from './conditional.ts';
 import { requestId } from './request-log.ts';
@@ -23,7 +17,8 @@ export interface FastRoute {
 }
 
 export interface FastPath {
-  serverFactory: (handler: RequestListener) => Server;
+  /** The server's request listener: the fast path, then `handler` for what it does not serve. */
+  listener(handler: RequestListener): RequestListener;
   close(): void;
 }
 
@@ -62,10 +57,9 @@ export function fastPath(ctx: AppContext, cache: ResponseCache, routes: FastRout
   };
 
   return {
-    serverFactory: (handler) =>
-      createServer((req, res) => {
-        if (!tryServe(req, res)) handler(req, res);
-      }),
+    listener: (handler) => (req, res) => {
+      if (!tryServe(req, res)) handler(req, res);
+    },
     close: () => {
       closing = true;
     },

@@ -20,8 +20,9 @@ export async function startDemoServer(): Promise<RunningServer> {
   return {
     ...server,
     async stop() {
-      await server.stop();
+      const clean = await server.stop();
       rmSync(dir, { recursive: true, force: true });
+      return clean;
     },
   };
 }

@@ -10,7 +10,20 @@ import { freePort } from './net.ts';
 
 export interface PgCluster {
   url: string;
+  /** Kills the server as a crash would (`pg_ctl stop -m immediate`); the data stays. */
+  kill(): void;
+  /** Starts the server again on the same port and data. */
+  start(): void;
+  /** Stops the server and deletes the cluster. */
   stop(): void;
+}
+
+export interface PgClusterOptions {
+  /**
+   * Commit durably (synchronous_commit on), so a transaction that committed survives a crash of
+   * the server; the shared test cluster trades that for speed.
+   */
+  durable?: boolean;
 }
 
 export function findPgBin(): string | null {
@@ -26,7 +39,7 @@ export function findPgBin(): string | null {
   return null;
 }
 
-export async function startPgCluster(): Promise<PgCluster> {
+export async function startPgCluster(options: PgClusterOptions = {}): Promise<PgCluster> {
   const bin = findPgBin();
   if (!bin) throw new Error('PostgreSQL binaries not found (install Debian package "postgresql")');
   const dir = mkdtempSync(join(tmpdir(), 'quire-pg-'));
@@ -61,30 +74,42 @@ export async function startPgCluster(): Promise<PgCluster> {
     `-k ${dir}`,
     '-c listen_addresses=127.0.0.1',
     '-c fsync=off',
-    '-c synchronous_commit=off',
+    `-c synchronous_commit=${options.durable ? 'on' : 'off'}`,
     '-c full_page_writes=off',
     '-c max_connections=300',
   ].join(' ');
-  run('pg_ctl', [
-    '-D',
-    data,
-    '-o',
-    settings,
-    '-l',
-    join(dir, 'server.log'),
-    '-w',
-    '-t',
-    '60',
-    'start',
-  ]);
+  const start = () =>
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-o',
+      settings,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
+  start();
   let stopped = false;
+  let running = true;
+  const kill = () => {
+    run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    running = false;
+  };
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    kill,
+    start() {
+      start();
+      running = true;
+    },
     stop() {
       if (stopped) return;
       stopped = true;
       try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        if (running) kill();
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -1,5 +1,6 @@
 /** The fast path serves current cached feeds before the framework, and hands everything else on. */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { fastPath } from '../../src/http/fast-path.ts';
@@ -32,10 +33,12 @@ before(async () => {
   cache = new ResponseCache();
   const fast = fastPath(server.ctx, cache, [{ key: feedKeyOf, cacheControl: FEED_CACHE_CONTROL }]);
   handled = [];
-  const http = fast.serverFactory((req, res) => {
-    handled.push(req.url ?? '');
-    res.writeHead(299).end('framework');
-  });
+  const http = createServer(
+    fast.listener((req, res) => {
+      handled.push(req.url ?? '');
+      res.writeHead(299).end('framework');
+    }),
+  );
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   close = () => new Promise((resolve) => http.close(() => resolve()));

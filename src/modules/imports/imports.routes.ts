@@ -7,6 +7,7 @@ import type { FeedSourceRow } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { requireUser } from '../../http/identity.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
+import { FEED_FETCH_ROUTE } from '../../http/request-timeout.ts';
 import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
 import {
   addSource,
@@ -71,6 +72,7 @@ export function importsRoutes(ctx: AppContext) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const writeLimits = writeLimit(ctx);
+    const fetchingWrite = { ...writeLimits, ...FEED_FETCH_ROUTE };
     const Options = {
       publish: Type.Optional(
         Type.Boolean({ description: 'Publish the articles (default: drafts)' }),
@@ -83,7 +85,7 @@ export function importsRoutes(ctx: AppContext) {
     app.post(
       '/api/feeds/import',
       {
-        config: writeLimits,
+        config: fetchingWrite,
         schema: {
           tags,
           summary: 'Import a feed (RSS, Atom, RDF, JSON Feed, or a page that links one) once',
@@ -171,7 +173,7 @@ export function importsRoutes(ctx: AppContext) {
     app.post(
       '/api/feed_sources/:id/poll',
       {
-        config: writeLimits,
+        config: fetchingWrite,
         schema: {
           tags,
           summary: 'Poll a feed source now',

@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { csrfFor } from '../../http/csrf.ts';
 import { emptyForm, type FormState } from '../../render/templates/forms.ts';
+import { FEED_FETCH_ROUTE } from '../../http/request-timeout.ts';
 import { feedsSettingsPage } from '../../render/templates/settings-feeds.ts';
 import {
   addSource,
@@ -66,7 +67,8 @@ export function feedSettingsRoutes(ctx: AppContext, app: FastifyInstance, kit: P
     return reply.redirect('/settings/feeds?done=removed', 303);
   });
 
-  app.post('/settings/feeds/:id/poll', csrf, async (request, reply) => {
+  const fetching = { ...csrf, config: { ...csrf.config, ...FEED_FETCH_ROUTE } };
+  app.post('/settings/feeds/:id/poll', fetching, async (request, reply) => {
     const user = signedIn(request, reply);
     if (!user) return reply;
     const id = idParam(request);

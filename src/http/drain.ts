@@ -1,0 +1,131 @@
+/**
+ * A graceful stop for the HTTP server. Once draining, a request that arrives (on a connection
+ * kept alive from before) is answered 503 with `Connection: close` and `Retry-After`, and the
+ * requests already in flight finish with `Connection: close`, so no client reuses a connection
+ * that is about to go; `settled()` says when the last of them is done.
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyBaseLogger } from 'fastify';
+import { wantsJson } from './error-handler.ts';
+import { problem } from './problem.ts';
+import { requestId } from './request-log.ts';
+
+/** Seconds a client refused during a stop is asked to wait: another node, or this one restarted. */
+const RETRY_AFTER = '5';
+/**
+ * How long no request must have come before idle connections are closed: a client that just
+ * had its answer may be sending the next request on the same connection, and closing under it
+ * would reset it; waiting lets it have its 503 instead.
+ */
+const QUIET_MS = 250;
+
+export class Drain {
+  readonly #logger: FastifyBaseLogger;
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #inFlight = new Set<ServerResponse>();
+  #draining = false;
+  #lastRequestAt = 0;
+  #waiters: Array<() => void> = [];
+
+  /** `headers` go on every refusal (the security headers every answer carries). */
+  constructor(logger: FastifyBaseLogger, headers: Readonly<Record<string, string>>) {
+    this.#logger = logger;
+    this.#headers = headers;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** Requests being answered right now. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** The server's request listener: `listener` behind the drain. */
+  wrap(listener: RequestListener): RequestListener {
+    return (req, res) => {
+      this.#lastRequestAt = performance.now();
+      if (this.#draining) {
+        this.#refuse(req, res);
+        return;
+      }
+      this.#inFlight.add(res);
+      res.once('close', () => {
+        this.#inFlight.delete(res);
+        if (this.#inFlight.size === 0) this.#wakeWaiters();
+      });
+      listener(req, res);
+    };
+  }
+
+  /** From now on, refuse new requests and close each connection after its current answer. */
+  start(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    for (const res of this.#inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+  }
+
+  /**
+   * Resolves true once nothing is in flight and no request has come for a moment, or, when
+   * `withinMs` runs out first, whether nothing is in flight by then.
+   */
+  async settled(withinMs: number): Promise<boolean> {
+    const deadline = performance.now() + withinMs;
+    for (;;) {
+      const left = deadline - performance.now();
+      if (left <= 0) return this.#inFlight.size === 0;
+      if (this.#inFlight.size > 0) {
+        await this.#noneInFlight(left);
+        continue;
+      }
+      const quietFor = performance.now() - this.#lastRequestAt;
+      if (quietFor >= QUIET_MS) return true;
+      await sleep(Math.min(QUIET_MS - quietFor, left));
+    }
+  }
+
+  #noneInFlight(withinMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== done);
+        resolve();
+      }, withinMs);
+      this.#waiters.push(done);
+    });
+  }
+
+  #wakeWaiters(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  #refuse(req: IncomingMessage, res: ServerResponse): void {
+    const id = requestId(req);
+    const p = problem(503, 'unavailable', 'The server is restarting; retry shortly');
+    const json = wantsJson({ url: req.url ?? '/', headers: req.headers });
+    const body = json
+      ? JSON.stringify(p)
+      : `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${p.title}</title></head><body><h1>${p.title}</h1><p>${p.detail}</p></body></html>`;
+    res.writeHead(503, {
+      ...this.#headers,
+      'content-type': json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'retry-after': RETRY_AFTER,
+      'cache-control': 'no-store',
+      connection: 'close',
+      'x-request-id': id,
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    this.#logger.info(
+      { reqId: id, method: req.method, url: req.url, status: 503, ip: req.socket.remoteAddress },
+      'request',
+    );
+  }
+}
