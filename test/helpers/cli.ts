@@ -25,12 +25,26 @@ export function quire(args: string[], env: Record<string, string> = {}): Promise
   });
 }
 
+export interface RunningQuire {
+  child: ChildProcess;
+  /** Lines written to stdout so far (the JSON log). */
+  logs: () => string[];
+  exited: Promise<number | null>;
+}
+
 /** Starts `quire serve` and resolves once it logs that it is listening. */
-export function serve(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; logs: () => string[]; exited: Promise<number | null> }> {
+export function serve(env: Record<string, string>): Promise<RunningQuire> {
+  return start(['serve'], env, /listening on/);
+}
+
+/** Starts `quire worker` and resolves once it logs that it started. */
+export function worker(env: Record<string, string>): Promise<RunningQuire> {
+  return start(['worker'], env, /worker started/);
+}
+
+function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<RunningQuire> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [QUIRE_BIN, 'serve'], {
+    const child = spawn(process.execPath, [QUIRE_BIN, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -40,9 +54,11 @@ export function serve(
     const logs = () => out.split('\n').filter(Boolean);
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      if (/listening on/.test(out)) resolve({ child, logs, exited });
+      if (ready.test(out)) resolve({ child, logs, exited });
     });
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    exited.then((code) => reject(new Error(`quire serve exited early (${code}): ${err}${out}`)));
+    exited.then((code) =>
+      reject(new Error(`quire ${args.join(' ')} exited early (${code}): ${err}${out}`)),
+    );
   });
 }

@@ -2,7 +2,7 @@
 import { loadConfig } from '../../config.ts';
 import { openContext } from '../../context.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
-import { startServer, stopOnSignals } from '../../main.ts';
+import { exitOnSignals, startServer, stopOnSignals } from '../../main.ts';
 import { createApiKey } from '../../modules/apikeys/apikeys.service.ts';
 import { createAccount } from '../../modules/users/users.service.ts';
 import { createDispatcher } from '../../worker.ts';
@@ -28,14 +28,17 @@ export const coreCommands: Record<string, Command> = {
       const dispatcher = createDispatcher(ctx);
       await dispatcher.start();
       ctx.logger.info({ owner: dispatcher.owner }, 'worker started');
-      await new Promise<void>((resolve) => {
-        process.once('SIGTERM', () => resolve());
-        process.once('SIGINT', () => resolve());
+      // The dispatcher's timers do not hold the process (nor, on SQLite, does any connection):
+      // this one does, until a signal stops the worker.
+      const alive = setInterval(() => {}, 1 << 30);
+      exitOnSignals(ctx, async () => {
+        ctx.logger.info('worker stopping: finishing deliveries in flight');
+        await dispatcher.stop(ctx.config.shutdownTimeout * 1000);
+        clearInterval(alive);
+        await ctx.database.close();
+        ctx.logger.info('worker stopped');
+        return true;
       });
-      ctx.logger.info('worker stopping: finishing deliveries in flight');
-      await dispatcher.stop();
-      await ctx.database.close();
-      ctx.logger.info('worker stopped');
     },
   },
   migrate: {
