@@ -48,7 +48,9 @@ const create = (username: string, extra: string[] = []) => [
 ];
 
 test('--password-stdin creates an account that signs in with that password', async () => {
-  const r = await quire(create('from_stdin', ['--password-stdin']), env, 'piped password 1\n');
+  const r = await quire(create('from_stdin', ['--password-stdin']), env, {
+    input: 'piped password 1\n',
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Created (administrator|user) @from_stdin/);
   assert.equal(await signIn('from_stdin', 'piped password 1'), 200);
@@ -56,10 +58,12 @@ test('--password-stdin creates an account that signs in with that password', asy
 });
 
 test('--password-stdin refuses empty input and several lines, creating nothing', async () => {
-  const empty = await quire(create('empty_in', ['--password-stdin']), env, '');
+  const empty = await quire(create('empty_in', ['--password-stdin']), env, { input: '' });
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /^quire: --password-stdin found no password/);
-  const two = await quire(create('two_lines', ['--password-stdin']), env, 'first one\nsecond\n');
+  const two = await quire(create('two_lines', ['--password-stdin']), env, {
+    input: 'first one\nsecond\n',
+  });
   assert.equal(two.code, 2);
   assert.match(two.stderr, /^quire: --password-stdin takes one line/);
   assert.equal(await signIn('two_lines', 'first one'), 401);
@@ -72,7 +76,7 @@ test('with no password option and no terminal, a usage error (exit 2) says what 
   const both = await quire(
     create('both_ways', ['--password', 'long enough', '--password-stdin']),
     env,
-    'long enough\n',
+    { input: 'long enough\n' },
   );
   assert.equal(both.code, 2);
   assert.match(both.stderr, /^quire: give --password or --password-stdin, not both/);

@@ -22,14 +22,22 @@ export function splitUsing(stderr: string): { database: string | undefined; stde
     : { database: undefined, stderr };
 }
 
-/** Runs `quire`; standard input is `input` when given, else empty. */
+export interface CliOptions {
+  /** Standard input; without it, the command reads an empty one. */
+  input?: string;
+  /** Another copy's `bin/quire.js` (an installed release), and the folder to run it in. */
+  bin?: string;
+  cwd?: string;
+}
+
 export function quire(
   args: string[],
   env: Record<string, string> = {},
-  input?: string,
+  { input, bin = QUIRE_BIN, cwd }: CliOptions = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [QUIRE_BIN, ...args], {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd,
       env: { ...process.env, ...env },
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
@@ -91,9 +99,11 @@ export function quireInTerminal(
 /** Starts `quire serve` and resolves once it logs that it is listening. */
 export function serve(
   env: Record<string, string>,
+  { bin = QUIRE_BIN, cwd }: Omit<CliOptions, 'input'> = {},
 ): Promise<{ child: ChildProcess; logs: () => string[]; exited: Promise<number | null> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [QUIRE_BIN, 'serve'], {
+    const child = spawn(process.execPath, [bin, 'serve'], {
+      cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
