@@ -37,8 +37,10 @@ export async function passwordFrom(values: Values): Promise<string> {
 /** Standard input up to its end, less one trailing newline, as `docker login --password-stdin`. */
 async function readStdinLine(): Promise<string> {
   let text = '';
+  // Decoded as one stream, so a character split between two chunks stays whole.
+  process.stdin.setEncoding('utf8');
   for await (const chunk of process.stdin) {
-    text += String(chunk);
+    text += chunk as string;
     if (text.length > STDIN_LIMIT)
       throw new UsageError(`--password-stdin read more than ${STDIN_LIMIT} characters`);
   }

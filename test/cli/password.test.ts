@@ -49,12 +49,12 @@ const create = (username: string, extra: string[] = []) => [
 
 test('--password-stdin creates an account that signs in with that password', async () => {
   const r = await quire(create('from_stdin', ['--password-stdin']), env, {
-    input: 'piped password 1\n',
+    input: 'pipéd pässword ✓\n',
   });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Created (administrator|user) @from_stdin/);
-  assert.equal(await signIn('from_stdin', 'piped password 1'), 200);
-  assert.equal(await signIn('from_stdin', 'piped password 1\n'), 401, 'the newline is not kept');
+  assert.equal(await signIn('from_stdin', 'pipéd pässword ✓'), 200);
+  assert.equal(await signIn('from_stdin', 'pipéd pässword ✓\n'), 401, 'the newline is not kept');
 });
 
 test('--password-stdin refuses empty input and several lines, creating nothing', async () => {
