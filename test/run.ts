@@ -7,20 +7,13 @@
  */
 import { spawn } from 'node:child_process';
 import { findPgBin, type PgCluster, startPgCluster } from './helpers/pg-cluster.ts';
+import { type Outcome, readTotals, summarize } from './run-summary.ts';
 
 const wanted = (process.env.QUIRE_TEST_DATABASES ?? 'sqlite,postgres')
   .split(',')
   .map((s) => s.trim());
 const files = process.argv.slice(2);
 const targets = files.length > 0 ? files : ['test/**/*.test.ts'];
-
-interface Outcome {
-  database: string;
-  code: number;
-  pass: number;
-  fail: number;
-  skipped: number;
-}
 
 function runSuite(database: string, env: Record<string, string>): Promise<Outcome> {
   return new Promise((resolve) => {
@@ -44,16 +37,7 @@ function runSuite(database: string, env: Record<string, string>): Promise<Outcom
       out += chunk.toString();
       process.stdout.write(chunk);
     });
-    child.on('close', (code) => {
-      const count = (label: string) => Number(new RegExp(`ℹ ${label} (\\d+)`).exec(out)?.[1] ?? 0);
-      resolve({
-        database,
-        code: code ?? 1,
-        pass: count('pass'),
-        fail: count('fail'),
-        skipped: count('skipped'),
-      });
-    });
+    child.on('close', (code) => resolve({ database, code, totals: readTotals(out) }));
   });
 }
 
@@ -73,7 +57,12 @@ try {
         '\nPostgreSQL binaries are missing: install Debian\'s "postgresql" package (.ci/run does),',
       );
       console.error('or run only SQLite with QUIRE_TEST_DATABASES=sqlite npm test.');
-      outcomes.push({ database: 'postgres', code: 1, pass: 0, fail: 1, skipped: 0 });
+      outcomes.push({
+        database: 'postgres',
+        code: 1,
+        totals: undefined,
+        note: 'PostgreSQL binaries are missing',
+      });
     } else {
       cluster = await startPgCluster();
       outcomes.push(await runSuite('postgres', { QUIRE_TEST_PG_URL: cluster.url }));
@@ -84,12 +73,6 @@ try {
 }
 
 console.log('\n=== Summary ===');
-for (const o of outcomes) {
-  console.log(
-    `${o.database.padEnd(9)} ${o.pass} passed, ${o.fail} failed, ${o.skipped} skipped (exit ${o.code})`,
-  );
-}
-const pass = outcomes.reduce((n, o) => n + o.pass, 0);
-const fail = outcomes.reduce((n, o) => n + o.fail, 0);
-console.log(`${pass} passed, ${fail} failed`);
-process.exit(outcomes.every((o) => o.code === 0) && fail === 0 ? 0 : 1);
+const { lines, exitCode } = summarize(outcomes);
+for (const line of lines) console.log(line);
+process.exit(exitCode);

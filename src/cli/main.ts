@@ -1,13 +1,14 @@
 /** The `quire` command. */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
 import { DatabaseUnavailableError } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import { StartupError } from '../main.ts';
-import { type Command, UsageError, type Values } from './command.ts';
+import { type Command, databaseLabel, UsageError, type Values } from './command.ts';
 import { coreCommands } from './commands/core.ts';
 import { importCommands } from './commands/imports.ts';
 import { webhookCommands } from './commands/webhooks.ts';
+import { commandHelp, groupHelp, groupOf, overview } from './help.ts';
 
 const commands: Record<string, Command> = {
   ...coreCommands,
@@ -15,39 +16,24 @@ const commands: Record<string, Command> = {
   ...webhookCommands,
 };
 
-function help(name: string, command: Command): string {
-  const lines = [`Usage: ${command.usage}`, '', command.summary];
-  const opts = Object.entries(command.options);
-  if (opts.length > 0) {
-    lines.push('', 'Options:');
-    for (const [key, o] of opts)
-      lines.push(`  --${key}${o.type === 'string' ? ' <value>' : ''}`.padEnd(26) + o.description);
-  }
-  lines.push(`${`  --help`.padEnd(26)}show this help for "quire ${name}"`);
-  return lines.join('\n');
-}
-
-function overview(): string {
-  const width = Math.max(...Object.keys(commands).map((name) => name.length)) + 2;
-  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`);
-  return [
-    'Usage: quire <command> [options]',
-    '',
-    'Commands:',
-    ...rows,
-    '',
-    'Run "quire <command> --help" for its options.',
-  ].join('\n');
-}
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
 
 export async function main(argv: string[]): Promise<number> {
   const two = `${argv[0]} ${argv[1]}`;
   const name = commands[two] ? two : (argv[0] ?? '');
   const command = commands[name];
   if (!command) {
-    if (name === '' || name === '--help' || name === '-h' || name === 'help') {
-      console.log(overview());
+    if (name === '' || isHelp(name) || name === 'help') {
+      console.log(overview(commands));
       return name === '' ? 2 : 0;
+    }
+    if (Object.keys(commands).some((known) => groupOf(known) === name)) {
+      const rest = argv.slice(1);
+      if (rest.length === 0 || (rest.length === 1 && isHelp(rest[0]))) {
+        console.log(groupHelp(name, commands));
+        return rest.length === 0 ? 2 : 0;
+      }
+      throw new UsageError(`unknown command "${argv.join(' ')}"; run "quire ${name} --help"`);
     }
     throw new UsageError(`unknown command "${argv.join(' ')}"; run "quire --help"`);
   }
@@ -68,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError(`${(error as Error).message.split('\n')[0]} (see "quire ${name} --help")`);
   }
   if (values.help) {
-    console.log(help(name, command));
+    console.log(commandHelp(name, command));
     return 0;
   }
   const missing = Object.entries(command.options).filter(
@@ -85,6 +71,8 @@ export async function main(argv: string[]): Promise<number> {
       `expected ${wanted.map((p) => `<${p}>`).join(' ')} (see "quire ${name} --help")`,
     );
   }
+  // Said before anything is asked or written, so an account never lands in the wrong database.
+  if (command.database !== false) console.error(`using ${databaseLabel(loadConfig().database)}`);
   await command.run(values, positionals);
   return 0;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { quire } from '../helpers/cli.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, dialect, type TestDatabase } from '../helpers/database.ts';
 import { freePort } from '../helpers/net.ts';
 import { TEST_SECRET } from '../helpers/server.ts';
 
@@ -25,13 +25,39 @@ function assertOneLineFailure(result: { code: number | null; stderr: string }, p
   assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
 }
 
+/** Every command group and the commands it holds. */
+const GROUPS: Record<string, string[]> = {
+  user: ['create'],
+  apikey: ['create'],
+  feeds: ['add', 'list', 'remove', 'poll'],
+  webhooks: ['list', 'deliveries', 'replay'],
+};
+
 describe('help', () => {
-  test('quire --help lists every command', async () => {
+  test('quire --help lists every command, and names the groups', async () => {
     const r = await quire(['--help']);
     assert.equal(r.code, 0);
-    for (const name of ['serve', 'migrate', 'user create', 'apikey create'])
-      assert.match(r.stdout, new RegExp(name));
+    for (const name of ['serve', 'worker', 'migrate', 'import'])
+      assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'));
+    for (const [group, members] of Object.entries(GROUPS)) {
+      for (const member of members)
+        assert.match(r.stdout, new RegExp(`^  ${group} ${member} `, 'm'));
+    }
+    assert.match(r.stdout, /"quire <group> --help"[^(]*\(user, apikey, feeds, webhooks\)/);
   });
+
+  for (const [group, members] of Object.entries(GROUPS)) {
+    test(`quire ${group} --help lists its commands; quire ${group} alone does too, with exit 2`, async () => {
+      const help = await quire([group, '--help']);
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, new RegExp(`^Usage: quire ${group} <command>`));
+      for (const member of members)
+        assert.match(help.stdout, new RegExp(`^  quire ${group} ${member}\\b`, 'm'));
+      const bare = await quire([group]);
+      assert.equal(bare.code, 2);
+      assert.equal(bare.stdout, help.stdout);
+    });
+  }
 
   for (const command of [['serve'], ['migrate'], ['user', 'create'], ['apikey', 'create']]) {
     test(`quire ${command.join(' ')} --help shows its usage`, async () => {
@@ -43,6 +69,12 @@ describe('help', () => {
 
   test('an unknown command or option is a usage error (exit 2)', async () => {
     assert.equal((await quire(['frobnicate'])).code, 2);
+    const inGroup = await quire(['feeds', 'frobnicate']);
+    assert.equal(inGroup.code, 2);
+    assert.match(
+      inGroup.stderr,
+      /^quire: unknown command "feeds frobnicate"; run "quire feeds --help"/,
+    );
     const r = await quire(['user', 'create', '--nope', 'x']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^quire: .*--nope/);
@@ -51,7 +83,7 @@ describe('help', () => {
   test('a missing required option names it', async () => {
     const r = await quire(['user', 'create', '--username', 'someone'], env);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /missing --email, --password/);
+    assert.match(r.stderr, /missing --email \(/);
   });
 });
 
@@ -193,12 +225,63 @@ describe('start-up failures', () => {
     );
     try {
       const r = await quire(['serve'], { ...env, PORT: String(port), LOG_LEVEL: 'silent' });
+      assert.equal(r.database, db.url, 'serve names its database too');
       assertOneLineFailure(
         r,
         new RegExp(`^quire: port ${port} on 127\\.0\\.0\\.1 is already in use$`),
       );
     } finally {
       blocker.close();
+    }
+  });
+});
+
+describe('the database a command opens', () => {
+  test('each command names it first on stderr, a PostgreSQL URL without its password', async () => {
+    // The test database's URL is already in the shape named: an absolute SQLite path, or
+    // postgres://user@host:port/database.
+    assert.match(db.url, /^(sqlite:\/|postgres:\/\/postgres@127\.0\.0\.1:\d+\/quire_t_)/);
+    let url = db.url;
+    if (dialect === 'postgres') {
+      // Trust authentication ignores the password: it is there only to be left out.
+      const withPassword = new URL(db.url);
+      withPassword.password = 'hunter2-secret';
+      withPassword.searchParams.set('application_name', 'cli-test');
+      url = withPassword.href;
+    }
+    const run = { ...env, DATABASE_URL: url };
+    const results = {
+      migrate: await quire(['migrate'], run),
+      'user create': await quire(
+        [
+          'user',
+          'create',
+          '--username',
+          'named_db',
+          '--email',
+          'n@example.test',
+          '--password-stdin',
+        ],
+        run,
+        { input: 'long enough\n' },
+      ),
+      'apikey create': await quire(['apikey', 'create', '--username', 'named_db'], run),
+      'feeds list': await quire(['feeds', 'list', '--username', 'named_db'], run),
+      'webhooks list': await quire(['webhooks', 'list', '--username', 'named_db'], run),
+    };
+    for (const [name, r] of Object.entries(results)) {
+      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+      assert.equal(r.database, db.url, `${name} names its database`);
+      assert.doesNotMatch(r.stdout, /^using /m, `${name} keeps it off standard output`);
+    }
+    const key = results['apikey create'].stdout.trimEnd().split('\n').at(-1);
+    assert.match(key ?? '', /^quire_[A-Za-z0-9_-]{32}$/, 'the key is still the last line');
+  });
+
+  test('help and usage errors open nothing, so they name nothing', async () => {
+    for (const args of [['--help'], ['user', 'create', '--help'], ['feeds'], ['migrate', 'x']]) {
+      const r = await quire(args, env);
+      assert.equal(r.database, undefined, args.join(' '));
     }
   });
 });

@@ -7,6 +7,7 @@ import { createApiKey } from '../../modules/apikeys/apikeys.service.ts';
 import { createAccount } from '../../modules/users/users.service.ts';
 import { createDispatcher } from '../../worker.ts';
 import { type Command, userNamed, withContext } from '../command.ts';
+import { passwordFrom, passwordOptions } from '../password.ts';
 
 export const coreCommands: Record<string, Command> = {
   serve: {
@@ -58,8 +59,10 @@ export const coreCommands: Record<string, Command> = {
     },
   },
   'user create': {
-    usage: 'quire user create --username U --email E --password P [--name N] [--admin]',
-    summary: 'Create an account. The first account of an instance is always an administrator.',
+    usage:
+      'quire user create --username U --email E [--password-stdin | --password P] [--name N] [--admin]',
+    summary:
+      'Create an account (the first of an instance is an administrator). Without --password-stdin or --password, asks for the password on the terminal.',
     options: {
       username: {
         type: 'string',
@@ -67,16 +70,17 @@ export const coreCommands: Record<string, Command> = {
         required: true,
       },
       email: { type: 'string', description: 'the account email', required: true },
-      password: { type: 'string', description: '8 to 1024 characters', required: true },
+      ...passwordOptions,
       name: { type: 'string', description: 'display name (default: the username)' },
       admin: { type: 'boolean', description: 'make the account an administrator' },
     },
     async run(v) {
+      const password = await passwordFrom(v);
       const user = await withContext((ctx) =>
         createAccount(ctx, {
           username: String(v.username),
           email: String(v.email),
-          password: String(v.password),
+          password,
           name: v.name as string | undefined,
           admin: v.admin === true,
         }),
