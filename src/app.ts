@@ -15,6 +15,7 @@ import { installErrorHandlers, UNAVAILABLE_RETRY_AFTER } from './http/error-hand
 import { apiKeyFrom, installIdentity } from './http/identity.ts';
 import { installRequestId, RequestLog, requestId } from './http/request-log.ts';
 import { fastPath } from './http/fast-path.ts';
+import { installRequestMetrics } from './http/request-metrics.ts';
 import { responseCacheOf } from './http/shared-response-cache.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
@@ -22,15 +23,22 @@ import { installRequestTimeout } from './http/request-timeout.ts';
 import { apiKeysRoutes } from './modules/apikeys/apikeys.routes.ts';
 import { articlesRoutes } from './modules/articles/articles.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
-import { FEED_CACHE_CONTROL, feedKeyOf, feedsRoutes } from './modules/feeds/feeds.routes.ts';
+import {
+  FEED_CACHE_CONTROL,
+  feedKeyOf,
+  feedRouteOf,
+  feedsRoutes,
+} from './modules/feeds/feeds.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
+import { metricsRoutes } from './modules/metrics/metrics.routes.ts';
+import { metricsOf } from './metrics/metrics.ts';
 import { tagsRoutes } from './modules/tags/tags.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import { adminRoutes } from './modules/web/admin.routes.ts';
 import { assetsRoutes } from './modules/web/assets.routes.ts';
 import { editorRoutes } from './modules/web/editor.routes.ts';
-import { PAGE_CACHE_CONTROL, pageKeyOf } from './modules/web/page.ts';
+import { PAGE_CACHE_CONTROL, pageKeyOf, pageRouteOf } from './modules/web/page.ts';
 import { settingsRoutes } from './modules/web/settings.routes.ts';
 import { siteName } from './modules/web/site-settings.ts';
 import { webRoutes } from './modules/web/web.routes.ts';
@@ -52,8 +60,8 @@ declare module 'fastify' {
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const responses = responseCacheOf(ctx);
   const fast = fastPath(ctx, responses, [
-    { key: feedKeyOf, cacheControl: FEED_CACHE_CONTROL },
-    { key: pageKeyOf, cacheControl: PAGE_CACHE_CONTROL },
+    { key: feedKeyOf, route: feedRouteOf, cacheControl: FEED_CACHE_CONTROL },
+    { key: pageKeyOf, route: pageRouteOf, cacheControl: PAGE_CACHE_CONTROL },
   ]);
   const security = securityHeaders(ctx.config);
   const drain = new Drain(ctx.logger, security);
@@ -72,6 +80,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   // Only JSON (and forms, for the pages) are bodies here; text/plain must be a 415, not a 422.
   app.removeContentTypeParser('text/plain');
   installRequestId(app);
+  installRequestMetrics(app, metricsOf(ctx));
   installRequestTimeout(app, ctx.config.requestTimeout * 1000, UNAVAILABLE_RETRY_AFTER);
   installErrorHandlers(
     app,
@@ -145,6 +154,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes(ctx));
+  await app.register(metricsRoutes(ctx));
   await app.register(assetsRoutes);
   await app.register(authRoutes(ctx));
   await app.register(apiKeysRoutes(ctx));

@@ -29,6 +29,10 @@ export interface Config {
    * limits and sign-in throttling count visitors rather than the proxy. Empty: none.
    */
   trustedProxies: string[];
+  /** Addresses (or CIDR ranges) besides loopback that may read `/metrics`. Empty: none. */
+  metricsAllow: string[];
+  /** A bearer token that lets any address read `/metrics`; unset: none. */
+  metricsToken: string | undefined;
   /** How often, in seconds, a saved feed source is polled unless it says otherwise. */
   feedPollInterval: number;
   /** How often, in seconds, a node looks for feed sources that are due; 0 turns polling off. */
@@ -107,8 +111,9 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
 }
 
-function proxies(env: NodeJS.ProcessEnv): string[] {
-  const raw = env.QUIRE_TRUSTED_PROXIES?.trim() ?? '';
+/** IP addresses or CIDR ranges, comma-separated (QUIRE_TRUSTED_PROXIES, QUIRE_METRICS_ALLOW). */
+function addresses(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = env[name]?.trim() ?? '';
   if (raw === '') return [];
   const parts = raw.split(',').map((p) => p.trim());
   for (const part of parts) {
@@ -120,11 +125,23 @@ function proxies(env: NodeJS.ProcessEnv): string[] {
           Number(bits) <= (ipaddr.parse(address).kind() === 'ipv4' ? 32 : 128)));
     if (!valid) {
       throw new ConfigError(
-        `QUIRE_TRUSTED_PROXIES must be IP addresses or CIDR ranges, comma-separated, got "${part.slice(0, 60)}"`,
+        `${name} must be IP addresses or CIDR ranges, comma-separated, got "${part.slice(0, 60)}"`,
       );
     }
   }
   return parts;
+}
+
+/** Long enough not to be guessed, and sendable as it is in an Authorization header. */
+function metricsToken(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.QUIRE_METRICS_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[\x21-\x7e]{16,512}$/.test(raw)) {
+    throw new ConfigError(
+      'QUIRE_METRICS_TOKEN must be 16 to 512 visible ASCII characters, without spaces',
+    );
+  }
+  return raw;
 }
 
 function schedule(env: NodeJS.ProcessEnv, name: string, fallback: number[]): number[] {
@@ -186,7 +203,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxFailures: integer(env, 'QUIRE_LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: integer(env, 'QUIRE_LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
     allowPrivateUrls: flag(env, 'QUIRE_ALLOW_PRIVATE_URLS'),
-    trustedProxies: proxies(env),
+    trustedProxies: addresses(env, 'QUIRE_TRUSTED_PROXIES'),
+    metricsAllow: addresses(env, 'QUIRE_METRICS_ALLOW'),
+    metricsToken: metricsToken(env),
     feedPollInterval: integer(env, 'QUIRE_FEED_POLL_INTERVAL', 3600, 1, 30 * 86_400),
     feedPollTick: integer(env, 'QUIRE_FEED_POLL_TICK', 30, 0, 86_400),
     requestTimeout: integer(env, 'QUIRE_REQUEST_TIMEOUT', 30, 1, 3600),

@@ -78,3 +78,38 @@ test('QUIRE_REQUEST_TIMEOUT and QUIRE_SHUTDOWN_TIMEOUT: 30 s and 10 s, whole sec
     }
   }
 });
+
+test('QUIRE_METRICS_ALLOW takes addresses and CIDR ranges, and refuses anything else', () => {
+  assert.deepEqual(loadConfig({}).metricsAllow, []);
+  assert.deepEqual(
+    loadConfig({ QUIRE_METRICS_ALLOW: '10.1.2.3, 192.168.0.0/16,fd00::/8' }).metricsAllow,
+    ['10.1.2.3', '192.168.0.0/16', 'fd00::/8'],
+  );
+  for (const bad of [
+    'prometheus.internal',
+    '10.0.0.0/33',
+    'fd00::/200',
+    '10.0.0.0/',
+    '1.2.3.4,,',
+  ]) {
+    assert.throws(
+      () => loadConfig({ QUIRE_METRICS_ALLOW: bad }),
+      /^ConfigError: QUIRE_METRICS_ALLOW must be IP addresses or CIDR ranges/,
+      bad,
+    );
+  }
+});
+
+test('QUIRE_METRICS_TOKEN is unset by default, and at least 16 visible characters when set', () => {
+  assert.equal(loadConfig({}).metricsToken, undefined);
+  assert.equal(loadConfig({ QUIRE_METRICS_TOKEN: '' }).metricsToken, undefined);
+  const token = 'scrape-me-0123456789abcdef';
+  assert.equal(loadConfig({ QUIRE_METRICS_TOKEN: token }).metricsToken, token);
+  for (const bad of ['short-token', 'sixteen chars with spaces', `tab\tinside-0123456789`]) {
+    assert.throws(
+      () => loadConfig({ QUIRE_METRICS_TOKEN: bad }),
+      /^ConfigError: QUIRE_METRICS_TOKEN must be 16 to 512 visible ASCII characters/,
+      bad,
+    );
+  }
+});

@@ -45,6 +45,8 @@ export interface AttemptResult {
 
 /** What a kind of delivery (webhook, WebSub) adds to the common queue. */
 export interface DeliveryChannel {
+  /** Names the channel in logs and metrics (`webhook`, `websub`). */
+  name: string;
   owns(delivery: DeliveryRow): boolean;
   /** The request for an attempt now, or null when the target is gone (the delivery then dies). */
   request(ctx: AppContext, delivery: DeliveryRow, now: Date): Promise<Outgoing | null>;

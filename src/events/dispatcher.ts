@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AppContext } from '../context.ts';
 import type { DeliveryRow } from '../db/schema.ts';
+import { metricsOf } from '../metrics/metrics.ts';
 import { advance, type OutboxConsumer, registerConsumer } from './consumers.ts';
 import {
   attempt,
@@ -165,18 +166,25 @@ export class Dispatcher {
         return;
       }
       const result = await attempt(ctx, outgoing);
-      await recordAttempt(ctx, channel, delivery, this.owner, result);
+      // Logged before it is recorded: the attempt happened even if recording it fails.
       ctx.logger.info(
         {
+          event: delivery.event_id,
+          endpoint: delivery.endpoint_id,
+          subscription: delivery.subscription_id,
+          attempt: delivery.attempts + 1,
           delivery: delivery.id,
           message: delivery.message_id,
           target: delivery.target,
+          channel: channel.name,
           outcome: result.outcome,
           status: result.statusCode,
           latencyMs: result.latencyMs,
         },
         'delivery attempted',
       );
+      metricsOf(ctx).deliveryAttempt(channel.name, result.outcome, result.latencyMs / 1000);
+      await recordAttempt(ctx, channel, delivery, this.owner, result);
     })()
       .catch((error: unknown) => {
         if (!this.#stopped)

@@ -7,6 +7,7 @@ import type { AppContext } from '../context.ts';
 import type { UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { userForApiKey } from '../modules/apikeys/apikeys.service.ts';
+import { METRICS_PATH } from '../modules/metrics/metrics.routes.ts';
 import { SESSION_COOKIE, SESSION_DAYS, userForSession } from '../modules/auth/sessions.ts';
 
 declare module 'fastify' {
@@ -32,6 +33,8 @@ export function installIdentity(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('sessionToken', null);
   app.addHook('onRequest', async (request) => {
     if (request.url === '/healthz' || request.url.startsWith('/static/')) return;
+    // A scraper's bearer token is the metrics token, not an API key to look up (and refuse).
+    if (request.routeOptions.url === METRICS_PATH) return;
     const key = apiKeyFrom(request);
     if (key !== undefined) {
       request.user = await userForApiKey(ctx, key);

@@ -69,19 +69,36 @@ export async function prepare(built: BuildResult, version: number): Promise<Cach
   };
 }
 
+/** Counts lookups; the key names the kind of entry (`feed:...`, `page:...`). */
+export interface CacheLookups {
+  hit(key: string): void;
+  miss(key: string): void;
+}
+
+export interface ResponseCacheOptions {
+  maxEntries?: number;
+  /** Where hits and misses are counted. */
+  lookups?: CacheLookups;
+}
+
 export class ResponseCache {
   readonly #entries = new Map<string, CachedResponse>();
   readonly #building = new Map<string, Promise<CachedResponse | null>>();
   readonly #maxEntries: number;
+  readonly #lookups: CacheLookups | undefined;
 
-  constructor(maxEntries = 2000) {
-    this.#maxEntries = maxEntries;
+  constructor(options: ResponseCacheOptions = {}) {
+    this.#maxEntries = options.maxEntries ?? 2000;
+    this.#lookups = options.lookups;
   }
 
-  /** The entry for `key` if it is still current for this version and time. */
+  /**
+   * The entry for `key` if it is still current for this version and time. A hit is counted; a
+   * miss is not, since the caller (the fast path) then hands the request to get(), which counts.
+   */
   lookup(key: string, version: number, nowMs: number): CachedResponse | undefined {
-    const entry = this.#entries.get(key);
-    if (!entry || entry.version !== version || nowMs >= entry.expiresAt) return undefined;
+    const entry = this.#current(key, version, nowMs);
+    if (entry) this.#lookups?.hit(key);
     return entry;
   }
 
@@ -92,8 +109,13 @@ export class ResponseCache {
     nowMs: number,
     build: () => Promise<BuildResult | null>,
   ): Promise<CachedResponse | null> {
-    const hit = this.lookup(key, version, nowMs);
-    if (hit) return hit;
+    const hit = this.#current(key, version, nowMs);
+    if (hit) {
+      this.#lookups?.hit(key);
+      return hit;
+    }
+    // Also when another request is already building it: this one waits for the build.
+    this.#lookups?.miss(key);
     const flight = `${key}\u0000${version}`;
     let pending = this.#building.get(flight);
     if (!pending) {
@@ -107,6 +129,12 @@ export class ResponseCache {
       this.#building.set(flight, pending);
     }
     return pending;
+  }
+
+  #current(key: string, version: number, nowMs: number): CachedResponse | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry || entry.version !== version || nowMs >= entry.expiresAt) return undefined;
+    return entry;
   }
 
   clear(): void {

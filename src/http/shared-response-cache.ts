@@ -4,6 +4,7 @@
  * readers and subscribers alike. A `quire worker` without the web app gets a cache of its own.
  */
 import type { AppContext } from '../context.ts';
+import { metricsOf } from '../metrics/metrics.ts';
 import { ResponseCache } from './response-cache.ts';
 
 const caches = new WeakMap<AppContext, ResponseCache>();
@@ -11,7 +12,7 @@ const caches = new WeakMap<AppContext, ResponseCache>();
 export function responseCacheOf(ctx: AppContext): ResponseCache {
   let cache = caches.get(ctx);
   if (!cache) {
-    cache = new ResponseCache();
+    cache = new ResponseCache({ lookups: metricsOf(ctx).cacheLookups });
     caches.set(ctx, cache);
   }
   return cache;

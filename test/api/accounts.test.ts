@@ -245,6 +245,7 @@ describe('accounts over JSON', () => {
       'avatar',
       'healthz',
       'readyz',
+      'metrics',
       'Admin',
     ];
     for (const username of reserved) {

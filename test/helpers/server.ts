@@ -2,7 +2,7 @@
  * A real Quire server on 127.0.0.1 over a fresh database, for one test file. Tests talk to it
  * over HTTP and may look into its database through `ctx.database`.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock.ts';
@@ -39,6 +39,8 @@ export interface TestServerOptions {
   now?: string;
   /** Start the dispatcher, as `quire serve` does. */
   dispatcher?: boolean;
+  /** Where the server logs; silent unless given. */
+  logger?: FastifyBaseLogger;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -60,7 +62,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const ctx = await openContext(config, {
     migrate: true,
     clock,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
   });
   const app = await buildApp(ctx);
   await app.listen({ port, host: '127.0.0.1', listenTextResolver: () => '' });

@@ -9,6 +9,7 @@ import {
   cachedFeed,
   FEED_CACHE_CONTROL,
   feedKeyOf,
+  feedRouteOf,
   parseFeedUrl,
 } from '../../src/modules/feeds/feeds.routes.ts';
 import { makeAuthor, postArticle } from '../helpers/fixtures.ts';
@@ -31,7 +32,9 @@ before(async () => {
   // No background polling here: it would mark the version stale at a moment the test cannot see.
   server.ctx.eventHead.stop();
   cache = new ResponseCache();
-  const fast = fastPath(server.ctx, cache, [{ key: feedKeyOf, cacheControl: FEED_CACHE_CONTROL }]);
+  const fast = fastPath(server.ctx, cache, [
+    { key: feedKeyOf, route: feedRouteOf, cacheControl: FEED_CACHE_CONTROL },
+  ]);
   handled = [];
   const http = createServer(
     fast.listener((req, res) => {

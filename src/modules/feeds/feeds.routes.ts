@@ -17,6 +17,7 @@ import type { FeedModel } from '../../feeds/model.ts';
 import { renderRss } from '../../feeds/rss.ts';
 import { answerFromCache } from '../../http/conditional.ts';
 import type { ResponseCache } from '../../http/response-cache.ts';
+import { UNMATCHED_ROUTE } from '../../metrics/metrics.ts';
 
 export type FeedFormat = 'rss' | 'atom' | 'json';
 
@@ -81,6 +82,16 @@ export function feedKeyOf(url: string): string | null {
   if (!url.startsWith('/feed') && !url.startsWith('/rss')) return null;
   const f = parseFeedUrl(url);
   return f ? feedKey(f) : null;
+}
+
+/** The route template (of those feedsRoutes registers) that serves a feed URL. */
+export function feedRouteOf(url: string): string {
+  const f = parseFeedUrl(url);
+  if (!f) return UNMATCHED_ROUTE;
+  if (f.scope.kind === 'author') return '/feed/:file';
+  if (f.scope.kind === 'tag') return '/feed/tag/:file';
+  if (f.format !== 'rss') return `/feed.${f.format}`;
+  return url.startsWith('/rss') ? '/rss' : '/feed';
 }
 
 /** Builds the feed's cached response for the current content version; null when it does not exist. */

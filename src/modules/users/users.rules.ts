@@ -23,6 +23,7 @@ export const RESERVED_USERNAMES = new Set([
   'login',
   'logout',
   'me',
+  'metrics',
   'new',
   'null',
   'readyz',

@@ -14,6 +14,7 @@ import { answerFromCache } from '../../http/conditional.ts';
 import { csrfFor } from '../../http/csrf.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
 import { responseCacheOf } from '../../http/shared-response-cache.ts';
+import { UNMATCHED_ROUTE } from '../../metrics/metrics.ts';
 import { SESSION_COOKIE } from '../auth/sessions.ts';
 import type { FormState } from '../../render/templates/forms.ts';
 import { type FeedLink, layout } from '../../render/templates/layout.ts';
@@ -64,6 +65,19 @@ export function pageKeyOf(url: string, request: { headers: IncomingHttpHeaders }
   const [path = '', query] = url.split('?', 2);
   const page = pageOf(query);
   return page === 1 ? `page:${path}` : `page:${path}?page=${page}`;
+}
+
+/**
+ * The route template of a cached page's URL, for the fast path's request counts: only the
+ * public pages of web.routes.ts (home, tag, profile, article) are ever cached.
+ */
+export function pageRouteOf(url: string): string {
+  const [path = ''] = url.split('?', 1);
+  const parts = path.split('/').filter((part) => part !== '');
+  if (parts.length === 0) return '/';
+  if (parts.length === 1) return '/:username';
+  if (parts.length === 2) return parts[0] === 't' ? '/t/:tag' : '/:username/:slug';
+  return UNMATCHED_ROUTE;
 }
 
 /** Dates on pages name the year only when it is not the current one. */

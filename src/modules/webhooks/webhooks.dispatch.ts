@@ -80,6 +80,7 @@ export function signingSecrets(endpoint: WebhookEndpointRow, now: Date): string[
 }
 
 export const webhookChannel: DeliveryChannel = {
+  name: 'webhook',
   owns: (delivery) => delivery.endpoint_id !== null,
 
   async request(ctx, delivery) {

@@ -139,6 +139,7 @@ function contentHeaders(
 }
 
 export const websubChannel: DeliveryChannel = {
+  name: 'websub',
   owns: (delivery) => delivery.subscription_id !== null,
 
   async request(ctx, delivery, now) {

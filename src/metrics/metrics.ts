@@ -1,0 +1,159 @@
+/**
+ * Prometheus metrics, one registry per context (tests build several apps in one process, which
+ * the global registry would mix). Requests, cache lookups and delivery attempts are counted where
+ * they happen; the outbox and queue gauges are read from the database when scraped.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AppContext } from '../context.ts';
+import type { CacheLookups } from '../http/response-cache.ts';
+import { consumerLags, deadLetterCount, queuedDeliveries } from '../events/outbox-stats.ts';
+
+/** The route label of a request no route matched: never its URL, which anyone can make up. */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/** The kinds of entry in the response cache, by the prefix of their keys. */
+const CACHES = new Set(['feed', 'page']);
+
+/** Seconds; a delivery attempt is capped by QUIRE_WEBHOOK_TIMEOUT (15 s unless set). */
+const DELIVERY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60, 120, 300];
+
+const TOTAL_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly #requests: Counter<'method' | 'route' | 'status'>;
+  readonly #requestSeconds: Histogram<'method' | 'route' | 'status'>;
+  readonly #deliverySeconds: Histogram<'channel' | 'outcome'>;
+  readonly cacheLookups: CacheLookups;
+
+  constructor(ctx: AppContext) {
+    const registers = [this.registry];
+    // Process CPU, memory, handles, GC, and event-loop delay (nodejs_eventloop_lag_*).
+    collectDefaultMetrics({ register: this.registry });
+    // Gauges named like counters, which `promtool check metrics` refuses; the per-type gauges
+    // beside them (nodejs_active_handles{type=...}, ...) sum to the same.
+    for (const name of TOTAL_GAUGES) this.registry.removeSingleMetric(name);
+    this.#requests = new Counter({
+      name: 'quire_http_requests_total',
+      help: 'HTTP requests answered, by method, route template and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.#requestSeconds = new Histogram({
+      name: 'quire_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by method, route template and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    const hits = new Counter({
+      name: 'quire_response_cache_hits_total',
+      help: 'Lookups that found a current page or feed in the response cache.',
+      labelNames: ['cache'],
+      registers,
+    });
+    const misses = new Counter({
+      name: 'quire_response_cache_misses_total',
+      help: 'Lookups that found no current page or feed in the response cache, so built it.',
+      labelNames: ['cache'],
+      registers,
+    });
+    const kind = (key: string) => {
+      const prefix = key.slice(0, key.indexOf(':'));
+      return CACHES.has(prefix) ? prefix : 'other';
+    };
+    this.cacheLookups = {
+      hit: (key) => hits.inc({ cache: kind(key) }),
+      miss: (key) => misses.inc({ cache: kind(key) }),
+    };
+    this.#deliverySeconds = new Histogram({
+      name: 'quire_delivery_attempt_duration_seconds',
+      help: 'Time a delivery attempt took, answer included, by channel and outcome.',
+      labelNames: ['channel', 'outcome'],
+      buckets: DELIVERY_BUCKETS,
+      registers,
+    });
+    this.#databaseGauges(ctx);
+  }
+
+  /** One answered request, labelled by its route template (or UNMATCHED_ROUTE), never its URL. */
+  request(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.#requests.inc(labels);
+    this.#requestSeconds.observe(labels, seconds);
+  }
+
+  deliveryAttempt(channel: string, outcome: string, seconds: number): void {
+    this.#deliverySeconds.observe({ channel, outcome }, seconds);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The Prometheus text exposition of every metric, database gauges read now. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /**
+   * Gauges read from the database at each scrape, the same on every node. When the database does
+   * not answer they are left without samples, and the rest of the scrape still comes through.
+   */
+  #databaseGauges(ctx: AppContext): void {
+    const registers = [this.registry];
+    const reading = (what: string, read: (gauge: Gauge) => Promise<void>) =>
+      async function (this: Gauge) {
+        this.reset();
+        try {
+          await read(this);
+        } catch (error) {
+          this.reset();
+          ctx.logger.warn({ err: error }, `metrics: could not read ${what}`);
+        }
+      };
+    new Gauge({
+      name: 'quire_outbox_lag_seconds',
+      help: 'Age of the oldest event each outbox consumer has not handled yet; 0 when caught up.',
+      labelNames: ['consumer'],
+      registers,
+      collect: reading('outbox lag', async (gauge) => {
+        for (const lag of await consumerLags(ctx.database.db, ctx.clock.now()))
+          gauge.set({ consumer: lag.consumer }, lag.seconds);
+      }),
+    });
+    new Gauge({
+      name: 'quire_deliveries',
+      help: 'Webhook and WebSub deliveries waiting to be sent (pending) or given up on (dead).',
+      labelNames: ['state'],
+      registers,
+      collect: reading('deliveries by state', async (gauge) => {
+        const counts = await queuedDeliveries(ctx.database.db);
+        for (const [state, count] of Object.entries(counts)) gauge.set({ state }, count);
+      }),
+    });
+    new Gauge({
+      name: 'quire_delivery_dead_letters',
+      help: 'Dead deliveries (retries spent, or target gone) kept and replayable.',
+      registers,
+      collect: reading('dead letters', async (gauge) => {
+        gauge.set(await deadLetterCount(ctx.database.db));
+      }),
+    });
+  }
+}
+
+const byContext = new WeakMap<AppContext, Metrics>();
+
+/** The metrics of a context, made at first use. */
+export function metricsOf(ctx: AppContext): Metrics {
+  let metrics = byContext.get(ctx);
+  if (!metrics) {
+    metrics = new Metrics(ctx);
+    byContext.set(ctx, metrics);
+  }
+  return metrics;
+}
