@@ -13,6 +13,7 @@ import { installErrorHandlers } from './http/error-handler.ts';
 import { apiKeyFrom, installIdentity } from './http/identity.ts';
 import { installRequestId, RequestLog, requestId } from './http/request-log.ts';
 import { fastPath } from './http/fast-path.ts';
+import { problemMediaType } from './http/openapi.ts';
 import { responseCacheOf } from './http/shared-response-cache.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
@@ -53,6 +54,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
     return503OnClosing: true,
+    // A URL the router cannot read (bad %-encoding, an overlong parameter) gets the same problem
+    // answer as any other error, rather than Fastify's own body.
+    frameworkErrors: (error, request, reply) => request.server.errorHandler(error, request, reply),
     // Without trusted proxies, the address is the connection's, whatever X-Forwarded-For says.
     trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
   });
@@ -106,6 +110,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       ),
   });
   await app.register(swagger, {
+    transformObject: (document) =>
+      'openapiObject' in document ? problemMediaType(document) : document.swaggerObject,
     openapi: {
       openapi: '3.1.0',
       info: {
