@@ -14,6 +14,7 @@ import { apiKeyFrom, installIdentity } from './http/identity.ts';
 import { installRequestId, RequestLog, requestId } from './http/request-log.ts';
 import { fastPath } from './http/fast-path.ts';
 import { problemMediaType } from './http/openapi.ts';
+import { urlDigitsKeyword } from './http/url-numbers.ts';
 import { responseCacheOf } from './http/shared-response-cache.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
@@ -54,6 +55,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
     return503OnClosing: true,
+    // Numbers in URLs are read as decimal text before Ajv coerces them (see url-numbers.ts).
+    ajv: { plugins: [urlDigitsKeyword] },
     // A URL the router cannot read (bad %-encoding, an overlong parameter) gets the same problem
     // answer as any other error, rather than Fastify's own body.
     frameworkErrors: (error, request, reply) => request.server.errorHandler(error, request, reply),

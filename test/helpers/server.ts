@@ -3,7 +3,7 @@
  * over HTTP and may look into its database through `ctx.database`.
  */
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { buildApp } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -39,6 +39,8 @@ export interface TestServerOptions {
   now?: string;
   /** Start the dispatcher, as `quire serve` does. */
   dispatcher?: boolean;
+  /** The server's logger; silent by default. */
+  logger?: Logger;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -60,7 +62,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const ctx = await openContext(config, {
     migrate: true,
     clock,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
   });
   const app = await buildApp(ctx);
   await app.listen({ port, host: '127.0.0.1', listenTextResolver: () => '' });

@@ -8,6 +8,7 @@ import { AppError } from '../../errors.ts';
 import { requireUser } from '../../http/identity.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
 import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
+import { IdNumber } from '../../http/url-numbers.ts';
 import {
   addSource,
   claimSource,
@@ -149,7 +150,7 @@ export function importsRoutes(ctx: AppContext) {
       },
     );
 
-    const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+    const IdParams = Type.Object({ id: IdNumber });
 
     app.delete(
       '/api/feed_sources/:id',
