@@ -120,7 +120,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       info: {
         title: 'Quire API',
         version: '1.0.0',
-        description: "Compatible with Forem's API V1: DEV tools work against it unchanged.",
+        description:
+          "Compatible with Forem's API V1: DEV tools work against it once pointed at this /api.",
       },
       servers: [{ url: ctx.config.baseUrl }],
       components: {
