@@ -182,10 +182,12 @@ describe('@sinedied/devto-cli (got 12; lib/api.js)', () => {
   });
 
   test('a bad key: the 401 reaches the output and the exit code', async () => {
-    const stats = await dev(['stats', '--token', 'quire_not-a-key']);
+    const [stats, push] = await Promise.all([
+      dev(['stats', '--token', 'quire_not-a-key']),
+      dev(['push', '--token', 'quire_not-a-key', ...repo]),
+    ]);
     assert.equal(stats.code, 255, stats.out);
     assert.match(stats.stderr, /Error while showing stats: Response code 401 \(Unauthorized\)/);
-    const push = await dev(['push', '--token', 'quire_not-a-key', ...repo]);
     assert.equal(push.code, 255, push.out);
     assert.match(push.stderr, /Error: Response code 401 \(Unauthorized\)/);
     assert.match(push.stderr, /Push failed/);
