@@ -16,6 +16,8 @@ import { apiKeyFrom, installIdentity } from './http/identity.ts';
 import { installRequestId, RequestLog, requestId } from './http/request-log.ts';
 import { fastPath } from './http/fast-path.ts';
 import { installRequestMetrics } from './http/request-metrics.ts';
+import { problemMediaType } from './http/openapi.ts';
+import { urlDigitsKeyword } from './http/url-numbers.ts';
 import { responseCacheOf } from './http/shared-response-cache.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
@@ -73,6 +75,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
     return503OnClosing: true,
+    // Numbers in URLs are read as decimal text before Ajv coerces them (see url-numbers.ts).
+    ajv: { plugins: [urlDigitsKeyword] },
+    // A URL the router cannot read (bad %-encoding, an overlong parameter) gets the same problem
+    // answer as any other error, rather than Fastify's own body.
+    frameworkErrors: (error, request, reply) => request.server.errorHandler(error, request, reply),
     // Without trusted proxies, the address is the connection's, whatever X-Forwarded-For says.
     trustProxy: ctx.config.trustedProxies.length > 0 ? ctx.config.trustedProxies : false,
   });
@@ -132,12 +139,15 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       ),
   });
   await app.register(swagger, {
+    transformObject: (document) =>
+      'openapiObject' in document ? problemMediaType(document) : document.swaggerObject,
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'Quire API',
         version: '1.0.0',
-        description: "Compatible with Forem's API V1: DEV tools work against it unchanged.",
+        description:
+          "Compatible with Forem's API V1: DEV tools work against it once pointed at this /api.",
       },
       servers: [{ url: ctx.config.baseUrl }],
       components: {

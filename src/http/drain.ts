@@ -8,7 +8,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { wantsJson } from './error-handler.ts';
-import { problem } from './problem.ts';
+import { PROBLEM_JSON, problem } from './problem.ts';
 import { requestId } from './request-log.ts';
 
 /** Seconds a client refused during a stop is asked to wait: another node, or this one restarted. */
@@ -115,7 +115,7 @@ export class Drain {
       : `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${p.title}</title></head><body><h1>${p.title}</h1><p>${p.detail}</p></body></html>`;
     res.writeHead(503, {
       ...this.#headers,
-      'content-type': json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
+      'content-type': json ? PROBLEM_JSON : 'text/html; charset=utf-8',
       'content-length': Buffer.byteLength(body),
       'retry-after': RETRY_AFTER,
       'cache-control': 'no-store',

@@ -4,7 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldError } from '../errors.ts';
-import { type Problem, problem } from './problem.ts';
+import { type Problem, PROBLEM_JSON, problem } from './problem.ts';
 
 export type ErrorPageRenderer = (
   request: FastifyRequest,
@@ -28,6 +28,8 @@ const FASTIFY_ERRORS: Record<string, { code: string; detail: string }> = {
     detail: 'Request body is empty; send a JSON object',
   },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'bad_request', detail: 'Request body is not valid JSON' },
+  FST_ERR_BAD_URL: { code: 'bad_request', detail: 'The URL has a broken %-encoding' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'bad_request', detail: 'A part of the URL is too long' },
 };
 
 function validationErrors(error: FastifyError): FieldError[] {
@@ -97,7 +99,7 @@ export function installErrorHandlers(
 ): void {
   const send = async (request: FastifyRequest, reply: FastifyReply, p: Problem) => {
     reply.status(p.status);
-    if (wantsJson(request)) return reply.type('application/json; charset=utf-8').send(p);
+    if (wantsJson(request)) return reply.type(PROBLEM_JSON).send(p);
     return reply.type('text/html; charset=utf-8').send(await renderPage(request, reply, p));
   };
 

@@ -24,3 +24,28 @@ export const errorResponses = { '4xx': Problem, '5xx': Problem };
 
 /** An answer without a body (204). */
 export const NoContent = Type.Null({ description: 'No content' });
+
+interface DocumentedResponse {
+  content?: Record<string, unknown>;
+}
+
+/**
+ * @fastify/swagger's `transformObject`: error answers are documented under RFC 9457's media
+ * type, which the error handler sends, rather than the `application/json` it assumes.
+ */
+export function problemMediaType<D extends { paths?: object }>({
+  openapiObject,
+}: {
+  openapiObject: D;
+}): D {
+  for (const item of Object.values(openapiObject.paths ?? {}) as Array<Record<string, unknown>>) {
+    for (const operation of Object.values(item)) {
+      const responses = (operation as { responses?: Record<string, DocumentedResponse> }).responses;
+      for (const [code, response] of Object.entries(responses ?? {})) {
+        const json = response.content?.['application/json'];
+        if (/^[45]/.test(code) && json) response.content = { 'application/problem+json': json };
+      }
+    }
+  }
+  return openapiObject;
+}

@@ -4,6 +4,9 @@
  */
 import type { FieldError } from '../errors.ts';
 
+/** RFC 9457's media type; clients that parse any body as JSON (Forem's) read it unchanged. */
+export const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
+
 export interface Problem {
   error: string;
   status: number;
@@ -22,6 +25,7 @@ const TITLES: Record<number, string> = {
   406: 'Not Acceptable',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',

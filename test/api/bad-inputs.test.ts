@@ -1,24 +1,36 @@
 /**
  * A table of bad requests: each one is refused with its exact status and an error body that
- * carries Forem's `error`/`status` and RFC 9457's fields, and none of them changes the database.
+ * carries Forem's `error`/`status` and RFC 9457's fields (an error page for HTML routes), none of
+ * them changes the database, and none is logged as an error.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertProblem, type ExpectedProblem } from '../helpers/error-body.ts';
+import { pino } from 'pino';
+import { assertProblem, assertProblemPage, type ExpectedProblem } from '../helpers/error-body.ts';
 import { type Author, makeAuthor, postArticle, snapshot } from '../helpers/fixtures.ts';
 import type { HttpClient, Response } from '../helpers/http.ts';
+import { signInWeb } from '../helpers/pages.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
+/** The server's log lines from warn up, as pino writes them. */
+const logLines: string[] = [];
 /** Owns the articles that others try to change. */
 let alice: Author;
 /** An ordinary user acting on alice's articles. */
 let bob: Author;
 let published: { id: number };
 let draft: { id: number };
+/** alice's webhook endpoint, whose deliveries are listed by page. */
+let hook: { id: number };
+/** Signed-in browsers: alice, and the administrator. */
+let aliceWeb: HttpClient;
+let adminWeb: HttpClient;
 
 before(async () => {
-  server = await startTestServer();
+  server = await startTestServer({
+    logger: pino({ level: 'warn' }, { write: (line: string) => logLines.push(line) }),
+  });
   await makeAuthor(server, 'first_admin'); // the first account becomes admin; keep alice and bob ordinary
   alice = await makeAuthor(server, 'alice');
   bob = await makeAuthor(server, 'bob');
@@ -31,6 +43,24 @@ before(async () => {
     tags: ['testing'],
   });
   draft = await postArticle(server, alice, { title: 'A draft', body_markdown: 'Not yet.' });
+  const made = await server.client().post('/api/webhooks', {
+    key: alice.key,
+    json: {
+      webhook_endpoint: {
+        target_url: 'https://hooks.example.com/bad-inputs',
+        events: ['article.published'],
+      },
+    },
+  });
+  assert.equal(made.status, 201, made.text);
+  hook = made.json();
+  aliceWeb = await signInWeb(server, 'alice');
+  adminWeb = await signInWeb(server, 'first_admin');
+  // Cached public pages and feeds are answered before routing (the fast path): a broken page
+  // number must not be served page 1 from there.
+  for (const path of ['/', '/t/testing', '/alice', '/feed', '/feed/alice', '/feed/tag/testing']) {
+    assert.equal((await server.client().get(path)).status, 200, path);
+  }
 });
 after(() => server.close());
 
@@ -43,6 +73,8 @@ interface Case {
   setup?: () => Promise<void>;
   send: (client: HttpClient) => Promise<Response>;
   expect: ExpectedProblem;
+  /** For an HTML route: the answer is an error page whose explanation matches this. */
+  page?: RegExp;
 }
 
 /** POST /api/articles as bob with the given `article` object. */
@@ -382,14 +414,116 @@ const cases: Case[] = [
   },
 ];
 
+// Numbers in URLs. Every route that reads a number from its query string (from the route files:
+// articles, tags, webhooks, the site's pages and the feeds), given each kind of broken number.
+const BROKEN_NUMBERS: Array<[kind: string, query: (name: string) => string]> = [
+  ['Infinity', (n) => `${n}=Infinity`],
+  ['-Infinity', (n) => `${n}=-Infinity`],
+  ['1e309 (Infinity as a double)', (n) => `${n}=1e309`],
+  ['negative', (n) => `${n}=-1`],
+  ['huge', (n) => `${n}=99999999999999999999`],
+  ['fractional', (n) => `${n}=1.5`],
+  ['non-numeric', (n) => `${n}=abc`],
+  ['hexadecimal', (n) => `${n}=0x10`],
+  ['empty', (n) => `${n}=`],
+  ['repeated', (n) => `${n}=1&${n}=2`],
+];
+
+interface NumericRoute {
+  /** `{hook}` stands for alice's webhook endpoint, made before the tests. */
+  path: string;
+  params: string[];
+  /** API routes: the key sent. */
+  key?: () => string;
+  /** Pages: the signed-in browser, if any. */
+  as?: () => HttpClient;
+  page?: true;
+}
+
+const paging = ['page', 'per_page'];
+const numericRoutes: NumericRoute[] = [
+  { path: '/api/articles', params: [...paging, 'top', 'collection_id'] },
+  { path: '/api/articles/latest', params: paging },
+  ...['me', 'me/published', 'me/unpublished', 'me/all'].map((list) => ({
+    path: `/api/articles/${list}`,
+    params: paging,
+    key: () => alice.key,
+  })),
+  { path: '/api/tags', params: paging },
+  { path: '/api/webhooks/{hook}/deliveries', params: paging, key: () => alice.key },
+  ...['/', '/t/testing', '/alice'].map((path) => ({ path, params: ['page'], page: true as const })),
+  { path: '/dashboard/drafts', params: ['page'], as: () => aliceWeb, page: true },
+  { path: '/admin', params: ['page'], as: () => adminWeb, page: true },
+  {
+    path: '/settings/webhooks/{hook}',
+    params: ['page', 'replayed'],
+    as: () => aliceWeb,
+    page: true,
+  },
+  ...['/feed', '/feed.atom', '/feed.json', '/rss', '/feed/alice', '/feed/tag/testing'].map(
+    (path) => ({ path, params: ['page'], page: true as const }),
+  ),
+];
+
+for (const route of numericRoutes) {
+  for (const param of route.params) {
+    for (const [kind, query] of BROKEN_NUMBERS) {
+      cases.push({
+        name: `GET ${route.path}?${param}= ${kind}`,
+        send: (c) => {
+          const url = `${route.path.replace('{hook}', String(hook.id))}?${query(param)}`;
+          return (route.as?.() ?? c).get(url, route.key ? { key: route.key() } : {});
+        },
+        expect: { status: 422, code: 'validation_failed', field: param },
+        ...(route.page && { page: new RegExp(`^Validation failed: ${param} (must|is) `) }),
+      });
+    }
+  }
+}
+
+// Ids in paths are the same kind of number: a broken one names nothing (404), on both databases.
+const BROKEN_IDS = ['Infinity', '-Infinity', '1e309', '99999999999999999999', '1.5', '0x10'];
+const idRoutes: Array<[label: string, send: (c: HttpClient, id: string) => Promise<Response>]> = [
+  ['GET /api/articles/{id}', (c, id) => c.get(`/api/articles/${id}`)],
+  [
+    'PUT /api/articles/{id}',
+    (c, id) => c.put(`/api/articles/${id}`, { key: bob.key, json: valid }),
+  ],
+  ['DELETE /api/articles/{id}', (c, id) => c.delete(`/api/articles/${id}`, { key: bob.key })],
+  ['DELETE /api/api_keys/{id}', (c, id) => c.delete(`/api/api_keys/${id}`, { key: bob.key })],
+  [
+    'DELETE /api/feed_sources/{id}',
+    (c, id) => c.delete(`/api/feed_sources/${id}`, { key: bob.key }),
+  ],
+  [
+    'POST /api/feed_sources/{id}/poll',
+    (c, id) => c.post(`/api/feed_sources/${id}/poll`, { key: bob.key }),
+  ],
+  ['GET /api/webhooks/{id}', (c, id) => c.get(`/api/webhooks/${id}`, { key: alice.key })],
+  [
+    'POST /api/webhooks/{id}/deliveries/{delivery_id}/replay',
+    (c, id) => c.post(`/api/webhooks/${hook.id}/deliveries/${id}/replay`, { key: alice.key }),
+  ],
+  ['GET /api/users/{id}', (c, id) => c.get(`/api/users/${id}`)],
+];
+for (const [label, send] of idRoutes) {
+  for (const id of BROKEN_IDS) {
+    cases.push({ name: `${label} with id ${id}`, send: (c) => send(c, id), expect: notFound });
+  }
+}
+
 for (const c of cases) {
-  test(`${c.name}: ${c.expect.status}, database unchanged`, async () => {
+  test(`${c.name}: ${c.expect.status}, database unchanged, nothing logged as an error`, async () => {
     await c.setup?.();
     const client = server.client();
     const beforeSnap = await snapshot(server);
+    const logged = logLines.length;
     const res = await c.send(client);
-    assertProblem(res, c.expect);
+    if (c.page) assertProblemPage(res, c.expect.status, c.page);
+    else assertProblem(res, c.expect);
     assert.deepEqual(await snapshot(server), beforeSnap);
+    const errors = logLines.slice(logged).filter((line) => JSON.parse(line).level >= 50);
+    assert.deepEqual(errors, [], 'no error-level log line');
     if (c.expect.status === 401 || c.expect.status === 403) {
       assert.equal(client.cookies.has('quire_session'), false, 'a refused request signs no one in');
     }

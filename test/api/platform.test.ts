@@ -203,6 +203,25 @@ describe('not found', () => {
   }
 });
 
+describe('URLs the router cannot read', () => {
+  test("a broken %-encoding under /api/ is a 400 problem, not Fastify's own body", async () => {
+    const res = await server.client().get('/api/articles/%E0%A4%A');
+    const body = assertProblem(res, { status: 400, code: 'bad_request' });
+    assert.equal(body.detail, 'The URL has a broken %-encoding');
+  });
+
+  test('a path parameter over the length limit under /api/ is a 414 problem', async () => {
+    const res = await server.client().get(`/api/articles/${'x'.repeat(400)}`);
+    const body = assertProblem(res, { status: 414, code: 'bad_request' });
+    assert.equal(body.detail, 'A part of the URL is too long');
+  });
+
+  test('a broken %-encoding in a page URL is an HTML 400 page', async () => {
+    const res = await server.client().get('/%E0%A4%A', { headers: { accept: 'text/html' } });
+    assertHtmlPage(res, 400);
+  });
+});
+
 describe('rate limits', () => {
   let limited: TestServer;
   before(async () => {
@@ -332,6 +351,23 @@ describe('OpenAPI document', () => {
         `${method} ${path} accepts the ${name} scheme`,
       );
     }
+  });
+
+  test('error answers are documented as application/problem+json, as they are sent', () => {
+    const responses = doc.paths['/api/articles/{id}'].get.responses;
+    for (const code of ['4XX', '5XX']) {
+      assert.deepEqual(Object.keys(responses[code].content), ['application/problem+json'], code);
+      const schema = deref(responses[code].content['application/problem+json'].schema);
+      assert.deepEqual(Object.keys(schema.properties).sort(), [
+        'detail',
+        'error',
+        'errors',
+        'status',
+        'title',
+        'type',
+      ]);
+    }
+    assert.deepEqual(Object.keys(responses['200'].content), ['application/json']);
   });
 
   test('GET /api/articles/{id} documents a response with body_html', () => {

@@ -18,6 +18,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -29,7 +30,11 @@ const TITLES: Record<number, string> = {
 export function assertProblem(res: Response, expected: ExpectedProblem): any {
   const where = `${res.status} ${res.text.slice(0, 300)}`;
   assert.equal(res.status, expected.status, where);
-  assert.match(res.headers.get('content-type') ?? '', /^application\/(problem\+)?json\b/, where);
+  assert.match(
+    res.headers.get('content-type') ?? '',
+    /^application\/problem\+json; charset=utf-8$/,
+    where,
+  );
   const body = res.json();
   assert.equal(typeof body, 'object', where);
   assert.equal(typeof body.error, 'string', where);
@@ -56,6 +61,22 @@ export function assertProblem(res: Response, expected: ExpectedProblem): any {
     );
   }
   return body;
+}
+
+/**
+ * Checks an error answered as a page in the site's layout (HTML routes, feeds): status, type, the
+ * error page's status line, and its explanation, which must match `detail`.
+ */
+export function assertProblemPage(res: Response, status: number, detail: RegExp): void {
+  const where = `${res.status} ${res.text.slice(0, 300)}`;
+  assert.equal(res.status, status, where);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/html; charset=utf-8$/, where);
+  assert.match(res.text, /^<!doctype html>/i, where);
+  assert.match(res.text, new RegExp(`<p class="status">Error ${status}</p>`), where);
+  const explained = /<section class="narrow error-page">\s*<h1>[^<]*<\/h1>\s*<p>([^<]*)<\/p>/.exec(
+    res.text,
+  );
+  assert.match(explained?.[1] ?? '', detail, where);
 }
 
 /** Text that must never reach a client: stack frames, SQL, file paths, error class prefixes. */

@@ -96,7 +96,7 @@ test('in flight finishes and closes; after it, a 503 problem or page that change
   assert.equal(refused.status, 503);
   assert.equal(refused.headers.connection, 'close');
   assert.equal(refused.headers['retry-after'], '5');
-  assert.match(String(refused.headers['content-type']), /json/);
+  assert.match(String(refused.headers['content-type']), /^application\/problem\+json/);
   const problem = JSON.parse(refused.body) as { status: number; error: string; type: string };
   assert.equal(problem.status, 503);
   assert.equal(problem.type, 'urn:quire:problem:unavailable');

@@ -157,6 +157,7 @@ test('a field given twice, a body that is not a form, or one too large is refuse
     headers: { accept: 'application/json' },
   });
   assert.equal(asJson.status, 400);
+  assert.equal(asJson.headers.get('content-type'), 'application/problem+json; charset=utf-8');
   assert.equal(asJson.json().detail, 'hub.mode must be "subscribe" or "unsubscribe"');
   assert.equal(subscriber.requests(), 0);
   assert.deepEqual(await subscriptions(open), []);

@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { requireUser } from '../../http/identity.ts';
 import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
+import { IdNumber } from '../../http/url-numbers.ts';
 import { apiKeyJson, createApiKey, listApiKeys, revokeApiKey } from './apikeys.service.ts';
 
 const NText = Type.Union([Type.String(), Type.Null()]);
@@ -66,7 +67,7 @@ export function apiKeysRoutes(ctx: AppContext) {
           tags,
           summary: 'Revoke an API key',
           security: keyAuth,
-          params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+          params: Type.Object({ id: IdNumber }),
           response: { 204: NoContent, ...errorResponses },
         },
       },

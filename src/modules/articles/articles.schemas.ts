@@ -1,5 +1,6 @@
 /** Request and response schemas of the articles API: they validate, serialize and document. */
 import { Type } from 'typebox';
+import { IdNumber, ID_RANGE, PageNumber, PerPage, UrlInteger } from '../../http/url-numbers.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
@@ -94,12 +95,10 @@ export const ArticleWrite = Type.Object({
 });
 
 export const Paging = {
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
+  page: Type.Optional(PageNumber),
   // No schema default: Ajv would fill it in, and `state=all` could no longer tell an absent
   // per_page (1000 for a username's whole list) from an explicit one.
-  per_page: Type.Optional(
-    Type.Integer({ minimum: 1, description: 'Default 30 (1000 with state=all), at most 1000' }),
-  ),
+  per_page: Type.Optional(PerPage('Default 30 (1000 with state=all); more counts as 1000')),
 };
 
 export const ArticleListQuery = Type.Object({
@@ -111,12 +110,14 @@ export const ArticleListQuery = Type.Object({
   state: Type.Optional(
     Type.Union([Type.Literal('fresh'), Type.Literal('rising'), Type.Literal('all')]),
   ),
-  top: Type.Optional(Type.Integer({ minimum: 1, maximum: 36_500 })),
-  collection_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  top: Type.Optional(
+    UrlInteger({ minimum: 1, maximum: 36_500 }, 'Published in the last this many days'),
+  ),
+  collection_id: Type.Optional(UrlInteger(ID_RANGE, 'The series, by id')),
 });
 
 export const PagingQuery = Type.Object(Paging);
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const IdParams = Type.Object({ id: IdNumber });
 export const PathParams = Type.Object({
   username: Type.String({ maxLength: 100 }),
   slug: Type.String({ maxLength: 300 }),

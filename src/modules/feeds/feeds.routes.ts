@@ -3,6 +3,7 @@
  * content changes (the newest event moves, or a scheduled article goes live), not per request.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { renderAtom } from '../../feeds/atom.ts';
@@ -18,6 +19,7 @@ import { renderRss } from '../../feeds/rss.ts';
 import { answerFromCache } from '../../http/conditional.ts';
 import type { ResponseCache } from '../../http/response-cache.ts';
 import { UNMATCHED_ROUTE } from '../../metrics/metrics.ts';
+import { type IntegerRange, queryInteger, UrlInteger } from '../../http/url-numbers.ts';
 
 export type FeedFormat = 'rss' | 'atom' | 'json';
 
@@ -41,6 +43,10 @@ const FORMATS: Record<FeedFormat, { type: string; render: (m: FeedModel) => stri
 
 const FILE = /^([a-z0-9_]{1,30})(?:\.(atom|json))?$/;
 
+const FEED_PAGE_RANGE: IntegerRange = { minimum: 1, maximum: 10_000 };
+/** A broken `?page=` is a 422, as on pages and in the API, rather than a feed that is not there. */
+const FeedQuery = Type.Object({ page: Type.Optional(UrlInteger(FEED_PAGE_RANGE)) });
+
 export interface FeedRequest {
   scope: FeedScope;
   format: FeedFormat;
@@ -50,10 +56,9 @@ export interface FeedRequest {
 /** Reads a feed URL (`/feed`, `/rss`, `/feed/ada.atom`, `/feed/tag/node.json?page=2`), or null. */
 export function parseFeedUrl(url: string): FeedRequest | null {
   const [path = '', query = ''] = url.split('?', 2);
-  const params = new URLSearchParams(query);
-  const rawPage = params.get('page');
-  const page = rawPage === null ? 1 : Number(rawPage);
-  if (!Number.isInteger(page) || page < 1 || page > 10_000) return null;
+  const asked = queryInteger(query, 'page', FEED_PAGE_RANGE);
+  if (asked === null) return null;
+  const page = asked ?? 1;
   const site = /^\/(?:feed|rss)(?:\.(atom|json))?\/?$/.exec(path);
   if (site)
     return { scope: { kind: 'site' }, format: (site[1] as FeedFormat | undefined) ?? 'rss', page };
@@ -131,7 +136,7 @@ export function feedsRoutes(ctx: AppContext, cache: ResponseCache) {
       reply.status(answer.status).headers(answer.headers);
       return reply.send(answer.body ?? undefined);
     };
-    const hide = { schema: { hide: true } };
+    const hide = { schema: { hide: true, querystring: FeedQuery } };
     for (const path of [
       '/feed',
       '/feed.atom',

@@ -9,6 +9,7 @@ import { requireUser } from '../../http/identity.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
 import { FEED_FETCH_ROUTE } from '../../http/request-timeout.ts';
 import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
+import { IdNumber } from '../../http/url-numbers.ts';
 import {
   addSource,
   claimSource,
@@ -151,7 +152,7 @@ export function importsRoutes(ctx: AppContext) {
       },
     );
 
-    const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+    const IdParams = Type.Object({ id: IdNumber });
 
     app.delete(
       '/api/feed_sources/:id',

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { errorResponses } from '../../http/openapi.ts';
+import { PageNumber, PerPage } from '../../http/url-numbers.ts';
 import { listTagsByPopularity } from '../articles/articles.repository.ts';
 
 const Tag = Type.Object(
@@ -27,10 +28,8 @@ export function tagsRoutes(ctx: AppContext) {
           tags: ['tags'],
           summary: 'Tags, most used first',
           querystring: Type.Object({
-            page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
-            per_page: Type.Optional(
-              Type.Integer({ minimum: 1, description: 'Default 10, at most 1000' }),
-            ),
+            page: Type.Optional(PageNumber),
+            per_page: Type.Optional(PerPage('Default 10; more than 1000 counts as 1000')),
           }),
           response: { ...errorResponses, 200: Type.Array(Tag) },
         },

@@ -4,14 +4,24 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
+import type { DbHandle } from '../../db/database.ts';
+import type { UserRow } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
 import { requireUser } from '../../http/identity.ts';
 import { errorResponses, keyAuth } from '../../http/openapi.ts';
+import { ID_RANGE, urlInteger } from '../../http/url-numbers.ts';
 import { myUserJson, userJson } from './users.presenter.ts';
 import { findUserById, findUserByUsername } from './users.repository.ts';
 import { MyUser, User } from './users.schemas.ts';
 
 const tags = ['users'];
+
+/** Digits name an id, anything else a username; an id no row can have (0, past 2^53) is no one. */
+function userByIdOrName(db: DbHandle, id: string): Promise<UserRow | undefined> {
+  if (!/^\d+$/.test(id)) return findUserByUsername(db, id.toLowerCase());
+  const userId = urlInteger(id, ID_RANGE);
+  return userId === null ? Promise.resolve(undefined) : findUserById(db, userId);
+}
 
 /** A username from `by_username?url=`, which may be a bare name or a profile URL. */
 function usernameFrom(value: string): string {
@@ -71,10 +81,7 @@ export function usersRoutes(ctx: AppContext) {
         },
       },
       async (request) => {
-        const { id } = request.params;
-        const user = /^\d+$/.test(id)
-          ? await findUserById(ctx.database.db, Number(id))
-          : await findUserByUsername(ctx.database.db, id.toLowerCase());
+        const user = await userByIdOrName(ctx.database.db, request.params.id);
         if (!user) throw notFound('not found');
         return userJson(user, base());
       },

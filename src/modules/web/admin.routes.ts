@@ -15,7 +15,7 @@ const NOTES = { saved: 'Saved' };
 
 export function adminRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
-    const { hide, csrf, send, formError, signedIn } = pageKit(ctx, app);
+    const { paged, csrf, send, formError, signedIn } = pageKit(ctx, app);
     privateAnswers(app);
 
     /**
@@ -36,7 +36,7 @@ export function adminRoutes(ctx: AppContext) {
       return { directory, page, message };
     };
 
-    app.get('/admin', hide, async (request, reply) => {
+    app.get('/admin', paged, async (request, reply) => {
       if (!administrator(request, reply)) return reply;
       const state = emptyForm(csrfFor(reply));
       state.values = { ...(await siteSettings(ctx)) };

@@ -69,7 +69,7 @@ const statusOf = (request: FastifyRequest) => doneNote(request, STATUS, 'status'
 
 export function editorRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
-    const { hide, csrf, send, formError, signedIn } = pageKit(ctx, app);
+    const { hide, paged, csrf, send, formError, signedIn } = pageKit(ctx, app);
     const post = { ...csrf, bodyLimit: EDITOR_BODY_LIMIT };
     // Pages with someone's unpublished writing stay out of every cache.
     privateAnswers(app);
@@ -246,7 +246,7 @@ export function editorRoutes(ctx: AppContext) {
       return send(request, reply, 'Dashboard', page);
     });
 
-    app.get('/dashboard/:state', hide, async (request, reply) => {
+    app.get('/dashboard/:state', paged, async (request, reply) => {
       const { state } = request.params as { state: string };
       if (!STATES.includes(state as OwnState)) return reply.callNotFound();
       const user = signedIn(request, reply);

@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
@@ -15,6 +16,7 @@ import { csrfFor } from '../../http/csrf.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
 import { responseCacheOf } from '../../http/shared-response-cache.ts';
 import { UNMATCHED_ROUTE } from '../../metrics/metrics.ts';
+import { PAGE_RANGE, PageNumber, queryInteger } from '../../http/url-numbers.ts';
 import { SESSION_COOKIE } from '../auth/sessions.ts';
 import type { FormState } from '../../render/templates/forms.ts';
 import { type FeedLink, layout } from '../../render/templates/layout.ts';
@@ -26,15 +28,19 @@ export type Form = Record<string, string | undefined>;
 export const text = (form: Form | undefined, key: string): string =>
   typeof form?.[key] === 'string' ? form[key] : '';
 
-/** `?page=N` of a query string: 1 when absent or nonsense. */
-function pageOf(query: string | undefined): number {
-  const page = Number(new URLSearchParams(query).get('page') ?? 1);
-  return Number.isInteger(page) && page >= 1 && page <= 100_000 ? page : 1;
+/** `?page=N` of a query string: 1 when absent, null when broken (the schema refuses those). */
+function pageOf(query: string | undefined): number | null {
+  const page = queryInteger(query ?? '', 'page', PAGE_RANGE);
+  return page === undefined ? 1 : page;
 }
 
-/** `?page=N`, 1 when absent or nonsense. */
+/** The query of every paged page: a broken `?page=` is a 422 page, not page 1. */
+export const PageQuery = Type.Object({ page: Type.Optional(PageNumber) });
+
+/** `?page=N` of a paged route: its schema refused a broken one and made it a number. */
 export function pageNumber(request: FastifyRequest): number {
-  return pageOf(request.url.split('?', 2)[1]);
+  const { page } = request.query as { page?: unknown };
+  return typeof page === 'number' ? page : 1;
 }
 
 export interface PageExtras {
@@ -64,6 +70,8 @@ export function pageKeyOf(url: string, request: { headers: IncomingHttpHeaders }
   // made-up ones cannot fill the cache or make it render again.
   const [path = '', query] = url.split('?', 2);
   const page = pageOf(query);
+  // A broken page number goes to the route, which answers it with a 422.
+  if (page === null) return null;
   return page === 1 ? `page:${path}` : `page:${path}?page=${page}`;
 }
 
@@ -93,6 +101,8 @@ export interface PageKit {
     config: { rateLimit: { max: number; timeWindow: number; allowList: () => boolean } };
   };
   hide: { schema: { hide: true } };
+  /** Route options for a page that takes `?page=N`. */
+  paged: { schema: { hide: true; querystring: typeof PageQuery } };
   /** Answers with the body inside the site's layout. */
   send: (
     request: FastifyRequest,
@@ -134,6 +144,7 @@ const PASSWORD_FIELDS = new Set(['password', 'current_password', 'new_password',
 
 export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
   const hide = { schema: { hide: true as const } };
+  const paged = { schema: { hide: true as const, querystring: PageQuery } };
   const send: PageKit['send'] = async (request, reply, title, body, status = 200, extra = {}) => {
     const csrfToken = request.user ? csrfFor(reply) : undefined;
     const page = layout(
@@ -145,6 +156,7 @@ export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
   const pages = responseCacheOf(ctx);
   return {
     hide,
+    paged,
     csrf: {
       ...hide,
       preHandler: app.csrfProtection.bind(app),

@@ -26,10 +26,13 @@ export function doneNote(
   return typeof code === 'string' && Object.hasOwn(notes, code) ? notes[code] : undefined;
 }
 
-/** A count from the query (e.g. how many deliveries were replayed), or null. */
+/**
+ * A count from the query (e.g. how many deliveries were replayed), or null when absent. The
+ * route's querystring schema declares it, so a broken one was already refused.
+ */
 export function countParam(request: FastifyRequest, name: string): number | null {
-  const raw = (request.query as Record<string, unknown>)[name];
-  return typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : null;
+  const value = (request.query as Record<string, unknown>)[name];
+  return typeof value === 'number' ? value : null;
 }
 
 /** Every answer of these routes is private to the account and kept by no cache. */

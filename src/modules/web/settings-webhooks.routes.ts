@@ -3,9 +3,11 @@
  * endpoint's deliveries with their attempts, to replay one or every dead one.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import type { UserRow, WebhookEndpointRow } from '../../db/schema.ts';
 import { csrfFor } from '../../http/csrf.ts';
+import { PageNumber, UrlInteger } from '../../http/url-numbers.ts';
 import { emptyForm, type FormState } from '../../render/templates/forms.ts';
 import {
   deliveriesPage,
@@ -27,6 +29,12 @@ import { type Form, type PageKit, pageNumber, text } from './page.ts';
 import { countParam, doneNote, idParam, listField } from './settings-kit.ts';
 
 const DELIVERIES_PER_PAGE = 20;
+
+/** An endpoint's deliveries page: `?page=N`, and `?replayed=N` after dead ones were replayed. */
+const DeliveriesQuery = Type.Object({
+  page: Type.Optional(PageNumber),
+  replayed: Type.Optional(UrlInteger({ minimum: 0, maximum: 999_999_999 })),
+});
 
 const NOTES = {
   deleted: 'Endpoint deleted.',
@@ -103,33 +111,37 @@ export function webhookSettingsRoutes(ctx: AppContext, app: FastifyInstance, kit
     return reply.redirect('/settings/webhooks?done=enabled', 303);
   });
 
-  app.get('/settings/webhooks/:id', hide, async (request, reply) => {
-    const user = signedIn(request, reply);
-    if (!user) return reply;
-    const endpoint = await getEndpoint(ctx, user, idParam(request));
-    const page = pageNumber(request);
-    const perPage = DELIVERIES_PER_PAGE;
-    const items = await listDeliveries(ctx, user, endpoint.id, { page, perPage });
-    // A page of one, just past this page: whether an older page follows.
-    const next = await listDeliveries(ctx, user, endpoint.id, {
-      page: page * perPage + 1,
-      perPage: 1,
-    });
-    const replayedDead = countParam(request, 'replayed');
-    const message =
-      replayedDead === null
-        ? doneNote(request, NOTES)
-        : `${replayedDead} dead ${replayedDead === 1 ? 'delivery' : 'deliveries'} queued to be sent again.`;
-    const body = deliveriesPage({
-      endpoint,
-      items,
-      page,
-      more: next.length > 0,
-      message,
-      csrfToken: csrfFor(reply),
-    });
-    return send(request, reply, 'Deliveries', body);
-  });
+  app.get(
+    '/settings/webhooks/:id',
+    { schema: { hide: true, querystring: DeliveriesQuery } },
+    async (request, reply) => {
+      const user = signedIn(request, reply);
+      if (!user) return reply;
+      const endpoint = await getEndpoint(ctx, user, idParam(request));
+      const page = pageNumber(request);
+      const perPage = DELIVERIES_PER_PAGE;
+      const items = await listDeliveries(ctx, user, endpoint.id, { page, perPage });
+      // A page of one, just past this page: whether an older page follows.
+      const next = await listDeliveries(ctx, user, endpoint.id, {
+        page: page * perPage + 1,
+        perPage: 1,
+      });
+      const replayedDead = countParam(request, 'replayed');
+      const message =
+        replayedDead === null
+          ? doneNote(request, NOTES)
+          : `${replayedDead} dead ${replayedDead === 1 ? 'delivery' : 'deliveries'} queued to be sent again.`;
+      const body = deliveriesPage({
+        endpoint,
+        items,
+        page,
+        more: next.length > 0,
+        message,
+        csrfToken: csrfFor(reply),
+      });
+      return send(request, reply, 'Deliveries', body);
+    },
+  );
 
   app.post('/settings/webhooks/:id/deliveries/:delivery/replay', csrf, async (request, reply) => {
     const user = signedIn(request, reply);

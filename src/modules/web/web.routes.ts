@@ -33,14 +33,14 @@ const TAG = /^[a-z0-9]{1,30}$/;
 
 export function webRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
-    const { hide, csrf, send, formError, publicPage } = pageKit(ctx, app);
+    const { hide, paged, csrf, send, formError, publicPage } = pageKit(ctx, app);
 
     const signIn = async (reply: FastifyReply, user: UserRow, next = '/') => {
       setSessionCookie(reply, ctx, await startSession(ctx, user));
       return reply.redirect(safeNext(next), 303);
     };
 
-    app.get('/', hide, async (request, reply) => {
+    app.get('/', paged, async (request, reply) => {
       if ((await countUsers(ctx.database.db)) === 0) {
         return send(request, reply, 'Set up Quire', setupPage(emptyForm(csrfFor(reply))));
       }
@@ -126,7 +126,7 @@ export function webRoutes(ctx: AppContext) {
       return reply.redirect('/', 303);
     });
 
-    app.get('/t/:tag', hide, async (request, reply) => {
+    app.get('/t/:tag', paged, async (request, reply) => {
       const { tag: raw } = request.params as { tag: string };
       const tag = raw.toLowerCase();
       if (!TAG.test(tag)) throw notFound('No articles carry this tag');
@@ -143,7 +143,7 @@ export function webRoutes(ctx: AppContext) {
       });
     });
 
-    app.get('/:username', hide, async (request, reply) => {
+    app.get('/:username', paged, async (request, reply) => {
       const { username } = request.params as { username: string };
       if (RESERVED_USERNAMES.has(username)) return reply.callNotFound();
       return publicPage(request, reply, async () => {

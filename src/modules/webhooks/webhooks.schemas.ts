@@ -1,11 +1,11 @@
 /** Request and response schemas of the webhooks API: they validate, serialize and document. */
 import { Type } from 'typebox';
 import { WEBHOOK_EVENT_TYPES } from '../../events/outbox.ts';
+import { IdNumber, PageNumber, PerPage } from '../../http/url-numbers.ts';
 import { SharedUser } from '../articles/articles.schemas.ts';
 
 const NText = Type.Union([Type.String(), Type.Null()]);
 const NInteger = Type.Union([Type.Integer(), Type.Null()]);
-const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 
 const endpointFields = {
   type_of: Type.Literal('webhook_endpoint'),
@@ -96,15 +96,15 @@ export const Delivery = Type.Object(
   { $id: 'WebhookDelivery', description: 'One event sent to one endpoint, with its attempts' },
 );
 
-export const EndpointParams = Type.Object({ id: Id });
-export const DeliveryParams = Type.Object({ id: Id, delivery_id: Id });
+export const EndpointParams = Type.Object({ id: IdNumber });
+export const DeliveryParams = Type.Object({ id: IdNumber, delivery_id: IdNumber });
 
 export const DeliveryListQuery = Type.Object({
   status: Type.Optional(
     Type.String({ maxLength: 40, description: 'pending, succeeded or dead; all when absent' }),
   ),
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
-  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 30 })),
+  page: Type.Optional(PageNumber),
+  per_page: Type.Optional(PerPage('Default 30, at most 100', 100)),
 });
 
 const Instant = (description: string) =>

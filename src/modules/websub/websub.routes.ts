@@ -7,7 +7,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { toProblem, wantsJson } from '../../http/error-handler.ts';
-import { problem } from '../../http/problem.ts';
+import { PROBLEM_JSON, problem } from '../../http/problem.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
 import type { ResponseCache } from '../../http/response-cache.ts';
 import { WEBSUB_PATH } from './hub-url.ts';
@@ -43,7 +43,7 @@ export function websubRoutes(ctx: AppContext, cache: ResponseCache) {
       if (error instanceof AppError && error.retryAfter !== undefined)
         reply.header('retry-after', String(error.retryAfter));
       reply.status(p.status);
-      if (wantsJson(request)) return reply.type('application/json; charset=utf-8').send(p);
+      if (wantsJson(request)) return reply.type(PROBLEM_JSON).send(p);
       return reply.type('text/plain; charset=utf-8').send(`${p.detail}\n`);
     });
     app.addHook('onClose', async () => verificationsSettled(ctx));
