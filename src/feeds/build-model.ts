@@ -11,6 +11,7 @@ import { profileImage } from '../modules/users/users.presenter.ts';
 import { findUserByUsername } from '../modules/users/users.repository.ts';
 import { hubUrl } from '../modules/websub/hub-url.ts';
 import { siteSettings } from '../modules/web/site-settings.ts';
+import { absoluteUrls } from './absolute-urls.ts';
 import type { FeedEntry, FeedLinks, FeedModel } from './model.ts';
 
 export const FEED_PAGE_SIZE = 12;
@@ -46,14 +47,15 @@ function linksFor(
 function entry(base: string, article: ArticleRow, author: UserRow): FeedEntry {
   const published = new Date(article.published_at ?? article.created_at);
   const edited = article.edited_at ? new Date(article.edited_at) : published;
+  const url = base + articlePath(article, author);
   return {
-    url: base + articlePath(article, author),
+    url,
     title: article.title,
     authorName: author.name,
     authorUrl: `${base}/${author.username}`,
     published,
     updated: edited > published ? edited : published,
-    html: article.body_html,
+    html: absoluteUrls(article.body_html, url),
     summary: article.description,
     tags: tagArray(article),
     image: article.cover_image,

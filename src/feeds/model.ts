@@ -8,8 +8,9 @@ export interface FeedEntry {
   authorUrl: string;
   published: Date;
   updated: Date;
-  /** The full, sanitized article HTML. */
+  /** The full, sanitized article HTML, its URLs made absolute against `url`. */
   html: string;
+  /** The article's description: plain text, so it holds no link to resolve. */
   summary: string;
   tags: string[];
   image: string | null;
