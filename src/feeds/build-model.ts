@@ -7,7 +7,7 @@ import {
   authorsOf,
   listArticles,
 } from '../modules/articles/articles.repository.ts';
-import { profileImage } from '../modules/users/users.presenter.ts';
+import { rasterProfileImage } from '../modules/users/users.presenter.ts';
 import { findUserByUsername } from '../modules/users/users.repository.ts';
 import { hubUrl } from '../modules/websub/hub-url.ts';
 import { siteSettings } from '../modules/web/site-settings.ts';
@@ -85,7 +85,7 @@ export async function buildFeedModel(
     head = {
       title: `${site}: ${user.name}`,
       description: `The latest articles on ${site} by ${user.name} (@${user.username}).`,
-      image: profileImage(user, base),
+      image: rasterProfileImage(user, base),
       htmlPath: `/${user.username}`,
       since: new Date(user.created_at),
     };
