@@ -7,10 +7,11 @@ import {
   authorsOf,
   listArticles,
 } from '../modules/articles/articles.repository.ts';
-import { profileImage } from '../modules/users/users.presenter.ts';
+import { rasterProfileImage } from '../modules/users/users.presenter.ts';
 import { findUserByUsername } from '../modules/users/users.repository.ts';
 import { hubUrl } from '../modules/websub/hub-url.ts';
 import { siteSettings } from '../modules/web/site-settings.ts';
+import { absoluteUrls } from './absolute-urls.ts';
 import type { FeedEntry, FeedLinks, FeedModel } from './model.ts';
 
 export const FEED_PAGE_SIZE = 12;
@@ -46,14 +47,15 @@ function linksFor(
 function entry(base: string, article: ArticleRow, author: UserRow): FeedEntry {
   const published = new Date(article.published_at ?? article.created_at);
   const edited = article.edited_at ? new Date(article.edited_at) : published;
+  const url = base + articlePath(article, author);
   return {
-    url: base + articlePath(article, author),
+    url,
     title: article.title,
     authorName: author.name,
     authorUrl: `${base}/${author.username}`,
     published,
     updated: edited > published ? edited : published,
-    html: article.body_html,
+    html: absoluteUrls(article.body_html, url),
     summary: article.description,
     tags: tagArray(article),
     image: article.cover_image,
@@ -83,7 +85,7 @@ export async function buildFeedModel(
     head = {
       title: `${site}: ${user.name}`,
       description: `The latest articles on ${site} by ${user.name} (@${user.username}).`,
-      image: profileImage(user, base),
+      image: rasterProfileImage(user, base),
       htmlPath: `/${user.username}`,
       since: new Date(user.created_at),
     };

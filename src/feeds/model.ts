@@ -8,8 +8,9 @@ export interface FeedEntry {
   authorUrl: string;
   published: Date;
   updated: Date;
-  /** The full, sanitized article HTML. */
+  /** The full, sanitized article HTML, its URLs made absolute against `url`. */
   html: string;
+  /** The article's description: plain text, so it holds no link to resolve. */
   summary: string;
   tags: string[];
   image: string | null;
@@ -32,7 +33,10 @@ export interface FeedModel {
   description: string;
   links: FeedLinks;
   language: string;
-  /** The author's picture or the site's icon. */
+  /**
+   * The author's picture, GIF, JPEG or PNG (all an RSS image may be): the RSS image, the Atom
+   * icon and the JSON Feed icon and favicon alike. None for the site and tag feeds.
+   */
   image: string | null;
   /** When the newest entry changed; the feed's Last-Modified. */
   updated: Date;

@@ -177,8 +177,10 @@ test('author RSS read by rss-parser agrees with the API', async () => {
   assert.equal(feed.description, `The latest articles on ${SITE} by ${NAME} (@zoe).`);
   assert.equal(feed.link, profile);
   assert.equal(feed.feedUrl, `${server.url}/feed/zoe`);
+  // The API's picture is the SVG avatar; RSS images may only be GIF, JPEG or PNG.
+  assert.equal(views[0].user.profile_image, `${server.url}/avatar/zoe.svg`);
   assert.deepEqual(feed.image, {
-    url: views[0].user.profile_image,
+    url: `${server.url}/avatar/zoe.png`,
     title: `${SITE}: ${NAME}`,
     link: profile,
   });
@@ -316,7 +318,8 @@ test('author JSON Feed is valid JSON Feed 1.1 and agrees with the API', async ()
   assert.equal(doc.description, `The latest articles on ${SITE} by ${NAME} (@zoe).`);
   assert.equal(doc.home_page_url, `${server.url}/zoe`);
   assert.equal(doc.feed_url, `${server.url}/feed/zoe.json`);
-  assert.equal(doc.icon, views[0].user.profile_image);
+  assert.equal(doc.icon, `${server.url}/avatar/zoe.png`);
+  assert.equal(doc.favicon, doc.icon);
   assert.equal(doc.language, 'en');
   assert.equal('next_url' in doc, false, 'one page: no next_url');
   assert.deepEqual(doc.hubs, [{ type: 'WebSub', url: `${server.url}/websub` }]);

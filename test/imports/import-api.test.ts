@@ -430,8 +430,8 @@ describe('the summary', () => {
       type: RSS,
       body: rssFeed([
         rssItem({ title: 'Fine', guid: 'p-1', html: '<p>ok</p>' }),
-        rssItem({ title: 'Nowhere to be found', html: '<p>no guid, no link</p>' }),
         rssItem({ title: 'Nested to death', guid: 'p-3', html: deep }),
+        rssItem({ title: 'Nested without guid or link', html: deep }),
       ]),
     });
     const res = await importUrl(server, author, feeds.url('/partial.xml'));
@@ -442,10 +442,10 @@ describe('the summary', () => {
     assert.equal(summary.skipped, 0);
     assert.deepEqual(
       summary.failed.map((f: { item: string }) => f.item),
-      ['Nowhere to be found', 'Nested to death'],
+      ['Nested to death', 'Nested without guid or link'],
     );
-    assert.match(summary.failed[0].reason, /neither a guid nor a link/);
-    assert.match(summary.failed[1].reason, /nested more than \d+ elements deep/);
+    for (const failure of summary.failed)
+      assert.match(failure.reason, /nested more than \d+ elements deep/);
     assert.deepEqual(
       (await articlesOf(server, author)).map((a) => a.title),
       ['Fine'],

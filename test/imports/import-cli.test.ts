@@ -120,7 +120,11 @@ describe('quire import', () => {
           date: 'Mon, 02 Mar 2026 08:00:00 +0000',
           html: '<p>Hello</p>',
         }),
-        rssItem({ title: 'No way to tell it apart', html: '<p>no guid, no link</p>' }),
+        rssItem({
+          title: 'Nested to death',
+          guid: 'cli-deep',
+          html: `${'<div>'.repeat(600)}too deep${'</div>'.repeat(600)}`,
+        }),
       ]),
     });
     const res = await quire(
@@ -130,7 +134,7 @@ describe('quire import', () => {
     assert.equal(res.code, 0, res.stderr);
     assert.equal(
       res.stdout,
-      `${summaryLine(1, 0, 1, 2)}\n  failed: No way to tell it apart: the item has neither a guid nor a link\n`,
+      `${summaryLine(1, 0, 1, 2)}\n  failed: Nested to death: Cannot convert the HTML: content is nested more than 500 elements deep\n`,
     );
     const [article] = await articlesOf(server, author);
     assert.equal(article.published, true);

@@ -103,20 +103,28 @@ test('a source is added, imported now with its log shown, and removed', async ()
     ],
   );
 
-  // An item without guid or link cannot be remembered, so it is refused with the reason.
+  // An item that cannot become an article is listed with the reason; one without guid or link
+  // is remembered by its feed, title and date, and imports.
+  const deep = `${'<div>'.repeat(600)}too deep${'</div>'.repeat(600)}`;
   feeds.serve('/dispatches.xml', {
-    body: rssFeed([item(1), item(2), item(3), rssItem({ title: 'Nameless' })]),
+    body: rssFeed([
+      item(1),
+      item(2),
+      item(3),
+      rssItem({ title: 'Too deep', guid: 'deep', html: deep }),
+      rssItem({ title: 'Nameless', date: 'Tue, 05 May 2026 10:00:00 +0000' }),
+    ]),
     type: RSS,
   });
   server.clock.advance(60_000);
   assert.equal((await submit(ana, PAGE, `/settings/feeds/${id}/poll`, {})).status, 303);
   const again = entryOf((await ana.get(PAGE)).text, id);
   assert.match(again, /2026-06-01 12:01:00 UTC/);
-  assert.match(again, /<strong>1<\/strong> imported,\s*<strong>2<\/strong> skipped/);
-  assert.match(again, /<strong>1<\/strong> failed, of 4 items/);
+  assert.match(again, /<strong>2<\/strong> imported,\s*<strong>2<\/strong> skipped/);
+  assert.match(again, /<strong>1<\/strong> failed, of 5 items/);
   assert.match(
     again,
-    /<span class="item">Nameless<\/span>: the item has neither a guid nor a link/,
+    /<span class="item">Too deep<\/span>: Cannot convert the HTML: content is nested more than \d+ elements deep/,
   );
 
   const removed = await submit(ana, PAGE, `/settings/feeds/${id}/remove`, {});
@@ -130,7 +138,7 @@ test('a source is added, imported now with its log shown, and removed', async ()
     .select('id')
     .where('user_id', '=', owner.id)
     .execute();
-  assert.equal(left.length, 3, 'imported articles stay');
+  assert.equal(left.length, 4, 'imported articles stay');
 });
 
 test('a feed that cannot be read shows its error on the page', async () => {

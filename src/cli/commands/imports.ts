@@ -94,6 +94,8 @@ export const importCommands: Record<string, Command> = {
           return importFeed(ctx, user, loaded.feed, {
             publish: v.publish === true,
             canonical: v.canonical === true,
+            // A file (no URL) is known by the feed's own home link instead.
+            feedUrl: loaded.url === null ? null : source,
             onProgress: bar.update,
           });
         });

@@ -1,4 +1,7 @@
-/** Article slugs: the title made URL-safe plus a short random suffix, unique per author. */
+/**
+ * Article slugs: the title in Latin letters, made URL-safe, plus a short random suffix, unique
+ * per author.
+ */
 import { randomInt } from 'node:crypto';
 import type { DbHandle } from '../../db/database.ts';
 import { slugify } from '../../render/slugify.ts';
@@ -11,8 +14,30 @@ const suffix = (length: number) =>
 /** Tries per article before giving up: a clash of random suffixes this often means a bug. */
 const ATTEMPTS = 8;
 
-export function slugCandidate(title: string, published: boolean): string {
-  const base = slugify(title, 80) || 'post';
+type Transliterate = (text: string) => string;
+
+let transliterator: Promise<Transliterate> | undefined;
+/**
+ * Loaded with the first slug, not at start: its tables take a noticeable moment to load, and
+ * most processes (the import's converting threads, a node that only serves pages) never make one.
+ */
+const loadTransliterate = () =>
+  (transliterator ??= import('transliteration').then((module) => module.transliterate));
+
+// A combining mark on a Latin letter, once decomposed (the accent of é, the umlaut of ü).
+const LATIN_MARK = /(?<=\p{Script=Latin})\p{Mn}+/gu;
+
+/**
+ * The title as lowercase Latin words joined by hyphens, at most 80 characters. Latin letters lose
+ * their accents (Über -> uber), as slugs always had; every other script is transliterated
+ * (Привет -> privet, straße -> strasse, 你好 -> ni-hao); a title with nothing to keep is "post".
+ */
+export function slugBase(title: string, transliterate: Transliterate): string {
+  const bare = title.normalize('NFKD').replace(LATIN_MARK, '').normalize('NFC');
+  return slugify(transliterate(bare), 80) || 'post';
+}
+
+export function slugCandidate(base: string, published: boolean): string {
   return published ? `${base}-${suffix(4)}` : `${base}-temp-slug-${randomInt(10_000_000)}`;
 }
 
@@ -30,8 +55,12 @@ export async function uniqueSlugs(
   db: DbHandle,
   userId: number,
   requests: SlugRequest[],
-  candidate: (request: SlugRequest) => string = (r) => slugCandidate(r.title, r.published),
+  candidate?: (request: SlugRequest) => string,
 ): Promise<string[]> {
+  if (!candidate) {
+    const transliterate = await loadTransliterate();
+    candidate = (r) => slugCandidate(slugBase(r.title, transliterate), r.published);
+  }
   const slugs: Array<string | null> = requests.map(() => null);
   const chosen = new Set<string>();
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {

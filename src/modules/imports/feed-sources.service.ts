@@ -164,6 +164,7 @@ export async function pollClaimed(ctx: AppContext, source: FeedSourceRow): Promi
         publish: source.publish === 1,
         canonical: source.canonical === 1,
         sourceId: source.id,
+        feedUrl: source.url,
       });
       validators = { etag: loaded.etag, last_modified: loaded.lastModified };
       result = { status: 'ok', summary };

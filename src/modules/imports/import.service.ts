@@ -1,11 +1,13 @@
 /**
  * Turns a parsed feed into articles for one author. Idempotent: each item is remembered by its
- * guid (else its link) in `feed_items`, in the same transaction as its article, and skipped on
- * every later run, even after the author deletes the article.
+ * guid (else its link, else a key made from its feed, title and date) in `feed_items`, in the
+ * same transaction as its article, and skipped on every later run, even after the author deletes
+ * the article.
  */
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { AppContext } from '../../context.ts';
 import type { ArticleRow, UserRow } from '../../db/schema.ts';
-import { availableParallelism } from 'node:os';
 import type { ParsedFeed, ParsedItem } from '../../feeds/parsed.ts';
 import { insertArticlesIn, type PreparedArticle } from '../articles/articles.service.ts';
 import { claimItems, importedKeys, linkItems } from './feed-items.repository.ts';
@@ -16,6 +18,11 @@ export interface ImportOptions {
   publish: boolean;
   canonical: boolean;
   sourceId?: number | null;
+  /**
+   * The URL the import was asked for (a saved source's own, which redirects do not change); null
+   * for a file. Keys the items that have neither a guid nor a link.
+   */
+  feedUrl?: string | null;
   /** Called after each item with how many are done out of how many. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -40,10 +47,33 @@ const BATCH = 100;
  * surrogates. Both are replaced the same way every time, so an odd id still imports, once.
  */
 export const storableText = (text: string) => text.toWellFormed().replaceAll('\u0000', '\uFFFD');
-const itemKey = (item: ParsedItem) => {
-  const key = item.guid?.trim() || item.url?.trim() || null;
-  return key === null ? null : storableText(key);
-};
+
+/** Marks a key made here, so it can never be mistaken for an item's own guid or link. */
+export const DERIVED_KEY_PREFIX = 'quire:derived:';
+
+/**
+ * Which feed an item came from, for items without guid or link: the URL asked for, or for a
+ * file (no URL) the feed's own home link, else its title.
+ */
+function feedIdentity(feed: ParsedFeed, feedUrl: string | null | undefined): string {
+  if (feedUrl) return URL.canParse(feedUrl) ? new URL(feedUrl).href : feedUrl;
+  return feed.homeUrl ?? feed.title ?? '';
+}
+
+/**
+ * An item's key: its guid, else its link, else a hash of its feed, title and date, the same on
+ * every run while those stay the same. An item with neither title nor date adds its content,
+ * which is then all that tells it from the feed's other such items.
+ */
+export function itemKey(item: ParsedItem, feed: string): string {
+  const own = item.guid?.trim() || item.url?.trim();
+  if (own) return storableText(own);
+  const date = item.published ?? item.updated;
+  const parts = [feed, item.title ?? '', date ? date.toISOString() : ''];
+  if (!item.title && !date) parts.push(item.html ?? '');
+  const hash = createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+  return DERIVED_KEY_PREFIX + hash;
+}
 const itemLabel = (item: ParsedItem) =>
   item.title?.trim() || item.url || item.guid || '(untitled item)';
 
@@ -59,7 +89,7 @@ const AHEAD = 2;
 interface Planned {
   start: number;
   items: ParsedItem[];
-  keys: Array<string | null>;
+  keys: string[];
   /** Preparations of the items that are new, in order; null for the others. */
   prepared: Promise<Array<Prepared | null>>;
 }
@@ -78,20 +108,17 @@ export async function importFeed(
       ? workerPreparer(prepareOptions)
       : null;
   const seen = new Set<string>();
+  const feedId = feedIdentity(feed, options.feedUrl);
 
   // Items imported on an earlier run are skipped before the costly conversion, not after; the
   // next batch is converted while this one is written.
   const plan = async (start: number): Promise<Planned> => {
     const items = feed.items.slice(start, start + BATCH);
-    const keys = items.map(itemKey);
-    const known = await importedKeys(
-      ctx.database.db,
-      user.id,
-      keys.filter((key): key is string => key !== null),
-    );
+    const keys = items.map((item) => itemKey(item, feedId));
+    const known = await importedKeys(ctx.database.db, user.id, keys);
     const fresh = items.map((item, i) => {
-      const key = keys[i];
-      if (!key || known.has(key) || seen.has(key)) return null;
+      const key = keys[i] as string;
+      if (known.has(key) || seen.has(key)) return null;
       seen.add(key);
       return item;
     });
@@ -125,14 +152,9 @@ export async function importFeed(
       const prepared = await batch.prepared;
       const writes: Array<{ key: string; article: PreparedArticle }> = [];
       batch.items.forEach((item, i) => {
-        const key = batch.keys[i] ?? null;
+        const key = batch.keys[i] as string;
         const result = prepared[i];
-        if (key === null) {
-          summary.failed.push({
-            item: itemLabel(item),
-            reason: 'the item has neither a guid nor a link',
-          });
-        } else if (!result) {
+        if (!result) {
           summary.skipped++;
         } else if ('refused' in result) {
           summary.failed.push({ item: itemLabel(item), reason: result.refused });

@@ -104,7 +104,7 @@ export function importsRoutes(ctx: AppContext) {
           const loaded = await loadFeed(ctx, url);
           if (loaded.kind !== 'feed')
             throw new AppError('bad_gateway', 'The feed answered 304 to an unconditional request');
-          return await importFeed(ctx, user, loaded.feed, { publish, canonical });
+          return await importFeed(ctx, user, loaded.feed, { publish, canonical, feedUrl: url });
         } catch (error) {
           throw importError(error);
         }

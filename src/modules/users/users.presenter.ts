@@ -8,6 +8,21 @@ export function profileImage(
   return user.profile_image ?? `${baseUrl}/avatar/${user.username}.svg`;
 }
 
+const RASTER_PATH = /\.(?:png|jpe?g|gif)$/i;
+
+/**
+ * The picture as RSS 2.0 allows one (GIF, JPEG or PNG): the account's own when its path says it
+ * is one of those, else the generated avatar as PNG.
+ */
+export function rasterProfileImage(
+  user: Pick<UserRow, 'username' | 'profile_image'>,
+  baseUrl: string,
+): string {
+  const own = user.profile_image;
+  if (own && URL.canParse(own) && RASTER_PATH.test(new URL(own).pathname)) return own;
+  return `${baseUrl}/avatar/${user.username}.png`;
+}
+
 const MONTH_DAY_YEAR = new Intl.DateTimeFormat('en-US', {
   month: 'short',
   day: 'numeric',
