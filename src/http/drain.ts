@@ -19,6 +19,8 @@ const RETRY_AFTER = '5';
  * would reset it; waiting lets it have its 503 instead.
  */
 const QUIET_MS = 250;
+/** How long a refused request's body may take to arrive before the answer goes anyway. */
+const BODY_WAIT_MS = 1000;
 
 export class Drain {
   readonly #logger: FastifyBaseLogger;
@@ -47,16 +49,13 @@ export class Drain {
   wrap(listener: RequestListener): RequestListener {
     return (req, res) => {
       this.#lastRequestAt = performance.now();
-      if (this.#draining) {
-        this.#refuse(req, res);
-        return;
-      }
       this.#inFlight.add(res);
       res.once('close', () => {
         this.#inFlight.delete(res);
         if (this.#inFlight.size === 0) this.#wakeWaiters();
       });
-      listener(req, res);
+      if (this.#draining) this.#refuse(req, res);
+      else listener(req, res);
     };
   }
 
@@ -113,16 +112,25 @@ export class Drain {
     const body = json
       ? JSON.stringify(p)
       : `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${p.title}</title></head><body><h1>${p.title}</h1><p>${p.detail}</p></body></html>`;
-    res.writeHead(503, {
-      ...this.#headers,
-      'content-type': json ? PROBLEM_JSON : 'text/html; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-      'retry-after': RETRY_AFTER,
-      'cache-control': 'no-store',
-      connection: 'close',
-      'x-request-id': id,
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    const answer = () => {
+      clearTimeout(cap);
+      if (res.headersSent) return;
+      res.writeHead(503, {
+        ...this.#headers,
+        'content-type': json ? PROBLEM_JSON : 'text/html; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        'retry-after': RETRY_AFTER,
+        'cache-control': 'no-store',
+        connection: 'close',
+        'x-request-id': id,
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    // The request's body is read (and dropped) before the answer closes the connection: a socket
+    // closed with unread data is reset, and the client would lose the 503 with it.
+    const cap = setTimeout(answer, BODY_WAIT_MS);
+    req.once('end', answer);
+    req.resume();
     this.#logger.info(
       { reqId: id, method: req.method, url: req.url, status: 503, ip: req.socket.remoteAddress },
       'request',
