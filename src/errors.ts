@@ -65,3 +65,11 @@ export function validationFailed(errors: FieldError[]): AppError {
   const summary = errors.map((e) => e.message).join(', ');
   return new AppError('validation_failed', `Validation failed: ${summary}`, { errors });
 }
+
+/**
+ * Something the operator must fix before the server can start (a port in use, an address that is
+ * not this machine's); the command line prints it as one line, without a stack.
+ */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}

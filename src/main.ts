@@ -4,14 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { type AppContext, openContext } from './context.ts';
+import { StartupError } from './errors.ts';
 import { startPoller } from './modules/imports/feed-sources.service.ts';
 import type { Dispatcher } from './events/dispatcher.ts';
 import { createDispatcher } from './worker.ts';
-
-/** Something the operator must fix; printed as one line, without a stack. */
-export class StartupError extends Error {
-  override name = 'StartupError';
-}
 
 export interface RunningServer {
   app: FastifyInstance;

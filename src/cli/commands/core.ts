@@ -2,10 +2,8 @@
 import { loadConfig } from '../../config.ts';
 import { openContext } from '../../context.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
-import { exitOnSignals, startServer, stopOnSignals } from '../../main.ts';
 import { createApiKey } from '../../modules/apikeys/apikeys.service.ts';
 import { createAccount } from '../../modules/users/users.service.ts';
-import { createDispatcher } from '../../worker.ts';
 import { type Command, userNamed, withContext } from '../command.ts';
 import { passwordFrom, passwordOptions } from '../password.ts';
 
@@ -15,6 +13,8 @@ export const coreCommands: Record<string, Command> = {
     summary: 'Run the web server (configured from the environment; see README).',
     options: {},
     async run() {
+      // The web application is loaded only by the commands that serve it.
+      const { startServer, stopOnSignals } = await import('../../main.ts');
       const server = await startServer(loadConfig());
       stopOnSignals(server);
     },
@@ -25,6 +25,8 @@ export const coreCommands: Record<string, Command> = {
       'Run the event dispatcher alone (webhooks, WebSub, scheduled announcements) until stopped; pair with QUIRE_DISPATCHER=0 on web nodes.',
     options: {},
     async run() {
+      const { exitOnSignals } = await import('../../main.ts');
+      const { createDispatcher } = await import('../../worker.ts');
       const ctx = await openContext(loadConfig(), { migrate: true });
       const dispatcher = createDispatcher(ctx);
       await dispatcher.start();

@@ -1,22 +1,23 @@
 /** `quire import` and `quire feeds ...`: feed import from the command line. */
-import { SingleBar } from 'cli-progress';
 import type { FeedSourceRow } from '../../db/schema.ts';
-import {
-  addSource,
-  claimSource,
-  listSources,
-  pollClaimed,
-  pollDueSources,
-  removeSource,
-} from '../../modules/imports/feed-sources.service.ts';
-import { loadFeed } from '../../modules/imports/feed-loader.ts';
-import { importError } from '../../modules/imports/import-errors.ts';
-import { importFeed, type ImportSummary } from '../../modules/imports/import.service.ts';
+import type { ImportSummary } from '../../modules/imports/import.service.ts';
 import { type Command, UsageError, userNamed, withContext } from '../command.ts';
 
+// Loaded when a command runs, so the command line starts without the feed and import code.
+const sources = () => import('../../modules/imports/feed-sources.service.ts');
+const importing = async () => ({
+  ...(await import('../../modules/imports/feed-loader.ts')),
+  ...(await import('../../modules/imports/import-errors.ts')),
+  ...(await import('../../modules/imports/import.service.ts')),
+});
+
 /** A bar on a terminal; on a pipe or file, a line at each fifth of a big feed. */
-function progress(): { update: (done: number, total: number) => void; stop: () => void } {
+async function progress(): Promise<{
+  update: (done: number, total: number) => void;
+  stop: () => void;
+}> {
   if (process.stderr.isTTY) {
+    const { SingleBar } = await import('cli-progress');
     const bar = new SingleBar({
       stream: process.stderr,
       format: 'Importing [{bar}] {value}/{total} items',
@@ -84,7 +85,8 @@ export const importCommands: Record<string, Command> = {
       },
     },
     async run(v, [source = '']) {
-      const bar = progress();
+      const { loadFeed, importError, importFeed } = await importing();
+      const bar = await progress();
       try {
         const summary = await withContext(async (ctx) => {
           const user = await userNamed(ctx, v.username);
@@ -124,6 +126,7 @@ export const importCommands: Record<string, Command> = {
       },
     },
     async run(v) {
+      const { addSource } = await sources();
       const row = await withContext(async (ctx) =>
         addSource(ctx, await userNamed(ctx, v.username), {
           url: String(v.url),
@@ -140,6 +143,7 @@ export const importCommands: Record<string, Command> = {
     summary: "List an account's feed sources.",
     options: { username: { type: 'string', description: 'the account', required: true } },
     async run(v) {
+      const { listSources } = await sources();
       const rows = await withContext(async (ctx) =>
         listSources(ctx, await userNamed(ctx, v.username)),
       );
@@ -156,6 +160,7 @@ export const importCommands: Record<string, Command> = {
     },
     async run(v) {
       const id = sourceId(v.id);
+      const { removeSource } = await sources();
       await withContext(async (ctx) => removeSource(ctx, await userNamed(ctx, v.username), id));
       console.log(`Removed feed source ${id}.`);
     },
@@ -165,6 +170,7 @@ export const importCommands: Record<string, Command> = {
     summary: 'Poll one feed source now, or every source that is due.',
     options: { id: { type: 'string', description: 'poll this source even if it is not due' } },
     async run(v) {
+      const { claimSource, pollClaimed, pollDueSources } = await sources();
       await withContext(async (ctx) => {
         if (v.id === undefined) {
           console.log(`Polled ${await pollDueSources(ctx)} due feed sources.`);

@@ -2,15 +2,11 @@
 import type { AppContext } from '../../context.ts';
 import type { UserRow, WebhookEndpointRow } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import {
-  type DeliveryWithAttempts,
-  getEndpoint,
-  listDeliveries,
-  listEndpoints,
-  replayDeliveries,
-  replayDelivery,
-} from '../../modules/webhooks/webhooks.service.ts';
+import type { DeliveryWithAttempts } from '../../modules/webhooks/webhooks.service.ts';
 import { type Command, UsageError, userNamed, withContext } from '../command.ts';
+
+// Loaded when a command runs, so the command line starts without the webhook code.
+const webhooks = () => import('../../modules/webhooks/webhooks.service.ts');
 
 const positive = (name: string, raw: unknown): number => {
   const n = Number(raw);
@@ -28,7 +24,7 @@ async function onEndpoint<T>(
 ): Promise<T> {
   const user = await userNamed(ctx, username);
   try {
-    await getEndpoint(ctx, user, id);
+    await (await webhooks()).getEndpoint(ctx, user, id);
   } catch (error) {
     if (error instanceof AppError && error.code === 'not_found')
       throw new UsageError(`@${user.username} has no webhook endpoint ${id}`);
@@ -94,7 +90,7 @@ export const webhookCommands: Record<string, Command> = {
     options: { username: account },
     async run(v) {
       const rows = await withContext(async (ctx) =>
-        listEndpoints(ctx, await userNamed(ctx, v.username)),
+        (await webhooks()).listEndpoints(ctx, await userNamed(ctx, v.username)),
       );
       if (rows.length === 0) {
         console.log('No webhook endpoints.');
@@ -129,6 +125,7 @@ export const webhookCommands: Record<string, Command> = {
       const page = v.page === undefined ? 1 : positive('page', v.page);
       const perPage = v['per-page'] === undefined ? 30 : positive('per-page', v['per-page']);
       if (perPage > 100) throw new UsageError(`--per-page must be at most 100, got ${perPage}`);
+      const { listDeliveries } = await webhooks();
       const list = await withContext((ctx) =>
         onEndpoint(ctx, v.username, id, (user) =>
           listDeliveries(ctx, user, id, {
@@ -174,7 +171,7 @@ export const webhookCommands: Record<string, Command> = {
         const replayed = await withContext((ctx) =>
           onEndpoint(ctx, v.username, id, async (user) => {
             try {
-              return await replayDelivery(ctx, user, id, deliveryId);
+              return await (await webhooks()).replayDelivery(ctx, user, id, deliveryId);
             } catch (error) {
               if (error instanceof AppError && error.code === 'not_found')
                 throw new UsageError(`webhook endpoint ${id} has no delivery ${deliveryId}`);
@@ -189,6 +186,7 @@ export const webhookCommands: Record<string, Command> = {
       }
       if (v.status === undefined)
         throw new UsageError('--since and --until need --status (dead or succeeded)');
+      const { replayDeliveries } = await webhooks();
       const count = await withContext((ctx) =>
         onEndpoint(ctx, v.username, id, (user) =>
           replayDeliveries(ctx, user, id, {
