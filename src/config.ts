@@ -69,6 +69,19 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * The database named by a target, for people: an SQLite file's absolute path, or a
+ * PostgreSQL URL reduced to its user, host, port and database (never its password).
+ */
+export function databaseLabel(target: DatabaseTarget): string {
+  if (target.kind === 'sqlite') return `sqlite:${target.path}`;
+  const url = new URL(target.url);
+  const user = url.username ? `${decodeURIComponent(url.username)}@` : '';
+  // A socket directory or host may come as ?host=; every other parameter is left out.
+  const host = url.hostname || url.searchParams.get('host') || 'localhost';
+  return `postgres://${user}${host}:${url.port || 5432}${decodeURIComponent(url.pathname)}`;
+}
+
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/quire.db';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 

@@ -1,6 +1,6 @@
 /** What a `quire` subcommand is, and the helpers its implementations share. */
 import { pino } from 'pino';
-import { type DatabaseTarget, loadConfig } from '../config.ts';
+import { loadConfig } from '../config.ts';
 import { type AppContext, openContext } from '../context.ts';
 import type { UserRow } from '../db/schema.ts';
 import { findUserByUsername } from '../modules/users/users.repository.ts';
@@ -19,19 +19,6 @@ export interface Command {
   /** False for a command that never opens the database; the others name it on stderr first. */
   database?: false;
   run(values: Values, positionals: string[]): Promise<void>;
-}
-
-/**
- * The database a command is about to open, for people: an SQLite file's absolute path, or a
- * PostgreSQL URL reduced to its user, host, port and database (never its password).
- */
-export function databaseLabel(target: DatabaseTarget): string {
-  if (target.kind === 'sqlite') return `sqlite:${target.path}`;
-  const url = new URL(target.url);
-  const user = url.username ? `${decodeURIComponent(url.username)}@` : '';
-  // A socket directory or host may come as ?host=; every other parameter is left out.
-  const host = url.hostname || url.searchParams.get('host') || 'localhost';
-  return `postgres://${user}${host}:${url.port || 5432}${decodeURIComponent(url.pathname)}`;
 }
 
 const quietLogger = () => pino({ level: 'warn' }, pino.destination(2));

@@ -1,10 +1,9 @@
 /** The `quire` command. */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, databaseLabel, loadConfig } from '../config.ts';
 import { DatabaseUnavailableError } from '../db/connect.ts';
-import { AppError } from '../errors.ts';
-import { StartupError } from '../main.ts';
-import { type Command, databaseLabel, UsageError, type Values } from './command.ts';
+import { AppError, StartupError } from '../errors.ts';
+import { type Command, UsageError, type Values } from './command.ts';
 import { coreCommands } from './commands/core.ts';
 import { importCommands } from './commands/imports.ts';
 import { webhookCommands } from './commands/webhooks.ts';

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import type { DatabaseTarget } from '../config.ts';
+import { databaseLabel, type DatabaseTarget } from '../config.ts';
 import { Database } from './database.ts';
 import { PgListener } from './pg-listener.ts';
 import type { Schema } from './schema.ts';
@@ -56,16 +56,9 @@ export async function connect(target: DatabaseTarget, options: { poolSize?: numb
     await db.ping();
   } catch (error) {
     await db.close();
-    const where = safeLocation(target.url);
     throw new DatabaseUnavailableError(
-      `cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`,
+      `cannot connect to ${databaseLabel(target)}: ${(error as Error).message}`,
     );
   }
   return db;
-}
-
-/** host:port/database of a URL, without its credentials. */
-function safeLocation(url: string): string {
-  const u = new URL(url);
-  return `${u.hostname || u.searchParams.get('host') || 'localhost'}:${u.port || 5432}${u.pathname}`;
 }

@@ -7,7 +7,7 @@ import type { AppContext } from '../context.ts';
 import type { UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { userForApiKey } from '../modules/apikeys/apikeys.service.ts';
-import { METRICS_PATH } from '../modules/metrics/metrics.routes.ts';
+import { METRICS_PATH } from '../metrics/metrics.ts';
 import { SESSION_COOKIE, SESSION_DAYS, userForSession } from '../modules/auth/sessions.ts';
 
 declare module 'fastify' {

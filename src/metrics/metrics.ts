@@ -8,6 +8,9 @@ import type { AppContext } from '../context.ts';
 import type { CacheLookups } from '../http/response-cache.ts';
 import { consumerLags, deadLetterCount, queuedDeliveries } from '../events/outbox-stats.ts';
 
+/** Where the metrics are served. */
+export const METRICS_PATH = '/metrics';
+
 /** The route label of a request no route matched: never its URL, which anyone can make up. */
 export const UNMATCHED_ROUTE = 'unmatched';
 

@@ -201,7 +201,10 @@ describe('start-up failures', () => {
       ...env,
       DATABASE_URL: `postgres://nobody:secret@127.0.0.1:${port}/quire`,
     });
-    assertOneLineFailure(r, /^quire: cannot connect to PostgreSQL at 127\.0\.0\.1:\d+\/quire/);
+    assertOneLineFailure(
+      r,
+      /^quire: cannot connect to postgres:\/\/nobody@127\.0\.0\.1:\d+\/quire: /,
+    );
     assert.doesNotMatch(r.stderr, /secret/, 'the password is not printed');
   });
 

@@ -6,9 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { metricsAccess } from '../../metrics/access.ts';
-import { metricsOf } from '../../metrics/metrics.ts';
-
-export const METRICS_PATH = '/metrics';
+import { METRICS_PATH, metricsOf } from '../../metrics/metrics.ts';
 
 export function metricsRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
