@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { EVENTS_CHANNEL, PgListener } from '../../src/db/pg-listener.ts';
 import { quire, serve } from '../helpers/cli.ts';
 import { dialect } from '../helpers/database.ts';
 import { freePort } from '../helpers/net.ts';
@@ -230,3 +231,37 @@ test(
     }
   },
 );
+
+test(
+  'the LISTEN connection comes back by itself after a crash and hears NOTIFY again',
+  { skip },
+  async () => {
+    assert.ok(cluster);
+    let heard = 0;
+    const listener = new PgListener(cluster.url, () => heard++);
+    try {
+      // Each (re)connection wakes its listener once, for what was committed while it was away.
+      await until(() => heard >= 1, 'the first connection');
+      cluster.kill();
+      await sleep(300);
+      cluster.start();
+      await until(() => heard >= 2, 'the reconnection');
+      const before = heard;
+      const other = new pg.Client({ connectionString: cluster.url });
+      await other.connect();
+      await other.query(`notify ${EVENTS_CHANNEL}`);
+      await other.end();
+      await until(() => heard > before, 'a notification after the reconnection');
+    } finally {
+      await listener.close();
+    }
+  },
+);
+
+async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
+    await sleep(50);
+  }
+}

@@ -144,6 +144,21 @@ test('SIGTERM under sixteen writers: exit 0 in time, an answer to every request,
       .where('id', 'in', acknowledged)
       .execute();
     assert.equal(stored.length, acknowledged.length, 'every acknowledged write is stored');
+    const held = await database.db
+      .selectFrom('deliveries')
+      .select('id')
+      .where('lease_owner', 'is not', null)
+      .execute();
+    assert.deepEqual(
+      held,
+      [],
+      'the deliveries in flight were finished and recorded, none left leased',
+    );
+    const attempts = await database.db
+      .selectFrom('delivery_attempts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    assert.ok(Number(attempts.n) > 0, 'deliveries were going on while it stopped');
   } finally {
     await database.close();
   }
