@@ -36,6 +36,8 @@ export interface DispatcherParts {
 
 /** Deliveries in flight at once from one dispatcher. */
 const CONCURRENCY = 16;
+/** Batches of events a consumer handles per pass before the pass moves on to deliveries. */
+const BATCHES_PER_PASS = 5;
 /** After a failed cycle the next waits this long, doubling with each failure up to the poll. */
 const RETRY_MIN_MS = 250;
 
@@ -124,14 +126,20 @@ export class Dispatcher {
   /** One pass over consumers, jobs and due deliveries; returns how much work it found. */
   async runOnce(): Promise<number> {
     let found = 0;
-    // While events keep arriving a consumer always has more: a stop must not wait for a lull.
+    // While events keep arriving a consumer always has more: a pass takes a bounded share, so
+    // the deliveries it made go out (and a stop is heard) without waiting for a lull; another
+    // pass follows at once for the rest.
     for (const consumer of this.#parts.consumers) {
-      for (
-        let n = await advance(this.#ctx, consumer);
-        n > 0 && !this.#stopped;
-        n = await advance(this.#ctx, consumer)
-      )
+      for (let batch = 0; ; batch++) {
+        if (this.#stopped) return found;
+        if (batch === BATCHES_PER_PASS) {
+          this.#again = true;
+          break;
+        }
+        const n = await advance(this.#ctx, consumer);
         found += n;
+        if (n === 0) break;
+      }
     }
     for (const job of this.#parts.jobs) {
       if (this.#stopped) return found;
