@@ -8,12 +8,11 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { EVENTS_CHANNEL, PgListener } from '../../src/db/pg-listener.ts';
-import { quire, serve } from '../helpers/cli.ts';
+import { serve } from '../helpers/cli.ts';
 import { dialect } from '../helpers/database.ts';
-import { freePort } from '../helpers/net.ts';
 import { findPgBin, type PgCluster, startPgCluster } from '../helpers/pg-cluster.ts';
 import { type ReceivedRequest, type Receiver, startReceiver } from '../helpers/receiver.ts';
-import { TEST_SECRET } from '../helpers/server.ts';
+import { addWebhook, processSetup, publish } from '../helpers/quire-process.ts';
 
 const skip =
   dialect !== 'postgres'
@@ -50,17 +49,7 @@ test(
   { skip },
   async () => {
     assert.ok(cluster && receiver);
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const env = {
-      DATABASE_URL: cluster.url,
-      QUIRE_SECRET: TEST_SECRET,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      QUIRE_ALLOW_PRIVATE_URLS: '1',
-      QUIRE_API_RATE_LIMIT: '1000000',
-      QUIRE_WRITE_RATE_LIMIT: '1000000',
+    const setup = await processSetup(cluster.url, 'crash', {
       QUIRE_WEBHOOK_TIMEOUT: '5',
       QUIRE_DELIVERY_LEASE: '6',
       QUIRE_DISPATCH_POLL: '1',
@@ -68,37 +57,13 @@ test(
       QUIRE_WEBHOOK_RETRY_SCHEDULE: Array.from({ length: 30 }, (_, i) => (i === 0 ? 0 : 1)).join(
         ',',
       ),
-    };
-    await quire(
-      [
-        'user',
-        'create',
-        '--username',
-        'crash',
-        '--email',
-        'c@example.test',
-        '--password',
-        'long enough',
-      ],
-      env,
-    );
-    const key = (await quire(['apikey', 'create', '--username', 'crash'], env)).stdout
-      .trimEnd()
-      .split('\n')
-      .at(-1);
-    assert.ok(key);
-    const server = await serve(env);
+    });
+    const { base } = setup;
+    const server = await serve(setup.env);
     let exitedWith: number | null | undefined;
     void server.exited.then((code) => (exitedWith = code));
     try {
-      const hook = await fetch(`${base}/api/webhooks`, {
-        method: 'POST',
-        headers: { 'api-key': key, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          webhook_endpoint: { target_url: receiver.url('/hook'), events: ['article.published'] },
-        }),
-      });
-      assert.equal(hook.status, 201, await hook.text());
+      await addWebhook(setup, receiver.url('/hook'));
 
       const outcomes: Outcome[] = [];
       const failures: string[] = [];
@@ -106,16 +71,7 @@ test(
       const writer = async (w: number) => {
         for (let i = 0; writing; i++) {
           try {
-            const res = await fetch(`${base}/api/articles`, {
-              method: 'POST',
-              headers: { 'api-key': key, 'content-type': 'application/json' },
-              body: JSON.stringify({
-                article: {
-                  title: `Writer ${w} article ${i}`,
-                  body_markdown: 'Text.',
-                  published: true,
-                },
-              }),
+            const res = await publish(setup, `Writer ${w} article ${i}`, {
               signal: AbortSignal.timeout(30_000),
             });
             const body = await res.text();
@@ -143,11 +99,7 @@ test(
           cluster.kill();
           const healthz = await fetch(`${base}/healthz`);
           const readyz = await fetch(`${base}/readyz`);
-          const res = await fetch(`${base}/api/articles`, {
-            method: 'POST',
-            headers: { 'api-key': key, 'content-type': 'application/json' },
-            body: JSON.stringify({ article: { title: 'During the outage', body_markdown: 'x' } }),
-          });
+          const res = await publish(setup, 'During the outage', { published: false });
           outages.push({
             healthz: healthz.status,
             readyz: readyz.status,

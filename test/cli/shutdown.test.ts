@@ -9,11 +9,10 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseDatabaseUrl } from '../../src/config.ts';
 import { connect } from '../../src/db/connect.ts';
-import { quire, serve } from '../helpers/cli.ts';
+import { serve } from '../helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { freePort } from '../helpers/net.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
-import { TEST_SECRET } from '../helpers/server.ts';
+import { addWebhook, processSetup, publish } from '../helpers/quire-process.ts';
 
 const WRITERS = 16;
 const SHUTDOWN_TIMEOUT = 10;
@@ -38,46 +37,11 @@ interface Answer {
 }
 
 test('SIGTERM under sixteen writers: exit 0 in time, an answer to every request, no 2xx lost', async () => {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const env = {
-    DATABASE_URL: db.url,
-    QUIRE_SECRET: TEST_SECRET,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    QUIRE_ALLOW_PRIVATE_URLS: '1',
-    QUIRE_API_RATE_LIMIT: '1000000',
-    QUIRE_WRITE_RATE_LIMIT: '1000000',
+  const setup = await processSetup(db.url, 'busy', {
     QUIRE_SHUTDOWN_TIMEOUT: String(SHUTDOWN_TIMEOUT),
-  };
-  await quire(
-    [
-      'user',
-      'create',
-      '--username',
-      'busy',
-      '--email',
-      'b@example.test',
-      '--password',
-      'long enough',
-    ],
-    env,
-  );
-  const key = (await quire(['apikey', 'create', '--username', 'busy'], env)).stdout
-    .trimEnd()
-    .split('\n')
-    .at(-1);
-  assert.ok(key);
-  const server = await serve(env);
-  const hook = await fetch(`${base}/api/webhooks`, {
-    method: 'POST',
-    headers: { 'api-key': key, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      webhook_endpoint: { target_url: receiver.url('/hook'), events: ['article.published'] },
-    }),
   });
-  assert.equal(hook.status, 201, await hook.text());
+  const server = await serve(setup.env);
+  await addWebhook(setup, receiver.url('/hook'));
   // A slow receiver keeps deliveries in flight when the signal comes.
   receiver.answerWith({ status: 200, delayMs: 200 });
 
@@ -87,13 +51,7 @@ test('SIGTERM under sixteen writers: exit 0 in time, an answer to every request,
   const writer = async (w: number) => {
     for (let i = 0; ; i++) {
       try {
-        const res = await fetch(`${base}/api/articles`, {
-          method: 'POST',
-          headers: { 'api-key': key, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            article: { title: `Writer ${w} article ${i}`, body_markdown: 'Text.', published: true },
-          }),
-        });
+        const res = await publish(setup, `Writer ${w} article ${i}`);
         const body = await res.text();
         answers.push({
           status: res.status,

@@ -6,11 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { quire, serve, worker } from '../helpers/cli.ts';
+import { serve, worker } from '../helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { freePort } from '../helpers/net.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
-import { TEST_SECRET } from '../helpers/server.ts';
+import { addWebhook, processSetup, publish } from '../helpers/quire-process.ts';
 
 let db: TestDatabase;
 let receiver: Receiver;
@@ -25,59 +24,19 @@ after(async () => {
 });
 
 test('the worker runs until SIGTERM and delivers what the server publishes', async () => {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const env = {
-    DATABASE_URL: db.url,
-    QUIRE_SECRET: TEST_SECRET,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    QUIRE_ALLOW_PRIVATE_URLS: '1',
-    QUIRE_DISPATCH_POLL: '1',
-  };
-  await quire(
-    [
-      'user',
-      'create',
-      '--username',
-      'worked',
-      '--email',
-      'w@example.test',
-      '--password',
-      'long enough',
-    ],
-    env,
-  );
-  const key = (await quire(['apikey', 'create', '--username', 'worked'], env)).stdout
-    .trimEnd()
-    .split('\n')
-    .at(-1);
-  assert.ok(key);
+  const setup = await processSetup(db.url, 'worked', { QUIRE_DISPATCH_POLL: '1' });
+  const env = setup.env;
   const web = await serve({ ...env, QUIRE_DISPATCHER: '0' });
   const dispatcher = await worker(env);
   let workerExit: number | null | undefined;
   void dispatcher.exited.then((code) => (workerExit = code));
   try {
-    const hook = await fetch(`${base}/api/webhooks`, {
-      method: 'POST',
-      headers: { 'api-key': key, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        webhook_endpoint: { target_url: receiver.url('/hook'), events: ['article.published'] },
-      }),
-    });
-    assert.equal(hook.status, 201, await hook.text());
+    await addWebhook(setup, receiver.url('/hook'));
     // Long enough for a worker that nothing keeps alive to have exited.
     await sleep(1500);
     assert.equal(workerExit, undefined, 'the worker is still running');
 
-    const res = await fetch(`${base}/api/articles`, {
-      method: 'POST',
-      headers: { 'api-key': key, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        article: { title: 'Delivered by the worker', body_markdown: 'x', published: true },
-      }),
-    });
+    const res = await publish(setup, 'Delivered by the worker');
     assert.equal(res.status, 201);
     const { id } = (await res.json()) as { id: number };
     const [delivery] = await receiver.waitFor(1, { path: '/hook', timeoutMs: 15_000 });
