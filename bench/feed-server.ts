@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
-import { startServer } from '../src/main.ts';
+import { startServer } from '../src/server.ts';
 import { createArticle } from '../src/modules/articles/articles.service.ts';
 import { createAccount } from '../src/modules/users/users.service.ts';
 import { freePort } from '../test/helpers/net.ts';

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { openContext } from '../src/context.ts';
-import { importBody, importTags, importTitle } from '../src/feeds/import/item-mapping.ts';
+import { importBody, importTags, importTitle } from '../src/modules/imports/item-mapping.ts';
 import { FeedError, type ParsedFeed } from '../src/feeds/parsed.ts';
 import { prepareArticle } from '../src/modules/articles/articles.service.ts';
 import { loadFeed, parseFeedBytes } from '../src/modules/imports/feed-loader.ts';

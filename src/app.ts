@@ -37,17 +37,17 @@ import { metricsRoutes } from './modules/metrics/metrics.routes.ts';
 import { metricsOf } from './metrics/metrics.ts';
 import { tagsRoutes } from './modules/tags/tags.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
-import { adminRoutes } from './modules/web/admin.routes.ts';
-import { assetsRoutes } from './modules/web/assets.routes.ts';
-import { editorRoutes } from './modules/web/editor.routes.ts';
-import { PAGE_CACHE_CONTROL, pageKeyOf, pageRouteOf } from './modules/web/page.ts';
-import { settingsRoutes } from './modules/web/settings.routes.ts';
-import { siteName } from './modules/web/site-settings.ts';
-import { webRoutes } from './modules/web/web.routes.ts';
+import { adminRoutes } from './web/admin.routes.ts';
+import { assetsRoutes } from './web/assets.routes.ts';
+import { editorRoutes } from './web/editor.routes.ts';
+import { PAGE_CACHE_CONTROL, pageKeyOf, pageRouteOf } from './web/page.ts';
+import { settingsRoutes } from './web/settings.routes.ts';
+import { siteName } from './modules/site/site.service.ts';
+import { webRoutes } from './web/web.routes.ts';
 import { websubRoutes } from './modules/websub/websub.routes.ts';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.ts';
-import { layout } from './render/templates/layout.ts';
-import { errorPage } from './render/templates/pages.ts';
+import { layout } from './web/templates/layout.ts';
+import { errorPage } from './web/templates/pages.ts';
 
 /** Bodies above this are refused with 413; Markdown itself is capped lower, with a 422. */
 export const BODY_LIMIT = 2 * 1024 * 1024;

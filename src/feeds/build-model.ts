@@ -10,7 +10,7 @@ import {
 import { rasterProfileImage } from '../modules/users/users.presenter.ts';
 import { findUserByUsername } from '../modules/users/users.repository.ts';
 import { hubUrl } from '../modules/websub/hub-url.ts';
-import { siteSettings } from '../modules/web/site-settings.ts';
+import { siteSettings } from '../modules/site/site.service.ts';
 import { absoluteUrls } from './absolute-urls.ts';
 import type { FeedEntry, FeedLinks, FeedModel } from './model.ts';
 

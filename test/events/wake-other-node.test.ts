@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { type AppContext, openContext } from '../../src/context.ts';
 import type { Dispatcher } from '../../src/events/dispatcher.ts';
-import { createDispatcher } from '../../src/worker.ts';
+import { createDispatcher } from '../../src/background.ts';
 import { dialect } from '../helpers/database.ts';
 import { type Author, makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { findUserByUsername } from '../../src/modules/users/users.repository.ts';
 import { updateProfile } from '../../src/modules/users/users.service.ts';
-import { AVATAR_PNG_SIZE, avatarPng, avatarSvg } from '../../src/modules/web/avatars.ts';
+import { AVATAR_PNG_SIZE, avatarPng, avatarSvg } from '../../src/web/avatars.ts';
 import { makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { readXml, rawRequest } from './feed-readers.ts';
@@ -137,7 +137,7 @@ test('without any font the PNG avatar still draws its circle', async () => {
     // A fontconfig configuration that names no font directory: a slim server.
     const config = join(dir, 'fonts.conf');
     writeFileSync(config, '<?xml version="1.0"?>\n<fontconfig></fontconfig>\n');
-    const module = new URL('../../src/modules/web/avatars.ts', import.meta.url).href;
+    const module = new URL('../../src/web/avatars.ts', import.meta.url).href;
     const code = `const { avatarPng } = await import(${JSON.stringify(module)});
 process.stdout.write((await avatarPng('zed')).toString('base64'));`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', code], {

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { Parser as HtmlParser } from 'htmlparser2';
 import { createApiKey } from '../../src/modules/apikeys/apikeys.service.ts';
 import { createAccount } from '../../src/modules/users/users.service.ts';
-import { setSiteName } from '../../src/modules/web/site-settings.ts';
+import { setSiteName } from '../../src/modules/site/site.service.ts';
 import { type Author, makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { jsonFeedErrors, RFC822, readXml, rssParser, rssShape, toSecond } from './feed-readers.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import { AppError } from '../../src/errors.ts';
-import { htmlToMarkdown } from '../../src/feeds/import/html-to-markdown.ts';
+import { htmlToMarkdown } from '../../src/html-to-markdown/html-to-markdown.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 
 const BASE = 'https://blog.example.com/posts/2024/hello.html';

@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { htmlToMarkdown } from '../../src/feeds/import/html-to-markdown.ts';
+import { htmlToMarkdown } from '../../src/html-to-markdown/html-to-markdown.ts';
 import {
   importBody,
   importMarkdown,
   importTags,
   importTitle,
-} from '../../src/feeds/import/item-mapping.ts';
+} from '../../src/modules/imports/item-mapping.ts';
 import { parseArticleInput } from '../../src/modules/articles/articles.input.ts';
 import { checkTags, checkTitle } from '../../src/modules/articles/articles.rules.ts';
 import { splitFrontMatter } from '../../src/render/front-matter.ts';

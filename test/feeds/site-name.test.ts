@@ -1,7 +1,7 @@
 /** Renaming the site reaches cached feeds at once: the rename is an outbox event. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { setSiteName } from '../../src/modules/web/site-settings.ts';
+import { setSiteName } from '../../src/modules/site/site.service.ts';
 import { makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
-import { type RunningServer, startServer } from '../../src/main.ts';
-import { setSiteName } from '../../src/modules/web/site-settings.ts';
+import { type RunningServer, startServer } from '../../src/server.ts';
+import { setSiteName } from '../../src/modules/site/site.service.ts';
 import { freePort } from './net.ts';
 
 export async function startDemoServer(): Promise<RunningServer> {

@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type AppContext, openContext } from '../../src/context.ts';
 import type { Dispatcher } from '../../src/events/dispatcher.ts';
-import { createDispatcher } from '../../src/worker.ts';
+import { createDispatcher } from '../../src/background.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { HttpClient } from './http.ts';
 import { freePort } from './net.ts';

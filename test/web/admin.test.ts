@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createAccount } from '../../src/modules/users/users.service.ts';
-import { siteSettings } from '../../src/modules/web/site-settings.ts';
+import { siteSettings } from '../../src/modules/site/site.service.ts';
 import { type Author, makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import type { HttpClient } from '../helpers/http.ts';
 import { AUTHOR_PASSWORD, signInWeb, submit, tokenFor } from '../helpers/pages.ts';

@@ -14,7 +14,7 @@ export const coreCommands: Record<string, Command> = {
     options: {},
     async run() {
       // The web application is loaded only by the commands that serve it.
-      const { startServer, stopOnSignals } = await import('../../main.ts');
+      const { startServer, stopOnSignals } = await import('../../server.ts');
       const server = await startServer(loadConfig());
       stopOnSignals(server);
     },
@@ -25,8 +25,8 @@ export const coreCommands: Record<string, Command> = {
       'Run the event dispatcher alone (webhooks, WebSub, scheduled announcements) until stopped; pair with QUIRE_DISPATCHER=0 on web nodes.',
     options: {},
     async run() {
-      const { exitOnSignals } = await import('../../main.ts');
-      const { createDispatcher } = await import('../../worker.ts');
+      const { exitOnSignals } = await import('../../server.ts');
+      const { createDispatcher } = await import('../../background.ts');
       const ctx = await openContext(loadConfig(), { migrate: true });
       const dispatcher = createDispatcher(ctx);
       await dispatcher.start();

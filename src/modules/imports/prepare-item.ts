@@ -3,7 +3,7 @@
  * then Quire's own rules and rendering. Pure, so it can run on a worker thread.
  */
 import { AppError } from '../../errors.ts';
-import { importBody, importTags, importTitle } from '../../feeds/import/item-mapping.ts';
+import { importBody, importTags, importTitle } from './item-mapping.ts';
 import type { ParsedItem } from '../../feeds/parsed.ts';
 import { type PreparedArticle, prepareArticle } from '../articles/articles.service.ts';
 

@@ -3,7 +3,7 @@
  * for the page it redirects to, and answers no cache may keep (they may hold secrets).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { notFound } from '../../errors.ts';
+import { notFound } from '../errors.ts';
 
 /** A numeric id from the path; anything else is a resource that does not exist. */
 export function idParam(request: FastifyRequest, name = 'id'): number {

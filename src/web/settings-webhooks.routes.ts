@@ -4,16 +4,16 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { AppContext } from '../../context.ts';
-import type { UserRow, WebhookEndpointRow } from '../../db/schema.ts';
-import { csrfFor } from '../../http/csrf.ts';
-import { PageNumber, UrlInteger } from '../../http/url-numbers.ts';
-import { emptyForm, type FormState } from '../../render/templates/forms.ts';
+import type { AppContext } from '../context.ts';
+import type { UserRow, WebhookEndpointRow } from '../db/schema.ts';
+import { csrfFor } from '../http/csrf.ts';
+import { PageNumber, UrlInteger } from '../http/url-numbers.ts';
+import { emptyForm, type FormState } from './templates/forms.ts';
 import {
   deliveriesPage,
   type WebhooksView,
   webhooksSettingsPage,
-} from '../../render/templates/settings-webhooks.ts';
+} from './templates/settings-webhooks.ts';
 import {
   createEndpoint,
   deleteEndpoint,
@@ -24,7 +24,7 @@ import {
   replayDeliveries,
   replayDelivery,
   rotateSecret,
-} from '../webhooks/webhooks.service.ts';
+} from '../modules/webhooks/webhooks.service.ts';
 import { type Form, type PageKit, pageNumber, text } from './page.ts';
 import { countParam, doneNote, idParam, listField } from './settings-kit.ts';
 

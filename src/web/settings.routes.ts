@@ -1,19 +1,19 @@
 /** An account's own settings: profile, password, API keys, feed sources and webhooks. */
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../context.ts';
-import type { UserRow } from '../../db/schema.ts';
-import { csrfFor } from '../../http/csrf.ts';
-import { setSessionCookie } from '../../http/identity.ts';
-import { emptyForm, type FormState } from '../../render/templates/forms.ts';
+import type { AppContext } from '../context.ts';
+import type { UserRow } from '../db/schema.ts';
+import { csrfFor } from '../http/csrf.ts';
+import { setSessionCookie } from '../http/identity.ts';
+import { emptyForm, type FormState } from './templates/forms.ts';
 import {
   keysSettingsPage,
   passwordSettingsPage,
   profileSettingsPage,
-} from '../../render/templates/settings.ts';
-import { createApiKey, listApiKeys, revokeApiKey } from '../apikeys/apikeys.service.ts';
-import { changePassword } from '../auth/auth.service.ts';
-import { startSession } from '../auth/sessions.ts';
-import { updateProfile } from '../users/users.service.ts';
+} from './templates/settings.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../modules/apikeys/apikeys.service.ts';
+import { changePassword } from '../modules/auth/auth.service.ts';
+import { startSession } from '../modules/auth/sessions.ts';
+import { updateProfile } from '../modules/users/users.service.ts';
 import { type Form, pageKit, text } from './page.ts';
 import { feedSettingsRoutes } from './settings-feeds.routes.ts';
 import { doneNote, idParam, privateAnswers } from './settings-kit.ts';

@@ -1,30 +1,30 @@
 /** The HTML side: first run, accounts, home, articles and profiles. */
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppContext } from '../../context.ts';
-import type { UserRow } from '../../db/schema.ts';
-import { AppError, notFound } from '../../errors.ts';
-import { csrfFor } from '../../http/csrf.ts';
-import { clearSessionCookie, setSessionCookie } from '../../http/identity.ts';
+import type { AppContext } from '../context.ts';
+import type { UserRow } from '../db/schema.ts';
+import { AppError, notFound } from '../errors.ts';
+import { csrfFor } from '../http/csrf.ts';
+import { clearSessionCookie, setSessionCookie } from '../http/identity.ts';
 import {
   articleHead,
   articleList,
   articlePage,
   profilePage,
   tagPage,
-} from '../../render/templates/articles.ts';
-import { emptyForm } from '../../render/templates/forms.ts';
-import { setupPage, signInPage, signUpPage } from '../../render/templates/pages.ts';
-import { listPublicPage, listSeries } from '../articles/articles.listing.ts';
-import { findArticleByPath, findSeries } from '../articles/articles.repository.ts';
-import { articleForViewer } from '../articles/articles.service.ts';
-import { authenticate } from '../auth/auth.service.ts';
-import { endAllSessions, endSession, startSession } from '../auth/sessions.ts';
-import { countUsers, findUserByUsername } from '../users/users.repository.ts';
-import { RESERVED_USERNAMES } from '../users/users.rules.ts';
-import { createAccount } from '../users/users.service.ts';
+} from './templates/articles.ts';
+import { emptyForm } from './templates/forms.ts';
+import { setupPage, signInPage, signUpPage } from './templates/pages.ts';
+import { listPublicPage, listSeries } from '../modules/articles/articles.listing.ts';
+import { findArticleByPath, findSeries } from '../modules/articles/articles.repository.ts';
+import { articleForViewer } from '../modules/articles/articles.service.ts';
+import { authenticate } from '../modules/auth/auth.service.ts';
+import { endAllSessions, endSession, startSession } from '../modules/auth/sessions.ts';
+import { countUsers, findUserByUsername } from '../modules/users/users.repository.ts';
+import { RESERVED_USERNAMES } from '../modules/users/users.rules.ts';
+import { createAccount } from '../modules/users/users.service.ts';
 import { type Form, pageKit, pageNumber, safeNext, text } from './page.ts';
-import { setSiteName, siteName, siteSettings } from './site-settings.ts';
+import { setSiteName, siteName, siteSettings } from '../modules/site/site.service.ts';
 
 /** Articles per page on the home page, profiles and tag pages. */
 const PAGE_SIZE = 20;

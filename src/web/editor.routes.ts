@@ -1,35 +1,35 @@
 /** The writing side: the editor (new and edit), its server-rendered preview, and the dashboard. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../context.ts';
-import type { ArticleRow, UserRow } from '../../db/schema.ts';
-import { AppError, notFound } from '../../errors.ts';
-import { csrfFor } from '../../http/csrf.ts';
-import { dashboardPage, type DashboardSection } from '../../render/templates/dashboard.ts';
+import type { AppContext } from '../context.ts';
+import type { ArticleRow, UserRow } from '../db/schema.ts';
+import { AppError, notFound } from '../errors.ts';
+import { csrfFor } from '../http/csrf.ts';
+import { dashboardPage, type DashboardSection } from './templates/dashboard.ts';
 import {
   editorPage,
   editPath,
   type PreviewContent,
   previewArticle,
   previewErrors,
-} from '../../render/templates/editor.ts';
-import { emptyForm, type FormState } from '../../render/templates/forms.ts';
+} from './templates/editor.ts';
+import { emptyForm, type FormState } from './templates/forms.ts';
 import {
   countMineByState,
   listMineByState,
   type OwnState,
   ownState,
-} from '../articles/articles.listing.ts';
-import { articlePath } from '../articles/articles.presenter.ts';
-import { findArticleByPath, findSeries } from '../articles/articles.repository.ts';
-import { BODY_MAX_BYTES } from '../articles/articles.rules.ts';
+} from '../modules/articles/articles.listing.ts';
+import { articlePath } from '../modules/articles/articles.presenter.ts';
+import { findArticleByPath, findSeries } from '../modules/articles/articles.repository.ts';
+import { BODY_MAX_BYTES } from '../modules/articles/articles.rules.ts';
 import {
   canManage,
   createArticle,
   deleteArticle,
   updateArticle,
-} from '../articles/articles.service.ts';
-import { findUserById } from '../users/users.repository.ts';
-import { RESERVED_USERNAMES } from '../users/users.rules.ts';
+} from '../modules/articles/articles.service.ts';
+import { findUserById } from '../modules/users/users.repository.ts';
+import { RESERVED_USERNAMES } from '../modules/users/users.rules.ts';
 import {
   articleInput,
   editableMarkdown,

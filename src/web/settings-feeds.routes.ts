@@ -1,11 +1,11 @@
 /** The feed sources settings: add and remove sources, and import one now. */
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../context.ts';
-import { AppError } from '../../errors.ts';
-import { csrfFor } from '../../http/csrf.ts';
-import { emptyForm, type FormState } from '../../render/templates/forms.ts';
-import { FEED_FETCH_ROUTE } from '../../http/request-timeout.ts';
-import { feedsSettingsPage } from '../../render/templates/settings-feeds.ts';
+import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { csrfFor } from '../http/csrf.ts';
+import { emptyForm, type FormState } from './templates/forms.ts';
+import { FEED_FETCH_ROUTE } from '../http/request-timeout.ts';
+import { feedsSettingsPage } from './templates/settings-feeds.ts';
 import {
   addSource,
   claimSource,
@@ -13,7 +13,7 @@ import {
   ownSource,
   pollClaimed,
   removeSource,
-} from '../imports/feed-sources.service.ts';
+} from '../modules/imports/feed-sources.service.ts';
 import { type Form, type PageKit, text } from './page.ts';
 import { doneNote, idParam } from './settings-kit.ts';
 

@@ -7,7 +7,7 @@ import { type AppContext, openContext } from './context.ts';
 import { StartupError } from './errors.ts';
 import { startPoller } from './modules/imports/feed-sources.service.ts';
 import type { Dispatcher } from './events/dispatcher.ts';
-import { createDispatcher } from './worker.ts';
+import { createDispatcher } from './background.ts';
 
 export interface RunningServer {
   app: FastifyInstance;

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { avatarPng, avatarSvg } from './avatars.ts';
 
-const STATIC = new URL('../../web/static/', import.meta.url);
+const STATIC = new URL('./static/', import.meta.url);
 
 interface Bundle {
   path: string;

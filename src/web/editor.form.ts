@@ -5,12 +5,12 @@
  * and the preview, rendered by the pipeline a save uses.
  */
 import { isMap, isScalar, parseDocument, stringify } from 'yaml';
-import type { ArticleRow } from '../../db/schema.ts';
-import { AppError, type FieldError, validationFailed } from '../../errors.ts';
-import type { PreviewContent } from '../../render/templates/editor.ts';
-import type { ArticleInput } from '../articles/articles.input.ts';
-import { tagArray } from '../articles/articles.presenter.ts';
-import { prepareArticle } from '../articles/articles.service.ts';
+import type { ArticleRow } from '../db/schema.ts';
+import { AppError, type FieldError, validationFailed } from '../errors.ts';
+import type { PreviewContent } from './templates/editor.ts';
+import type { ArticleInput } from '../modules/articles/articles.input.ts';
+import { tagArray } from '../modules/articles/articles.presenter.ts';
+import { prepareArticle } from '../modules/articles/articles.service.ts';
 import { type Form, text } from './page.ts';
 
 export type NewAction = 'preview' | 'draft' | 'publish' | 'schedule';

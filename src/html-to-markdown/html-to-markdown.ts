@@ -4,7 +4,7 @@
  * against the item.
  */
 import MarkdownIt from 'markdown-it';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../errors.ts';
 import { collapseWhitespace } from './collapse-whitespace.ts';
 import {
   BLOCK_ELEMENTS,

@@ -7,20 +7,20 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { AppContext } from '../../context.ts';
-import type { UserRow } from '../../db/schema.ts';
-import { AppError } from '../../errors.ts';
-import { nextScheduledAt } from '../../feeds/build-model.ts';
-import { answerFromCache } from '../../http/conditional.ts';
-import { csrfFor } from '../../http/csrf.ts';
-import { writeLimit } from '../../http/rate-limits.ts';
-import { responseCacheOf } from '../../http/shared-response-cache.ts';
-import { UNMATCHED_ROUTE } from '../../metrics/metrics.ts';
-import { PAGE_RANGE, PageNumber, queryInteger } from '../../http/url-numbers.ts';
-import { SESSION_COOKIE } from '../auth/sessions.ts';
-import type { FormState } from '../../render/templates/forms.ts';
-import { type FeedLink, layout } from '../../render/templates/layout.ts';
-import { siteName } from './site-settings.ts';
+import type { AppContext } from '../context.ts';
+import type { UserRow } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { nextScheduledAt } from '../feeds/build-model.ts';
+import { answerFromCache } from '../http/conditional.ts';
+import { csrfFor } from '../http/csrf.ts';
+import { writeLimit } from '../http/rate-limits.ts';
+import { responseCacheOf } from '../http/shared-response-cache.ts';
+import { UNMATCHED_ROUTE } from '../metrics/metrics.ts';
+import { PAGE_RANGE, PageNumber, queryInteger } from '../http/url-numbers.ts';
+import { SESSION_COOKIE } from '../modules/auth/sessions.ts';
+import type { FormState } from './templates/forms.ts';
+import { type FeedLink, layout } from './templates/layout.ts';
+import { siteName } from '../modules/site/site.service.ts';
 
 export type Form = Record<string, string | undefined>;
 

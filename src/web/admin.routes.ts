@@ -1,14 +1,14 @@
 /** The administrator's pages: the site's name and description, and its accounts. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../context.ts';
-import type { UserRow } from '../../db/schema.ts';
-import { csrfFor } from '../../http/csrf.ts';
-import { adminPage } from '../../render/templates/admin.ts';
-import { emptyForm, type FormState } from '../../render/templates/forms.ts';
-import { listDirectory } from '../users/users.directory.ts';
+import type { AppContext } from '../context.ts';
+import type { UserRow } from '../db/schema.ts';
+import { csrfFor } from '../http/csrf.ts';
+import { adminPage } from './templates/admin.ts';
+import { emptyForm, type FormState } from './templates/forms.ts';
+import { listDirectory } from '../modules/users/users.directory.ts';
 import { type Form, pageKit, pageNumber, text } from './page.ts';
 import { doneNote, privateAnswers } from './settings-kit.ts';
-import { siteSettings, updateSiteSettings } from './site-settings.ts';
+import { siteSettings, updateSiteSettings } from '../modules/site/site.service.ts';
 
 const ACCOUNTS_PER_PAGE = 50;
 const NOTES = { saved: 'Saved' };

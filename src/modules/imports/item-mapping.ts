@@ -4,13 +4,8 @@
  */
 import { stringify } from 'yaml';
 import type { FrontMatterSplit } from '../../render/front-matter.ts';
-import {
-  TAGS_MAX,
-  TITLE_MAX,
-  checkTags,
-  normalizeTags,
-} from '../../modules/articles/articles.rules.ts';
-import { htmlToMarkdown } from './html-to-markdown.ts';
+import { TAGS_MAX, TITLE_MAX, checkTags, normalizeTags } from '../articles/articles.rules.ts';
+import { htmlToMarkdown } from '../../html-to-markdown/html-to-markdown.ts';
 
 /**
  * The title as one line of at most TITLE_MAX characters (code points, as checkTitle counts),
