@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { createArticle } from '../src/modules/articles/articles.service.ts';
-import { SCRIPT_PATH, STYLESHEET_PATH } from '../src/web/assets.routes.ts';
+import { SCRIPT_PATH, STYLESHEET_PATH } from '../src/web/assets.ts';
 import { createAccount } from '../src/modules/users/users.service.ts';
 import { startDemoServer } from '../test/helpers/demo-server.ts';
 import { HttpClient } from '../test/helpers/http.ts';

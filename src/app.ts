@@ -23,6 +23,8 @@ import { securityHeaders } from './http/security-headers.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
 import { installRequestTimeout } from './http/request-timeout.ts';
 import { apiKeysRoutes } from './modules/apikeys/apikeys.routes.ts';
+import { userForApiKey } from './modules/apikeys/apikeys.service.ts';
+import { sessionOf } from './modules/auth/session-cookie.ts';
 import { articlesRoutes } from './modules/articles/articles.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import {
@@ -159,7 +161,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     },
   });
 
-  installIdentity(app, ctx);
+  installIdentity(app, {
+    byApiKey: (key) => userForApiKey(ctx, key),
+    bySession: (request) => sessionOf(ctx, request),
+  });
   installSameOriginCheck(app, ctx);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,14 +1,12 @@
 /**
  * Who is asking: an API key (the `api-key` header, as Forem, or `Authorization: Bearer`), else a
- * signed session cookie. Both verify on any node; revocation is read from the database.
+ * session. Both verify on any node; the accounts behind them come from the modules that keep
+ * keys and sessions (`app.ts` passes them in), so this hook knows no feature.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../context.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { userForApiKey } from '../modules/apikeys/apikeys.service.ts';
 import { METRICS_PATH } from '../metrics/metrics.ts';
-import { SESSION_COOKIE, SESSION_DAYS, userForSession } from '../modules/auth/sessions.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,7 +25,14 @@ export function apiKeyFrom(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-export function installIdentity(app: FastifyInstance, ctx: AppContext): void {
+export interface IdentitySources {
+  /** The account an API key belongs to; refuses a wrong or revoked key. */
+  byApiKey(key: string): Promise<UserRow>;
+  /** The account of the request's session, with the session's token, or null. */
+  bySession(request: FastifyRequest): Promise<{ user: UserRow; token: string } | null>;
+}
+
+export function installIdentity(app: FastifyInstance, sources: IdentitySources): void {
   app.decorateRequest('user', null);
   app.decorateRequest('authVia', null);
   app.decorateRequest('sessionToken', null);
@@ -37,38 +42,19 @@ export function installIdentity(app: FastifyInstance, ctx: AppContext): void {
     if (request.routeOptions.url === METRICS_PATH) return;
     const key = apiKeyFrom(request);
     if (key !== undefined) {
-      request.user = await userForApiKey(ctx, key);
+      request.user = await sources.byApiKey(key);
       request.authVia = 'key';
       return;
     }
-    const cookie = request.cookies[SESSION_COOKIE];
-    if (!cookie) return;
-    const unsigned = request.unsignCookie(cookie);
-    if (!unsigned.valid || !unsigned.value) return;
-    const user = await userForSession(ctx, unsigned.value);
-    if (!user) return;
-    request.user = user;
+    const session = await sources.bySession(request);
+    if (!session) return;
+    request.user = session.user;
     request.authVia = 'session';
-    request.sessionToken = unsigned.value;
+    request.sessionToken = session.token;
   });
 }
 
 export function requireUser(request: FastifyRequest): UserRow {
   if (!request.user) throw new AppError('unauthorized', 'unauthorized');
   return request.user;
-}
-
-export function setSessionCookie(reply: FastifyReply, ctx: AppContext, token: string): void {
-  reply.setCookie(SESSION_COOKIE, token, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: ctx.config.baseUrl.startsWith('https:'),
-    signed: true,
-    maxAge: SESSION_DAYS * 86_400,
-  });
-}
-
-export function clearSessionCookie(reply: FastifyReply, ctx: AppContext): void {
-  reply.clearCookie(SESSION_COOKIE, { path: '/', secure: ctx.config.baseUrl.startsWith('https:') });
 }

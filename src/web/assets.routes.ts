@@ -1,41 +1,11 @@
-/**
- * Static assets and generated avatars. The stylesheet and the script are each one file made at
- * start from the parts in src/web/static/css and js (base first, then by name), served under a
- * name carrying their hash so browsers keep them until they change.
- */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+/** Routes for the stylesheet and script bundles (`assets.ts`) and the generated avatars. */
 import type { FastifyInstance } from 'fastify';
+import { BUNDLES } from './assets.ts';
 import { avatarPng, avatarSvg } from './avatars.ts';
-
-const STATIC = new URL('./static/', import.meta.url);
-
-interface Bundle {
-  path: string;
-  body: Buffer;
-  type: string;
-}
-
-function bundle(folder: 'css' | 'js', type: string): Bundle {
-  const dir = new URL(`${folder}/`, STATIC);
-  const names = readdirSync(dir)
-    .filter((name) => name.endsWith(`.${folder}`))
-    .sort((a, b) => (a.startsWith('base.') ? -1 : b.startsWith('base.') ? 1 : a.localeCompare(b)));
-  const body = Buffer.concat(names.map((name) => readFileSync(new URL(name, dir))));
-  const hash = createHash('sha256').update(body).digest('base64url').slice(0, 12);
-  return { path: `/static/quire.${hash}.${folder}`, body, type };
-}
-
-const stylesheet = bundle('css', 'text/css; charset=utf-8');
-const script = bundle('js', 'text/javascript; charset=utf-8');
-
-/** Where pages link the stylesheet and the script. */
-export const STYLESHEET_PATH = stylesheet.path;
-export const SCRIPT_PATH = script.path;
 
 export async function assetsRoutes(app: FastifyInstance): Promise<void> {
   const hide = { schema: { hide: true } };
-  for (const asset of [stylesheet, script]) {
+  for (const asset of BUNDLES) {
     app.get(asset.path, hide, async (_request, reply) =>
       reply
         .type(asset.type)

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { UserRow } from '../db/schema.ts';
 import { csrfFor } from '../http/csrf.ts';
-import { setSessionCookie } from '../http/identity.ts';
+import { setSessionCookie } from '../modules/auth/session-cookie.ts';
 import { emptyForm, type FormState } from './templates/forms.ts';
 import {
   keysSettingsPage,

@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import type { UserRow } from '../db/schema.ts';
 import { AppError, notFound } from '../errors.ts';
 import { csrfFor } from '../http/csrf.ts';
-import { clearSessionCookie, setSessionCookie } from '../http/identity.ts';
+import { clearSessionCookie, setSessionCookie } from '../modules/auth/session-cookie.ts';
 import {
   articleHead,
   articleList,

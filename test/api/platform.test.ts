@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { assertNoInternals, assertProblem } from '../helpers/error-body.ts';
 import { type Author, makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import type { Response } from '../helpers/http.ts';
-import { STYLESHEET_PATH } from '../../src/web/assets.routes.ts';
+import { STYLESHEET_PATH } from '../../src/web/assets.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;

@@ -3,33 +3,20 @@ import type { AppContext } from '../../context.ts';
 import { type FieldError, validationFailed } from '../../errors.ts';
 import { appendEvent } from '../../events/outbox.ts';
 import { checkStorable } from '../articles/articles.rules.ts';
+import { readSettings, type SiteSettings, upsertSettings } from './site.repository.ts';
+import { SITE_DESCRIPTION_MAX, SITE_NAME_MAX } from './site.rules.ts';
 
-export const SITE_NAME_MAX = 100;
-export const SITE_DESCRIPTION_MAX = 300;
-
-type SettingKey = 'site_name' | 'site_description';
-
-export interface SiteSettings {
-  site_name: string;
-  site_description: string;
-}
-
-async function readSettings(ctx: AppContext, keys: SettingKey[]): Promise<Map<string, string>> {
-  const rows = await ctx.database.db
-    .selectFrom('settings')
-    .select(['key', 'value'])
-    .where('key', 'in', keys)
-    .execute();
-  return new Map(rows.map((r) => [r.key, r.value]));
-}
+export type { SiteSettings } from './site.repository.ts';
 
 export async function siteName(ctx: AppContext): Promise<string> {
-  return (await readSettings(ctx, ['site_name'])).get('site_name') ?? ctx.config.siteName;
+  return (
+    (await readSettings(ctx.database.db, ['site_name'])).get('site_name') ?? ctx.config.siteName
+  );
 }
 
 /** The name, and the description ('' until an administrator writes one). */
 export async function siteSettings(ctx: AppContext): Promise<SiteSettings> {
-  const found = await readSettings(ctx, ['site_name', 'site_description']);
+  const found = await readSettings(ctx.database.db, ['site_name', 'site_description']);
   return {
     site_name: found.get('site_name') ?? ctx.config.siteName,
     site_description: found.get('site_description') ?? '',
@@ -41,13 +28,7 @@ async function writeSettings(ctx: AppContext, values: Partial<SiteSettings>): Pr
   const at = ctx.clock.now();
   const now = at.toISOString();
   await ctx.database.transaction(async (tx) => {
-    for (const [key, value] of Object.entries(values)) {
-      await tx.db
-        .insertInto('settings')
-        .values({ key, value, updated_at: now })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
-        .execute();
-    }
+    await upsertSettings(tx.db, values, now);
     await appendEvent(tx, 'site.updated', 'site', values, at);
   });
 }

@@ -2,6 +2,11 @@
 import type { FieldError } from '../../errors.ts';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../auth/password.ts';
 
+/** Longest display name. */
+export const NAME_MAX = 80;
+/** Forem's limit on a profile's summary. */
+export const SUMMARY_MAX = 200;
+
 export const USERNAME = /^[a-z0-9_]{3,30}$/;
 
 /** Names that are, or may become, top-level routes. */

@@ -11,7 +11,7 @@ import { checkHttpUrl, checkStorable } from '../articles/articles.rules.ts';
 import { hashPassword } from '../auth/password.ts';
 import { userJson } from './users.presenter.ts';
 import { insertUser } from './users.repository.ts';
-import { checkEmail, checkPassword, checkUsername } from './users.rules.ts';
+import { checkEmail, checkPassword, checkUsername, NAME_MAX, SUMMARY_MAX } from './users.rules.ts';
 
 export interface NewAccount {
   username: string;
@@ -21,10 +21,6 @@ export interface NewAccount {
   /** Make this account an administrator even if it is not the first. */
   admin?: boolean;
 }
-
-export const NAME_MAX = 80;
-/** Forem's limit on a profile's summary. */
-export const SUMMARY_MAX = 200;
 
 function checkName(name: string): FieldError | null {
   return name.trim() === '' || name.length > NAME_MAX

@@ -2,7 +2,7 @@
 import { html } from 'ghtml';
 import type { DirectoryPage } from '../../modules/users/users.directory.ts';
 import { readableDate } from '../../modules/users/users.presenter.ts';
-import { SITE_DESCRIPTION_MAX } from '../../modules/site/site.service.ts';
+import { SITE_DESCRIPTION_MAX } from '../../modules/site/site.rules.ts';
 import { type FormState, field, formStart, textarea } from './forms.ts';
 import { statusNote, tableBox } from './settings.ts';
 

@@ -1,7 +1,7 @@
 /** The page frame every HTML page shares. Interpolations are escaped by `html` unless marked `!`. */
 import { html } from 'ghtml';
 import type { UserRow } from '../../db/schema.ts';
-import { SCRIPT_PATH, STYLESHEET_PATH } from '../assets.routes.ts';
+import { SCRIPT_PATH, STYLESHEET_PATH } from '../assets.ts';
 
 export interface PageFrame {
   siteName: string;
