@@ -70,7 +70,10 @@ test('SIGTERM under sixteen writers: exit 0 in time, an answer to every request,
     }
   };
   const writers = Array.from({ length: WRITERS }, (_, w) => writer(w));
-  await sleep(2000);
+  // Webhooks go out while the writers write (they must not wait for a lull), and some are in
+  // flight, held by the slow receiver, when the signal comes.
+  await receiver.until((r) => r.length > 0, 'a delivery while sixteen writers write', 30_000);
+  await sleep(500);
   const signalledAt = performance.now();
   signalled = true;
   server.child.kill('SIGTERM');
