@@ -4,13 +4,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../context.ts';
+import { ownRow } from '../../db/own-row.ts';
 import type { ApiKeyRow, UserRow } from '../../db/schema.ts';
 import { AppError, notFound, validationFailed } from '../../errors.ts';
 import { tokenHash } from '../auth/sessions.ts';
+import {
+  findKeyHolder,
+  insertApiKey,
+  listApiKeysOf,
+  revokeApiKeyRow,
+  touchApiKey,
+} from './apikeys.repository.ts';
 
 const KEY_PREFIX = 'quire_';
 /** How stale `last_used_at` may get before a request refreshes it; saves a write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+const KEY_NOT_FOUND = 'API key not found';
 
 export interface CreatedKey {
   key: string;
@@ -28,54 +37,34 @@ export async function createApiKey(
       { field: 'name', message: 'Name is too long (maximum is 100 characters)' },
     ]);
   const key = KEY_PREFIX + randomBytes(24).toString('base64url');
-  const row = await ctx.database.db
-    .insertInto('api_keys')
-    .values({
-      user_id: user.id,
-      name: clean,
-      key_hash: tokenHash(key),
-      prefix: key.slice(0, KEY_PREFIX.length + 6),
-      created_at: ctx.clock.now().toISOString(),
-      last_used_at: null,
-      revoked_at: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await insertApiKey(ctx.database.db, {
+    user_id: user.id,
+    name: clean,
+    key_hash: tokenHash(key),
+    prefix: key.slice(0, KEY_PREFIX.length + 6),
+    created_at: ctx.clock.now().toISOString(),
+    last_used_at: null,
+    revoked_at: null,
+  });
   return { key, row };
 }
 
 export function listApiKeys(ctx: AppContext, user: UserRow): Promise<ApiKeyRow[]> {
-  return ctx.database.db
-    .selectFrom('api_keys')
-    .selectAll()
-    .where('user_id', '=', user.id)
-    .orderBy('id')
-    .execute();
+  return listApiKeysOf(ctx.database.db, user.id);
 }
 
+/** Revokes one of the user's keys; someone else's, or one already revoked, is not found. */
 export async function revokeApiKey(ctx: AppContext, user: UserRow, id: number): Promise<ApiKeyRow> {
-  const row = await ctx.database.db
-    .updateTable('api_keys')
-    .set({ revoked_at: ctx.clock.now().toISOString() })
-    .where('id', '=', id)
-    .where('user_id', '=', user.id)
-    .where('revoked_at', 'is', null)
-    .returningAll()
-    .executeTakeFirst();
-  if (!row) throw notFound('API key not found');
+  const { db } = ctx.database;
+  await ownRow(db, 'api_keys', id, user.id, KEY_NOT_FOUND);
+  const row = await revokeApiKeyRow(db, id, ctx.clock.now().toISOString());
+  if (!row) throw notFound(KEY_NOT_FOUND);
   return row;
 }
 
 /** The user a key belongs to; a wrong or revoked key is refused. */
 export async function userForApiKey(ctx: AppContext, key: string): Promise<UserRow> {
-  const found = await ctx.database.db
-    .selectFrom('api_keys')
-    .innerJoin('users', 'users.id', 'api_keys.user_id')
-    .selectAll('users')
-    .select(['api_keys.id as key_id', 'api_keys.last_used_at as key_last_used_at'])
-    .where('api_keys.key_hash', '=', tokenHash(key))
-    .where('api_keys.revoked_at', 'is', null)
-    .executeTakeFirst();
+  const found = await findKeyHolder(ctx.database.db, tokenHash(key));
   if (!found) throw new AppError('unauthorized', 'unauthorized');
   const { key_id, key_last_used_at, ...user } = found;
   const now = ctx.clock.now();
@@ -83,11 +72,7 @@ export async function userForApiKey(ctx: AppContext, key: string): Promise<UserR
     !key_last_used_at ||
     now.getTime() - new Date(key_last_used_at).getTime() > LAST_USED_RESOLUTION_MS
   ) {
-    await ctx.database.db
-      .updateTable('api_keys')
-      .set({ last_used_at: now.toISOString() })
-      .where('id', '=', key_id)
-      .execute();
+    await touchApiKey(ctx.database.db, key_id, now.toISOString());
   }
   return user;
 }

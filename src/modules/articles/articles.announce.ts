@@ -6,7 +6,12 @@
  */
 import type { AppContext } from '../../context.ts';
 import type { DispatcherJob } from '../../events/dispatcher.ts';
-import { findUserById } from '../users/users.repository.ts';
+import { findUserById } from '../users/users.service.ts';
+import {
+  claimAnnouncement,
+  dueForAnnouncement,
+  nextAnnouncementAt,
+} from './articles.repository.ts';
 import { emit } from './articles.service.ts';
 
 const BATCH = 50;
@@ -15,27 +20,11 @@ const BATCH = 50;
 async function announceDue(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   const stamp = now.toISOString();
-  const due = await ctx.database.db
-    .selectFrom('articles')
-    .select('id')
-    .where('published', '=', 1)
-    .where('announced_at', 'is', null)
-    .where('published_at', '<=', stamp)
-    .orderBy('published_at')
-    .limit(BATCH)
-    .execute();
+  const due = await dueForAnnouncement(ctx.database.db, stamp, BATCH);
   let announced = 0;
-  for (const { id } of due) {
+  for (const id of due) {
     announced += await ctx.database.transaction(async (tx) => {
-      const article = await tx.db
-        .updateTable('articles')
-        .set({ announced_at: stamp })
-        .where('id', '=', id)
-        .where('published', '=', 1)
-        .where('announced_at', 'is', null)
-        .where('published_at', '<=', stamp)
-        .returningAll()
-        .executeTakeFirst();
+      const article = await claimAnnouncement(tx.db, id, stamp);
       if (!article) return 0;
       const author = await findUserById(tx.db, article.user_id);
       if (!author) return 0;
@@ -50,12 +39,7 @@ export const announceScheduled: DispatcherJob = {
   name: 'announce-scheduled',
   run: announceDue,
   async nextAt(ctx) {
-    const row = await ctx.database.db
-      .selectFrom('articles')
-      .select((eb) => eb.fn.min('published_at').as('at'))
-      .where('published', '=', 1)
-      .where('announced_at', 'is', null)
-      .executeTakeFirst();
-    return row?.at ? new Date(String(row.at)) : null;
+    const at = await nextAnnouncementAt(ctx.database.db);
+    return at ? new Date(at) : null;
   },
 };

@@ -1,7 +1,8 @@
 /** The article lists of the API: public, by author, by tag, by series, and the author's own. */
 import type { AppContext } from '../../context.ts';
 import type { ArticleRow, UserRow } from '../../db/schema.ts';
-import { findUserByUsername } from '../users/users.repository.ts';
+import { findUserByUsername } from '../users/users.service.ts';
+import { countArticlesByState, listScheduledOf } from './articles.listing.repository.ts';
 import { type ArticleQuery, authorsOf, listArticles } from './articles.repository.ts';
 import { normalizeTags } from './articles.rules.ts';
 
@@ -126,27 +127,7 @@ export async function countMineByState(
   ctx: AppContext,
   user: UserRow,
 ): Promise<Record<OwnState, number>> {
-  const now = ctx.clock.now().toISOString();
-  const row = await ctx.database.db
-    .selectFrom('articles')
-    .where('user_id', '=', user.id)
-    .select((eb) => [
-      eb.fn.countAll<number>().filterWhere('published', '=', 0).as('drafts'),
-      eb.fn
-        .countAll<number>()
-        .filterWhere((f) => f.and([f('published', '=', 1), f('published_at', '>', now)]))
-        .as('scheduled'),
-      eb.fn
-        .countAll<number>()
-        .filterWhere((f) => f.and([f('published', '=', 1), f('published_at', '<=', now)]))
-        .as('published'),
-    ])
-    .executeTakeFirstOrThrow();
-  return {
-    drafts: Number(row.drafts),
-    scheduled: Number(row.scheduled),
-    published: Number(row.published),
-  };
+  return countArticlesByState(ctx.database.db, user.id, ctx.clock.now().toISOString());
 }
 
 /**
@@ -163,17 +144,7 @@ export async function listMineByState(
   const { limit, offset } = paging(params, params.per_page, 1);
   let rows: ArticleRow[];
   if (state === 'scheduled') {
-    rows = await ctx.database.db
-      .selectFrom('articles')
-      .selectAll()
-      .where('user_id', '=', user.id)
-      .where('published', '=', 1)
-      .where('published_at', '>', now)
-      .orderBy('published_at', 'asc')
-      .orderBy('id', 'asc')
-      .limit(limit)
-      .offset(offset)
-      .execute();
+    rows = await listScheduledOf(ctx.database.db, user.id, now, limit, offset);
   } else {
     const query: ArticleQuery =
       state === 'drafts'

@@ -1,4 +1,7 @@
-/** Queries on articles, their tags and their series. */
+/**
+ * Queries on articles, their tags and their series, and the announcement of scheduled ones. The
+ * dashboard's counts and the tags list are in articles.listing.repository.ts.
+ */
 import type { DbHandle } from '../../db/database.ts';
 import type { ArticleRow, ArticleUpdate, NewArticle, UserRow } from '../../db/schema.ts';
 
@@ -201,37 +204,51 @@ export async function authorsOf(
   return new Map(users.map((u) => [u.id, u]));
 }
 
-export interface TagCount {
-  id: number;
-  name: string;
-  articles: number;
+/** Ids of published articles whose time has come and that have not been announced yet. */
+export async function dueForAnnouncement(
+  db: DbHandle,
+  now: string,
+  limit: number,
+): Promise<number[]> {
+  const rows = await db
+    .selectFrom('articles')
+    .select('id')
+    .where('published', '=', 1)
+    .where('announced_at', 'is', null)
+    .where('published_at', '<=', now)
+    .orderBy('published_at')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
 }
 
-/** Tags that visible articles carry, the most used first. */
-export function listTagsByPopularity(
+/**
+ * Marks the article announced if it still is due and not announced; undefined when it is not,
+ * or when another transaction got there first.
+ */
+export function claimAnnouncement(
   db: DbHandle,
-  visibleAt: string,
-  limit: number,
-  offset: number,
-): Promise<TagCount[]> {
-  return (
-    db
-      .selectFrom('tags')
-      .innerJoin('article_tags', 'article_tags.tag_id', 'tags.id')
-      // Only visible articles count, so a tag used by drafts alone is not shown to anyone.
-      .innerJoin('articles', (join) =>
-        join
-          .onRef('articles.id', '=', 'article_tags.article_id')
-          .on('articles.published', '=', 1)
-          .on('articles.published_at', '<=', visibleAt),
-      )
-      .select(['tags.id', 'tags.name'])
-      .select((eb) => eb.fn.count<number>('articles.id').as('articles'))
-      .groupBy(['tags.id', 'tags.name'])
-      .orderBy('articles', 'desc')
-      .orderBy('tags.name')
-      .limit(limit)
-      .offset(offset)
-      .execute()
-  );
+  id: number,
+  now: string,
+): Promise<ArticleRow | undefined> {
+  return db
+    .updateTable('articles')
+    .set({ announced_at: now })
+    .where('id', '=', id)
+    .where('published', '=', 1)
+    .where('announced_at', 'is', null)
+    .where('published_at', '<=', now)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The earliest publication time of a published article not announced yet. */
+export async function nextAnnouncementAt(db: DbHandle): Promise<string | null> {
+  const row = await db
+    .selectFrom('articles')
+    .select((eb) => eb.fn.min('published_at').as('at'))
+    .where('published', '=', 1)
+    .where('announced_at', 'is', null)
+    .executeTakeFirst();
+  return row?.at ? String(row.at) : null;
 }

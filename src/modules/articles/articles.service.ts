@@ -15,7 +15,7 @@ import {
 import { type FrontMatterSplit, splitFrontMatter } from '../../render/front-matter.ts';
 import { renderMarkdown } from '../../render/markdown.ts';
 import { excerpt, readingTimeMinutes } from '../../render/text.ts';
-import { findUserById } from '../users/users.repository.ts';
+import { findUserById } from '../users/users.service.ts';
 import { type ArticleChanges, type ArticleInput, parseArticleInput } from './articles.input.ts';
 import { articleShowJson, articleWithoutBodyJson } from './articles.presenter.ts';
 import {
@@ -28,6 +28,9 @@ import {
   updateArticleRow,
 } from './articles.repository.ts';
 import { uniqueSlug, uniqueSlugs } from './slug.ts';
+
+/** Tags by how many visible articles carry them, for the tags API. */
+export { listTagsByPopularity, type TagCount } from './articles.listing.repository.ts';
 
 /** Published with a publication time that has come, given the values stored or about to be. */
 function goesLive(published: boolean, publishedAt: string | null, now: Date): boolean {

@@ -2,8 +2,9 @@
 import type { AppContext } from '../../context.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { AppError, type FieldError, validationFailed } from '../../errors.ts';
-import { findUserByLogin } from '../users/users.repository.ts';
 import { checkPassword } from '../users/users.rules.ts';
+import { findUserByLogin } from '../users/users.service.ts';
+import { setPasswordHash } from './auth.repository.ts';
 import {
   assertNotThrottled,
   clearFailures,
@@ -75,11 +76,7 @@ export async function changePassword(
   const hash = await hashPassword(change.next);
   const now = ctx.clock.now();
   await ctx.database.transaction(async (tx) => {
-    await tx.db
-      .updateTable('users')
-      .set({ password_hash: hash, updated_at: now.toISOString() })
-      .where('id', '=', user.id)
-      .execute();
+    await setPasswordHash(tx.db, user.id, hash, now.toISOString());
     await endSessionsIn(tx.db, user.id, now);
   });
 }

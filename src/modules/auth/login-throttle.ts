@@ -5,6 +5,12 @@
  */
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
+import {
+  deleteLoginFailures,
+  findLoginFailure,
+  lockedUntil,
+  saveLoginFailure,
+} from './auth.repository.ts';
 
 export const throttleKeys = (login: string, ip: string) => [
   `user:${login.toLowerCase()}`,
@@ -14,13 +20,8 @@ export const throttleKeys = (login: string, ip: string) => [
 /** Throws 429 with Retry-After when any of the keys is locked. */
 export async function assertNotThrottled(ctx: AppContext, keys: string[]): Promise<void> {
   const now = ctx.clock.now();
-  const rows = await ctx.database.db
-    .selectFrom('login_failures')
-    .select(['locked_until'])
-    .where('key', 'in', keys)
-    .where('locked_until', '>', now.toISOString())
-    .execute();
-  const until = Math.max(0, ...rows.map((r) => new Date(r.locked_until ?? 0).getTime()));
+  const locks = await lockedUntil(ctx.database.db, keys, now.toISOString());
+  const until = Math.max(0, ...locks.map((at) => new Date(at).getTime()));
   if (until > now.getTime()) {
     const retryAfter = Math.ceil((until - now.getTime()) / 1000);
     throw new AppError('rate_limited', 'Too many failed sign-in attempts; try again later', {
@@ -36,11 +37,7 @@ export async function recordFailure(ctx: AppContext, keys: string[]): Promise<vo
   const lockedUntil = new Date(now.getTime() + window * 1000).toISOString();
   await ctx.database.transaction(async (tx) => {
     for (const key of keys) {
-      const row = await tx.db
-        .selectFrom('login_failures')
-        .selectAll()
-        .where('key', '=', key)
-        .executeTakeFirst();
+      const row = await findLoginFailure(tx.db, key);
       const fresh = !row || row.first_failure_at < windowStart;
       const failures = fresh ? 1 : row.failures + 1;
       const values = {
@@ -48,15 +45,11 @@ export async function recordFailure(ctx: AppContext, keys: string[]): Promise<vo
         first_failure_at: fresh ? now.toISOString() : row.first_failure_at,
         locked_until: failures >= max ? lockedUntil : null,
       };
-      await tx.db
-        .insertInto('login_failures')
-        .values({ key, ...values })
-        .onConflict((oc) => oc.column('key').doUpdateSet(values))
-        .execute();
+      await saveLoginFailure(tx.db, key, values);
     }
   });
 }
 
 export async function clearFailures(ctx: AppContext, key: string): Promise<void> {
-  await ctx.database.db.deleteFrom('login_failures').where('key', '=', key).execute();
+  await deleteLoginFailures(ctx.database.db, key);
 }

@@ -7,6 +7,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AppContext } from '../../context.ts';
 import type { DbHandle } from '../../db/database.ts';
 import type { UserRow } from '../../db/schema.ts';
+import {
+  bumpSessionVersion,
+  deleteSession,
+  deleteSessionsOf,
+  findSessionUser,
+  insertSession,
+} from './auth.repository.ts';
 
 export const SESSION_COOKIE = 'quire_session';
 export const SESSION_DAYS = 30;
@@ -17,30 +24,21 @@ export const tokenHash = (token: string) => createHash('sha256').update(token).d
 export async function startSession(ctx: AppContext, user: UserRow): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   const now = ctx.clock.now();
-  await ctx.database.db
-    .insertInto('sessions')
-    .values({
-      id: tokenHash(token),
-      user_id: user.id,
-      created_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + SESSION_DAYS * 86_400_000).toISOString(),
-    })
-    .execute();
+  await insertSession(ctx.database.db, {
+    id: tokenHash(token),
+    user_id: user.id,
+    created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + SESSION_DAYS * 86_400_000).toISOString(),
+  });
   return token;
 }
 
 export async function userForSession(ctx: AppContext, token: string): Promise<UserRow | undefined> {
-  return ctx.database.db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .selectAll('users')
-    .where('sessions.id', '=', tokenHash(token))
-    .where('sessions.expires_at', '>', ctx.clock.now().toISOString())
-    .executeTakeFirst();
+  return findSessionUser(ctx.database.db, tokenHash(token), ctx.clock.now().toISOString());
 }
 
 export async function endSession(db: DbHandle, token: string): Promise<void> {
-  await db.deleteFrom('sessions').where('id', '=', tokenHash(token)).execute();
+  await deleteSession(db, tokenHash(token));
 }
 
 /** Signs the user out of every browser and bumps the session version. */
@@ -50,14 +48,7 @@ export async function endAllSessions(ctx: AppContext, userId: number): Promise<n
 
 /** endAllSessions inside the caller's transaction, so it commits with the change that asks for it. */
 export async function endSessionsIn(db: DbHandle, userId: number, now: Date): Promise<number> {
-  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
-  await db
-    .updateTable('users')
-    .set((eb) => ({
-      session_version: eb('session_version', '+', 1),
-      updated_at: now.toISOString(),
-    }))
-    .where('id', '=', userId)
-    .execute();
-  return Number(result.numDeletedRows);
+  const ended = await deleteSessionsOf(db, userId);
+  await bumpSessionVersion(db, userId, now.toISOString());
+  return ended;
 }

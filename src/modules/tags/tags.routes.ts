@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { errorResponses } from '../../http/openapi.ts';
 import { PageNumber, PerPage } from '../../http/url-numbers.ts';
-import { listTagsByPopularity } from '../articles/articles.repository.ts';
+import { listTagsByPopularity } from '../articles/articles.service.ts';
 
 const Tag = Type.Object(
   {

@@ -1,6 +1,7 @@
 /** Queries on users. */
+import type { Updateable } from 'kysely';
 import type { DbHandle } from '../../db/database.ts';
-import type { NewUser, UserRow } from '../../db/schema.ts';
+import type { NewUser, UserRow, UsersTable } from '../../db/schema.ts';
 
 export function findUserById(db: DbHandle, id: number): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -33,4 +34,57 @@ export async function countUsers(db: DbHandle): Promise<number> {
 
 export async function listUsers(db: DbHandle, limit: number, offset: number): Promise<UserRow[]> {
   return db.selectFrom('users').selectAll().orderBy('id').limit(limit).offset(offset).execute();
+}
+
+export function updateUserRow(
+  db: DbHandle,
+  id: number,
+  values: Updateable<UsersTable>,
+): Promise<UserRow> {
+  return db
+    .updateTable('users')
+    .set(values)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Inserts the first-administrator marker; false when it was there already. Exactly one
+ * transaction can insert it.
+ */
+export async function claimFirstAdminMarker(db: DbHandle, now: string): Promise<boolean> {
+  const result = await db
+    .insertInto('settings')
+    .values({ key: 'first_admin_claimed', value: now, updated_at: now })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export type DirectoryRow = Pick<UserRow, 'id' | 'username' | 'name' | 'role' | 'created_at'> & {
+  articles: number;
+};
+
+/** Accounts oldest first, each with how many articles it has, drafts and scheduled included. */
+export async function listUsersWithArticleCounts(
+  db: DbHandle,
+  limit: number,
+  offset: number,
+): Promise<DirectoryRow[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'username', 'name', 'role', 'created_at'])
+    .select((eb) =>
+      eb
+        .selectFrom('articles')
+        .select((c) => c.fn.countAll<number>().as('n'))
+        .whereRef('articles.user_id', '=', 'users.id')
+        .as('articles'),
+    )
+    .orderBy('id')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  return rows.map((r) => ({ ...r, articles: Number(r.articles ?? 0) }));
 }

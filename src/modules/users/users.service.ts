@@ -3,15 +3,20 @@
  * public profile.
  */
 import type { AppContext } from '../../context.ts';
-import type { Tx } from '../../db/database.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { type FieldError, validationFailed } from '../../errors.ts';
 import { appendEvent } from '../../events/outbox.ts';
 import { checkHttpUrl, checkStorable } from '../articles/articles.rules.ts';
 import { hashPassword } from '../auth/password.ts';
 import { userJson } from './users.presenter.ts';
-import { insertUser } from './users.repository.ts';
+import { claimFirstAdminMarker, insertUser, updateUserRow } from './users.repository.ts';
 import { checkEmail, checkPassword, checkUsername, NAME_MAX, SUMMARY_MAX } from './users.rules.ts';
+
+/**
+ * Accounts as other modules look them up; each takes the database handle, or a transaction's,
+ * first.
+ */
+export { findUserById, findUserByLogin, findUserByUsername } from './users.repository.ts';
 
 export interface NewAccount {
   username: string;
@@ -38,19 +43,6 @@ export function checkAccount(input: NewAccount): FieldError[] {
   return errors.filter((e): e is FieldError => e !== null);
 }
 
-/**
- * Claims the first-administrator marker. Exactly one transaction can insert it, so two
- * simultaneous first sign-ups cannot both become administrators.
- */
-async function claimFirstAdmin(tx: Tx, now: string): Promise<boolean> {
-  const result = await tx.db
-    .insertInto('settings')
-    .values({ key: 'first_admin_claimed', value: now, updated_at: now })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
-}
-
 export async function createAccount(ctx: AppContext, input: NewAccount): Promise<UserRow> {
   const account = {
     ...input,
@@ -64,7 +56,9 @@ export async function createAccount(ctx: AppContext, input: NewAccount): Promise
   const stamp = now.toISOString();
   try {
     return await ctx.database.transaction(async (tx) => {
-      const first = await claimFirstAdmin(tx, stamp);
+      // Only one transaction can claim the marker, so two simultaneous first sign-ups cannot
+      // both become administrators.
+      const first = await claimFirstAdminMarker(tx.db, stamp);
       const user = await insertUser(tx.db, {
         username: account.username,
         email: account.email,
@@ -142,18 +136,13 @@ export async function updateProfile(
   if (errors.length > 0) throw validationFailed(errors);
   const now = ctx.clock.now();
   return ctx.database.transaction(async (tx) => {
-    const updated = await tx.db
-      .updateTable('users')
-      .set({
-        name: clean.name,
-        summary: clean.summary || null,
-        website_url: clean.website_url || null,
-        profile_image: clean.profile_image || null,
-        updated_at: now.toISOString(),
-      })
-      .where('id', '=', user.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const updated = await updateUserRow(tx.db, user.id, {
+      name: clean.name,
+      summary: clean.summary || null,
+      website_url: clean.website_url || null,
+      profile_image: clean.profile_image || null,
+      updated_at: now.toISOString(),
+    });
     await appendEvent(
       tx,
       'user.updated',

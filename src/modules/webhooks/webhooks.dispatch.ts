@@ -14,6 +14,14 @@ import {
 } from '../../events/deliveries.ts';
 import { appendEvent } from '../../events/outbox.ts';
 import { webhookHeaders } from '../../events/signing.ts';
+import {
+  clearFailing,
+  disableEndpointRow,
+  findEndpoint,
+  insertDeliveries,
+  listActiveEndpoints,
+  setFailingSince,
+} from './webhooks.repository.ts';
 
 export const WEBHOOK_USER_AGENT = 'Quire-Webhooks/1.0';
 
@@ -27,13 +35,7 @@ function subscribedTypes(endpoint: WebhookEndpointRow): string[] {
 export const webhookFanOut: OutboxConsumer = {
   name: 'webhooks',
   async handle(ctx, tx, events) {
-    const endpoints = await tx.db
-      .selectFrom('webhook_endpoints')
-      .innerJoin('users', 'users.id', 'webhook_endpoints.user_id')
-      .selectAll('webhook_endpoints')
-      .select('users.role')
-      .where('webhook_endpoints.disabled_at', 'is', null)
-      .execute();
+    const endpoints = await listActiveEndpoints(tx.db);
     if (endpoints.length === 0) return;
     const wants = new Map(endpoints.map((e) => [e.id, new Set(subscribedTypes(e))]));
     const now = ctx.clock.now();
@@ -61,12 +63,7 @@ export const webhookFanOut: OutboxConsumer = {
           ),
         ),
     );
-    for (let i = 0; i < rows.length; i += 100) {
-      await tx.db
-        .insertInto('deliveries')
-        .values(rows.slice(i, i + 100))
-        .execute();
-    }
+    await insertDeliveries(tx.db, rows);
   },
 };
 
@@ -84,11 +81,7 @@ export const webhookChannel: DeliveryChannel = {
   owns: (delivery) => delivery.endpoint_id !== null,
 
   async request(ctx, delivery) {
-    const endpoint = await ctx.database.db
-      .selectFrom('webhook_endpoints')
-      .selectAll()
-      .where('id', '=', delivery.endpoint_id as number)
-      .executeTakeFirst();
+    const endpoint = await findEndpoint(ctx.database.db, delivery.endpoint_id as number);
     if (!endpoint) return null;
     return {
       url: endpoint.target_url,
@@ -122,19 +115,10 @@ async function updateEndpointHealth(
   const id = delivery.endpoint_id as number;
   const stamp = now.toISOString();
   if (result.outcome === 'succeeded') {
-    await tx.db
-      .updateTable('webhook_endpoints')
-      .set({ failing_since: null })
-      .where('id', '=', id)
-      .where('failing_since', 'is not', null)
-      .execute();
+    await clearFailing(tx.db, id);
     return;
   }
-  const endpoint = await tx.db
-    .selectFrom('webhook_endpoints')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const endpoint = await findEndpoint(tx.db, id);
   if (!endpoint || endpoint.disabled_at !== null) return;
   const failingSince = endpoint.failing_since ?? stamp;
   const failedFor = (now.getTime() - Date.parse(failingSince)) / 1000;
@@ -144,20 +128,10 @@ async function updateEndpointHealth(
       : failedFor >= ctx.config.webhookDisableAfter
         ? `No delivery succeeded for ${Math.floor(failedFor / 86_400)} days`
         : null;
-  await tx.db
-    .updateTable('webhook_endpoints')
-    .set({ failing_since: failingSince, updated_at: stamp })
-    .where('id', '=', id)
-    .execute();
+  await setFailingSince(tx.db, id, failingSince, stamp);
   if (!reason) return;
   // Attempts finishing together may each decide to disable: only the one that does writes the event.
-  const disabled = await tx.db
-    .updateTable('webhook_endpoints')
-    .set({ disabled_at: stamp, disabled_reason: reason })
-    .where('id', '=', id)
-    .where('disabled_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(disabled.numUpdatedRows) === 0) return;
+  if (!(await disableEndpointRow(tx.db, id, reason, stamp))) return;
   await appendEvent(
     tx,
     'webhook_endpoint.disabled',

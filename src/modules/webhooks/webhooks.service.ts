@@ -5,6 +5,7 @@
  */
 import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/database.ts';
+import { ownRow } from '../../db/own-row.ts';
 import type {
   DeliveryAttemptRow,
   DeliveryRow,
@@ -16,6 +17,20 @@ import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from '../../events/outbox.ts'
 import { newWebhookSecret } from '../../events/signing.ts';
 import { checkOutboundUrl, OutboundError, pushPolicy } from '../../net/safe-fetch.ts';
 import { deliveryStatus, timeWindow } from './webhooks.filters.ts';
+import {
+  attemptsOf,
+  countEndpointsOf,
+  deleteEndpointRow,
+  deliveryExists,
+  enableEndpointRow,
+  insertEndpoint,
+  listDeliveriesOf,
+  listEndpointsOf,
+  lockAccount,
+  replayDeliveryRow,
+  replayDeliveryRows,
+  rotateEndpointSecret,
+} from './webhooks.repository.ts';
 
 /** How long the secret before a rotation still signs deliveries. */
 export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
@@ -86,15 +101,8 @@ export async function createEndpoint(
   const stamp = ctx.clock.now().toISOString();
   const endpoint = await ctx.database.transaction(async (tx) => {
     // The account's row is locked while counting, so simultaneous creates cannot pass the limit.
-    await ctx.database
-      .forUpdate(tx.db.selectFrom('users').select('id').where('id', '=', user.id))
-      .execute();
-    const count = await tx.db
-      .selectFrom('webhook_endpoints')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('user_id', '=', user.id)
-      .executeTakeFirstOrThrow();
-    if (Number(count.n) >= MAX_ENDPOINTS_PER_USER) {
+    await lockAccount(tx.db, user.id, ctx.database);
+    if ((await countEndpointsOf(tx.db, user.id)) >= MAX_ENDPOINTS_PER_USER) {
       throw validationFailed([
         {
           field: 'target_url',
@@ -102,57 +110,41 @@ export async function createEndpoint(
         },
       ]);
     }
-    return tx.db
-      .insertInto('webhook_endpoints')
-      .values({
-        user_id: user.id,
-        target_url: targetUrl,
-        source,
-        events: JSON.stringify(events),
-        secret,
-        previous_secret: null,
-        previous_secret_until: null,
-        failing_since: null,
-        disabled_at: null,
-        disabled_reason: null,
-        created_at: stamp,
-        updated_at: stamp,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    return insertEndpoint(tx.db, {
+      user_id: user.id,
+      target_url: targetUrl,
+      source,
+      events: JSON.stringify(events),
+      secret,
+      previous_secret: null,
+      previous_secret_until: null,
+      failing_since: null,
+      disabled_at: null,
+      disabled_reason: null,
+      created_at: stamp,
+      updated_at: stamp,
+    });
   });
   return { endpoint, secret };
 }
 
 export function listEndpoints(ctx: AppContext, user: UserRow): Promise<WebhookEndpointRow[]> {
-  return ctx.database.db
-    .selectFrom('webhook_endpoints')
-    .selectAll()
-    .where('user_id', '=', user.id)
-    .orderBy('id')
-    .execute();
+  return listEndpointsOf(ctx.database.db, user.id);
 }
 
 /** The user's endpoint; someone else's is as unknown as a missing one. */
-export async function getEndpoint(
+export function getEndpoint(
   ctx: AppContext,
   user: UserRow,
   id: number,
 ): Promise<WebhookEndpointRow> {
-  const endpoint = await ctx.database.db
-    .selectFrom('webhook_endpoints')
-    .selectAll()
-    .where('id', '=', id)
-    .where('user_id', '=', user.id)
-    .executeTakeFirst();
-  if (!endpoint) throw notFound('not found');
-  return endpoint;
+  return ownRow(ctx.database.db, 'webhook_endpoints', id, user.id);
 }
 
 /** Deletes the endpoint with its deliveries; those in flight finish but are not retried. */
 export async function deleteEndpoint(ctx: AppContext, user: UserRow, id: number): Promise<void> {
   await getEndpoint(ctx, user, id);
-  await ctx.database.db.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
+  await deleteEndpointRow(ctx.database.db, id);
 }
 
 /** A new secret; the old one keeps signing (as a second signature) for 24 hours. */
@@ -163,19 +155,14 @@ export async function rotateSecret(
 ): Promise<EndpointWithSecret> {
   const now = ctx.clock.now();
   const secret = newWebhookSecret();
-  // One statement: two rotations at once each keep the secret the other replaced.
-  const endpoint = await ctx.database.db
-    .updateTable('webhook_endpoints')
-    .set((eb) => ({
-      secret,
-      previous_secret: eb.ref('secret'),
-      previous_secret_until: new Date(now.getTime() + ROTATION_OVERLAP_MS).toISOString(),
-      updated_at: now.toISOString(),
-    }))
-    .where('id', '=', id)
-    .where('user_id', '=', user.id)
-    .returningAll()
-    .executeTakeFirst();
+  const endpoint = await rotateEndpointSecret(
+    ctx.database.db,
+    id,
+    user.id,
+    secret,
+    new Date(now.getTime() + ROTATION_OVERLAP_MS).toISOString(),
+    now.toISOString(),
+  );
   if (!endpoint) throw notFound('not found');
   return { endpoint, secret };
 }
@@ -189,17 +176,7 @@ export async function enableEndpoint(
   await getEndpoint(ctx, user, id);
   return ctx.database.transaction(async (tx) => {
     wakeDispatchers(tx);
-    return tx.db
-      .updateTable('webhook_endpoints')
-      .set({
-        disabled_at: null,
-        disabled_reason: null,
-        failing_since: null,
-        updated_at: ctx.clock.now().toISOString(),
-      })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    return enableEndpointRow(tx.db, id, ctx.clock.now().toISOString());
   });
 }
 
@@ -220,16 +197,10 @@ async function withAttempts(
   deliveries: DeliveryRow[],
 ): Promise<DeliveryWithAttempts[]> {
   if (deliveries.length === 0) return [];
-  const attempts = await ctx.database.db
-    .selectFrom('delivery_attempts')
-    .selectAll()
-    .where(
-      'delivery_id',
-      'in',
-      deliveries.map((d) => d.id),
-    )
-    .orderBy('id')
-    .execute();
+  const attempts = await attemptsOf(
+    ctx.database.db,
+    deliveries.map((d) => d.id),
+  );
   return deliveries.map((delivery) => ({
     delivery,
     attempts: attempts.filter((a) => a.delivery_id === delivery.id),
@@ -245,26 +216,15 @@ export async function listDeliveries(
 ): Promise<DeliveryWithAttempts[]> {
   const status = deliveryStatus(filter.status);
   await getEndpoint(ctx, user, endpointId);
-  let query = ctx.database.db
-    .selectFrom('deliveries')
-    .selectAll()
-    .where('endpoint_id', '=', endpointId)
-    .orderBy('id', 'desc')
-    .limit(filter.perPage)
-    .offset((filter.page - 1) * filter.perPage);
-  if (status) query = query.where('status', '=', status);
-  return withAttempts(ctx, await query.execute());
+  const deliveries = await listDeliveriesOf(
+    ctx.database.db,
+    endpointId,
+    status,
+    filter.perPage,
+    (filter.page - 1) * filter.perPage,
+  );
+  return withAttempts(ctx, deliveries);
 }
-
-const replayed = (stamp: string) => ({
-  status: 'pending' as const,
-  attempts: 0,
-  next_attempt_at: stamp,
-  lease_owner: null,
-  lease_until: null,
-  completed_at: null,
-  updated_at: stamp,
-});
 
 /**
  * Sends one delivery again, with its original `webhook-id`, under a fresh retry schedule; its
@@ -279,15 +239,8 @@ export async function replayDelivery(
   await getEndpoint(ctx, user, endpointId);
   const stamp = ctx.clock.now().toISOString();
   const row = await ctx.database.transaction(async (tx) => {
-    const updated = await tx.db
-      .updateTable('deliveries')
-      .set(replayed(stamp))
-      .where('id', '=', deliveryId)
-      .where('endpoint_id', '=', endpointId)
-      // One in flight now is left alone: it is being sent already.
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
-      .returningAll()
-      .executeTakeFirst();
+    // One in flight now is left alone: it is being sent already.
+    const updated = await replayDeliveryRow(tx.db, endpointId, deliveryId, stamp);
     if (updated) wakeDispatchers(tx);
     return updated;
   });
@@ -295,13 +248,7 @@ export async function replayDelivery(
     const [found] = await withAttempts(ctx, [row]);
     if (found) return found;
   }
-  const exists = await ctx.database.db
-    .selectFrom('deliveries')
-    .select('id')
-    .where('id', '=', deliveryId)
-    .where('endpoint_id', '=', endpointId)
-    .executeTakeFirst();
-  if (!exists) throw notFound('not found');
+  if (!(await deliveryExists(ctx.database.db, endpointId, deliveryId))) throw notFound('not found');
   throw new AppError('conflict', 'The delivery is being sent right now; try again shortly');
 }
 
@@ -328,14 +275,12 @@ export async function replayDeliveries(
   await getEndpoint(ctx, user, endpointId);
   const stamp = ctx.clock.now().toISOString();
   return ctx.database.transaction(async (tx) => {
-    let query = tx.db
-      .updateTable('deliveries')
-      .set(replayed(stamp))
-      .where('endpoint_id', '=', endpointId)
-      .where('status', '=', status);
-    if (since) query = query.where('created_at', '>=', since);
-    if (until) query = query.where('created_at', '<=', until);
-    const replayedCount = Number((await query.executeTakeFirst()).numUpdatedRows);
+    const replayedCount = await replayDeliveryRows(
+      tx.db,
+      endpointId,
+      { status, since, until },
+      stamp,
+    );
     if (replayedCount > 0) wakeDispatchers(tx);
     return replayedCount;
   });
