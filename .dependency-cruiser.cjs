@@ -55,7 +55,7 @@ module.exports = {
       name: 'modules-meet-through-services',
       severity: 'error',
       comment:
-        "A module uses another through its service, rules, presenter or schemas, never its " +
+        'A module uses another through its service, rules, presenter or schemas, never its ' +
         'repository or routes.',
       from: { path: '^src/modules/([^/]+)/' },
       to: {
