@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_RETRY_SCHEDULE } from '../../src/config.ts';
-import { type AttemptResult, nextAttemptAt } from '../../src/events/deliveries.ts';
+import type { AttemptResult } from '../../src/events/delivery-attempt.ts';
+import { nextAttemptAt } from '../../src/events/retry-schedule.ts';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 
