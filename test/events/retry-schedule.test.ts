@@ -1,12 +1,18 @@
 /**
- * nextAttemptAt, alone: the planned wait plus at most 10% jitter, a longer Retry-After winning,
- * and no next attempt once the schedule is spent.
+ * The retry schedule, alone: the first attempt after the schedule's first step; each retry after
+ * its planned wait plus at most 10% jitter, a longer Retry-After winning, and none once the
+ * schedule is spent; Retry-After read as seconds or as an HTTP date, within a day.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_RETRY_SCHEDULE } from '../../src/config.ts';
 import type { AttemptResult } from '../../src/events/delivery-attempt.ts';
-import { nextAttemptAt } from '../../src/events/retry-schedule.ts';
+import {
+  firstAttemptAt,
+  MAX_RETRY_AFTER,
+  nextAttemptAt,
+  retryAfterSeconds,
+} from '../../src/events/retry-schedule.ts';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 
@@ -80,4 +86,59 @@ test('there is no next attempt once the schedule is spent', () => {
   );
   assert.equal(nextAttemptAt(DEFAULT_RETRY_SCHEDULE, 10, failed, NOW), null);
   assert.equal(nextAttemptAt([0], 1, failed, NOW), null, 'a one-entry schedule never retries');
+});
+
+test('the first attempt is due after the first step: at once on the default schedule', () => {
+  assert.equal(firstAttemptAt(DEFAULT_RETRY_SCHEDULE, NOW).getTime(), NOW.getTime());
+  assert.equal(waitMs(firstAttemptAt([30, 60], NOW)), 30_000, 'no jitter on the first');
+  assert.equal(waitMs(firstAttemptAt([], NOW)), 0, 'an empty schedule starts at once');
+});
+
+test('the waits grow with the attempts made, step by step', () => {
+  const schedule = [0, 5, 300, 3600];
+  const waits = [1, 2, 3].map((made) =>
+    waitMs(nextAttemptAt(schedule, made, failed, NOW, () => 0)),
+  );
+  assert.deepEqual(waits, [5_000, 300_000, 3_600_000]);
+  assert.equal(
+    waitMs(nextAttemptAt(schedule, 1, failed, NOW, () => 0.5)),
+    5_250,
+    'half the jitter: 5% more',
+  );
+});
+
+test('Retry-After in seconds, as digits only; anything else adds no wait', () => {
+  assert.equal(retryAfterSeconds('120', NOW), 120);
+  assert.equal(retryAfterSeconds('  7 ', NOW), 7, 'surrounding spaces are fine');
+  assert.equal(retryAfterSeconds('0', NOW), 0);
+  for (const unreadable of ['soon', '12abc', '5 seconds', '1e3', '', '   ']) {
+    assert.equal(retryAfterSeconds(unreadable, NOW), null, JSON.stringify(unreadable));
+  }
+  assert.equal(retryAfterSeconds(null, NOW), null, 'no header');
+  // Not seconds, but a date to Date.parse (the year -5, 1.5 as 5 January 2001): long past.
+  for (const past of ['-5', '+5', '1.5']) assert.equal(retryAfterSeconds(past, NOW), 0, past);
+});
+
+test('Retry-After as an HTTP date: the seconds until then, rounded up; a past date is now', () => {
+  assert.equal(retryAfterSeconds('Sun, 01 Mar 2026 12:02:00 GMT', NOW), 120);
+  assert.equal(
+    retryAfterSeconds('Sun, 01 Mar 2026 12:00:00 GMT', new Date(NOW.getTime() - 1)),
+    1,
+    'a millisecond ahead waits a whole second',
+  );
+  assert.equal(retryAfterSeconds('Sun, 01 Mar 2026 11:00:00 GMT', NOW), 0);
+  assert.equal(retryAfterSeconds('Thu, 01 Jan 1970 00:00:00 GMT', NOW), 0);
+});
+
+test('a Retry-After is honoured for a day at the most', () => {
+  assert.equal(MAX_RETRY_AFTER, 86_400);
+  assert.equal(retryAfterSeconds('86400', NOW), 86_400);
+  assert.equal(retryAfterSeconds('86401', NOW), 86_400);
+  assert.equal(retryAfterSeconds('99999999999999999999', NOW), 86_400);
+  assert.equal(retryAfterSeconds('Tue, 01 Mar 2027 12:00:00 GMT', NOW), 86_400);
+  assert.equal(
+    waitMs(nextAttemptAt([0, 5], 1, throttled(retryAfterSeconds('604800', NOW) ?? 0), NOW)),
+    86_400_000,
+    'a week asked for waits a day',
+  );
 });
