@@ -26,6 +26,11 @@ export interface Tx {
    * SQLite needs nothing (one writer at a time); PostgreSQL takes a transaction advisory lock.
    */
   lockOutbox(): Promise<void>;
+  /**
+   * Makes a row-claiming query skip rows other transactions hold (PostgreSQL), as
+   * Database.skipLocked does; here for repositories, which are handed the transaction alone.
+   */
+  skipLocked<Q extends { forUpdate(): Q; skipLocked(): Q }>(query: Q): Q;
 }
 
 /** The advisory lock key of the outbox on PostgreSQL (any constant unique to Quire). */
@@ -89,6 +94,7 @@ export class Database {
           await sql`select pg_advisory_xact_lock(${OUTBOX_LOCK})`.execute(db);
           locked = true;
         },
+        skipLocked: (query) => this.skipLocked(query),
       });
     let result: T;
     if (this.dialect === 'sqlite') {

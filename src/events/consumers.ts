@@ -7,7 +7,13 @@
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/database.ts';
 import type { EventRow } from '../db/schema.ts';
-import { eventsAfter, newestEventId } from './event-log.ts';
+import {
+  eventsAfter,
+  insertConsumer,
+  lockConsumer,
+  moveConsumer,
+  newestEventId,
+} from './events.repository.ts';
 
 export interface OutboxConsumer {
   name: string;
@@ -20,38 +26,19 @@ const BATCH = 100;
 /** Registers a consumer that starts at the newest event: it does not replay the past. */
 export async function registerConsumer(ctx: AppContext, name: string): Promise<void> {
   const head = await newestEventId(ctx.database.db);
-  await ctx.database.db
-    .insertInto('consumers')
-    .values({
-      name,
-      position: head,
-      updated_at: ctx.clock.now().toISOString(),
-    })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
+  await insertConsumer(ctx.database.db, name, head, ctx.clock.now());
 }
 
 /** Handles the next batch of events; returns how many, 0 when caught up or another node is on it. */
 export async function advance(ctx: AppContext, consumer: OutboxConsumer): Promise<number> {
   return ctx.database.transaction(async (tx) => {
-    const row = await ctx.database
-      .skipLocked(
-        tx.db.selectFrom('consumers').select('position').where('name', '=', consumer.name),
-      )
-      .executeTakeFirst();
-    if (!row) return 0;
-    const events = await eventsAfter(tx.db, Number(row.position), BATCH);
+    const position = await lockConsumer(tx, consumer.name);
+    if (position === undefined) return 0;
+    const events = await eventsAfter(tx.db, position, BATCH);
     const last = events.at(-1);
     if (!last) return 0;
     await consumer.handle(ctx, tx, events);
-    await tx.db
-      .updateTable('consumers')
-      .set({
-        position: Number(last.id),
-        updated_at: ctx.clock.now().toISOString(),
-      })
-      .where('name', '=', consumer.name)
-      .execute();
+    await moveConsumer(tx.db, consumer.name, Number(last.id), ctx.clock.now());
     return events.length;
   });
 }

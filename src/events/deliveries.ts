@@ -4,69 +4,25 @@
  * with FOR UPDATE SKIP LOCKED), so several nodes share the queue and none sends a delivery that
  * another holds; a lease that runs out (a crashed node) puts the delivery back in the queue.
  */
-import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
-import type { Tx } from '../db/database.ts';
 import type { DeliveryRow } from '../db/schema.ts';
-import type { DispatcherJob } from './dispatcher.ts';
-import { OutboundError, pushPolicy, safeFetch } from '../net/safe-fetch.ts';
-
-/** One HTTP request an attempt makes. */
-export interface Outgoing {
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
-export type AttemptOutcome =
-  /** A 2xx. */
-  | 'succeeded'
-  /** Any other status, except those below. */
-  | 'failed'
-  /** A 3xx: never followed. */
-  | 'redirect'
-  /** 410: the receiver wants no more. */
-  | 'gone'
-  /** 429 or 503: retried no sooner than its Retry-After. */
-  | 'throttled'
-  /** No answer: refused address, timeout, connection error. */
-  | 'error';
-
-export interface AttemptResult {
-  outcome: AttemptOutcome;
-  statusCode: number | null;
-  latencyMs: number;
-  /** The first kilobyte of the answer's body. */
-  response: string | null;
-  error: string | null;
-  /** From Retry-After on a throttled answer, in seconds. */
-  retryAfter: number | null;
-}
-
-/** What a kind of delivery (webhook, WebSub) adds to the common queue. */
-export interface DeliveryChannel {
-  /** Names the channel in logs and metrics (`webhook`, `websub`). */
-  name: string;
-  owns(delivery: DeliveryRow): boolean;
-  /** The request for an attempt now, or null when the target is gone (the delivery then dies). */
-  request(ctx: AppContext, delivery: DeliveryRow, now: Date): Promise<Outgoing | null>;
-  /** Effects of an attempt on its target (health, disabling), in the recording transaction. */
-  afterAttempt(
-    ctx: AppContext,
-    tx: Tx,
-    delivery: DeliveryRow,
-    result: AttemptResult,
-    now: Date,
-  ): Promise<void>;
-}
-
-const RESPONSE_EXCERPT_BYTES = 1024;
-/** A Retry-After is honoured up to a day; a longer one waits a day. */
-const MAX_RETRY_AFTER = 86_400;
+import {
+  abandonDelivery,
+  claimCandidates,
+  deleteFinishedBefore,
+  earliestDue,
+  insertAttempt,
+  leaseDeliveries,
+  oldestFinishedAt,
+  settleDelivery,
+} from './deliveries.repository.ts';
+import type { AttemptResult } from './delivery-attempt.ts';
+import type { DeliveryChannel, DispatcherJob } from './dispatcher-parts.ts';
+import { firstAttemptAt, nextAttemptAt } from './retry-schedule.ts';
 
 /**
- * Claims up to `limit` due deliveries for `owner`, never more than `perTarget` in flight to one
- * endpoint or subscriber (counting those other nodes hold).
+ * Claims up to `limit` due deliveries for `owner`, never more than the configured concurrency in
+ * flight to one endpoint or subscriber (counting those other nodes hold).
  */
 export async function claimDue(
   ctx: AppContext,
@@ -75,117 +31,11 @@ export async function claimDue(
 ): Promise<DeliveryRow[]> {
   if (limit <= 0) return [];
   const now = ctx.clock.now();
-  const stamp = now.toISOString();
-  const perTarget = ctx.config.webhookConcurrency;
-  // Candidates first, without locks: the oldest due deliveries of each target, as many as its
-  // cap leaves room for. In-flight counts are grouped once, not counted per row.
-  const candidates = await sql<{ id: number }>`
-    select ranked.id from (
-      select d.id, d.target, d.next_attempt_at,
-        row_number() over (partition by d.target order by d.next_attempt_at, d.id) as rank
-      from deliveries d
-      left join webhook_endpoints e on e.id = d.endpoint_id
-      where d.status = 'pending' and d.next_attempt_at <= ${stamp}
-        and (d.lease_until is null or d.lease_until < ${stamp})
-        and (d.endpoint_id is null or e.disabled_at is null)
-    ) ranked
-    left join (
-      select target, count(*) as busy from deliveries
-      where status = 'pending' and lease_until >= ${stamp}
-      group by target
-    ) held on held.target = ranked.target
-    where ranked.rank + coalesce(held.busy, 0) <= ${perTarget}
-    order by ranked.next_attempt_at, ranked.id
-    limit ${limit}`.execute(ctx.database.db);
-  const ids = candidates.rows.map((r) => Number(r.id));
+  // Candidates first, without locks; then the lease, on those still free.
+  const ids = await claimCandidates(ctx.database.db, now, ctx.config.webhookConcurrency, limit);
   if (ids.length === 0) return [];
-  return ctx.database.transaction(async (tx) => {
-    // Then the lease, on those still free: the conditions are checked again under the row lock
-    // (PostgreSQL skips rows another claim holds and re-reads ones it just changed).
-    const free = tx.db
-      .selectFrom('deliveries')
-      .select('id')
-      .where('id', 'in', ids)
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', stamp)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]));
-    const claimable = (await ctx.database.skipLocked(free).execute()).map((r) => r.id);
-    if (claimable.length === 0) return [];
-    return tx.db
-      .updateTable('deliveries')
-      .set({
-        lease_owner: owner,
-        lease_until: new Date(now.getTime() + ctx.config.deliveryLease * 1000).toISOString(),
-        updated_at: stamp,
-      })
-      .where('id', 'in', claimable)
-      .returningAll()
-      .execute();
-  });
-}
-
-/** Sends one attempt and classifies the answer; never throws. */
-export async function attempt(ctx: AppContext, outgoing: Outgoing): Promise<AttemptResult> {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  try {
-    const answer = await safeFetch(outgoing.url, {
-      method: 'POST',
-      body: outgoing.body,
-      headers: outgoing.headers,
-      ...pushPolicy(ctx.config),
-      followRedirects: false,
-      timeoutMs: ctx.config.webhookTimeout * 1000,
-      maxBytes: RESPONSE_EXCERPT_BYTES,
-      overflow: 'truncate',
-    });
-    const status = answer.status;
-    const outcome: AttemptOutcome =
-      status >= 200 && status < 300
-        ? 'succeeded'
-        : status >= 300 && status < 400
-          ? 'redirect'
-          : status === 410
-            ? 'gone'
-            : status === 429 || status === 503
-              ? 'throttled'
-              : 'failed';
-    return {
-      outcome,
-      statusCode: status,
-      latencyMs: elapsed(),
-      response: new TextDecoder().decode(answer.body),
-      error: outcome === 'redirect' ? 'redirects are not followed' : null,
-      retryAfter:
-        outcome === 'throttled' ? retryAfterSeconds(answer.headers.get('retry-after'), ctx) : null,
-    };
-  } catch (error) {
-    const message =
-      error instanceof OutboundError ? error.message : 'the request failed unexpectedly';
-    if (!(error instanceof OutboundError)) ctx.logger.warn({ err: error }, 'delivery failed');
-    return {
-      outcome: 'error',
-      statusCode: null,
-      latencyMs: elapsed(),
-      response: null,
-      error: message,
-      retryAfter: null,
-    };
-  }
-}
-
-/** Retry-After as seconds from now: a number of seconds or an HTTP date; null when absent or bad. */
-function retryAfterSeconds(value: string | null, ctx: AppContext): number | null {
-  if (value === null) return null;
-  const text = value.trim();
-  let seconds: number;
-  if (/^\d+$/.test(text)) seconds = Number(text);
-  else {
-    const date = Date.parse(text);
-    if (Number.isNaN(date)) return null;
-    seconds = Math.ceil((date - ctx.clock.now().getTime()) / 1000);
-  }
-  return Math.min(Math.max(seconds, 0), MAX_RETRY_AFTER);
+  const leaseUntil = new Date(now.getTime() + ctx.config.deliveryLease * 1000);
+  return ctx.database.transaction((tx) => leaseDeliveries(tx, ids, owner, now, leaseUntil));
 }
 
 /** What makes one delivery: its target (an endpoint or a subscription) and its message. */
@@ -205,7 +55,6 @@ export interface NewDelivery {
  */
 export function pendingDelivery(ctx: AppContext, d: NewDelivery, now: Date) {
   const stamp = now.toISOString();
-  const first = ctx.config.webhookRetrySchedule[0] ?? 0;
   return {
     endpoint_id: d.endpointId ?? null,
     subscription_id: d.subscriptionId ?? null,
@@ -218,7 +67,7 @@ export function pendingDelivery(ctx: AppContext, d: NewDelivery, now: Date) {
     body: d.body,
     status: 'pending' as const,
     attempts: 0,
-    next_attempt_at: new Date(now.getTime() + first * 1000).toISOString(),
+    next_attempt_at: firstAttemptAt(ctx.config.webhookRetrySchedule, now).toISOString(),
     lease_owner: null,
     lease_until: null,
     last_status_code: null,
@@ -227,22 +76,6 @@ export function pendingDelivery(ctx: AppContext, d: NewDelivery, now: Date) {
     updated_at: stamp,
     completed_at: null,
   };
-}
-
-/** When the next attempt should be, or null when the schedule is spent. */
-export function nextAttemptAt(
-  schedule: number[],
-  attemptsMade: number,
-  result: AttemptResult,
-  now: Date,
-  random: () => number = Math.random,
-): Date | null {
-  if (attemptsMade >= schedule.length) return null;
-  const planned = schedule[attemptsMade] ?? 0;
-  // Up to 10% later, so endpoints that failed together do not all retry in the same second.
-  const delay = planned * (1 + 0.1 * random());
-  const wait = Math.max(delay, result.retryAfter ?? 0);
-  return new Date(now.getTime() + Math.round(wait * 1000));
 }
 
 /**
@@ -257,7 +90,6 @@ export async function recordAttempt(
   result: AttemptResult,
 ): Promise<void> {
   const now = ctx.clock.now();
-  const stamp = now.toISOString();
   const attempts = delivery.attempts + 1;
   const next =
     result.outcome === 'succeeded' || result.outcome === 'gone'
@@ -265,35 +97,23 @@ export async function recordAttempt(
       : nextAttemptAt(ctx.config.webhookRetrySchedule, attempts, result, now);
   const status = result.outcome === 'succeeded' ? 'succeeded' : next === null ? 'dead' : 'pending';
   await ctx.database.transaction(async (tx) => {
-    await tx.db
-      .insertInto('delivery_attempts')
-      .values({
-        delivery_id: delivery.id,
-        attempted_at: stamp,
-        outcome: result.outcome,
-        status_code: result.statusCode,
-        latency_ms: result.latencyMs,
-        response: result.response,
-        error: result.error,
-      })
-      .execute();
-    const moved = await tx.db
-      .updateTable('deliveries')
-      .set({
-        status,
-        attempts,
-        next_attempt_at: (next ?? now).toISOString(),
-        lease_owner: null,
-        lease_until: null,
-        last_status_code: result.statusCode,
-        last_error: result.error,
-        updated_at: stamp,
-        completed_at: status === 'pending' ? null : stamp,
-      })
-      .where('id', '=', delivery.id)
-      .where('lease_owner', '=', owner)
-      .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) === 0) return;
+    await insertAttempt(tx.db, {
+      deliveryId: delivery.id,
+      at: now,
+      outcome: result.outcome,
+      statusCode: result.statusCode,
+      latencyMs: result.latencyMs,
+      response: result.response,
+      error: result.error,
+    });
+    const settlement = {
+      status,
+      attempts,
+      nextAttemptAt: next ?? now,
+      lastStatusCode: result.statusCode,
+      lastError: result.error,
+    } as const;
+    if (!(await settleDelivery(tx.db, delivery.id, owner, settlement, now))) return;
     await channel.afterAttempt(ctx, tx, delivery, result, now);
   });
 }
@@ -305,37 +125,15 @@ export async function dropDelivery(
   owner: string,
   reason: string,
 ): Promise<void> {
-  const stamp = ctx.clock.now().toISOString();
-  await ctx.database.db
-    .updateTable('deliveries')
-    .set({
-      status: 'dead',
-      lease_owner: null,
-      lease_until: null,
-      last_error: reason,
-      updated_at: stamp,
-      completed_at: stamp,
-    })
-    .where('id', '=', delivery.id)
-    .where('lease_owner', '=', owner)
-    .execute();
+  await abandonDelivery(ctx.database.db, delivery.id, owner, reason, ctx.clock.now());
 }
 
 /**
  * The earliest time a claim could take a delivery: its next attempt, or when its lease runs out
  * if one is held. Deliveries to disabled endpoints wait for the endpoint, not for the clock.
  */
-export async function nextDueAt(ctx: AppContext): Promise<Date | null> {
-  const row = await sql<{ due: string | null }>`
-    select min(case when d.lease_until > d.next_attempt_at then d.lease_until
-                    else d.next_attempt_at end) as due
-    from deliveries d
-    left join webhook_endpoints e on e.id = d.endpoint_id
-    where d.status = 'pending' and (d.endpoint_id is null or e.disabled_at is null)`.execute(
-    ctx.database.db,
-  );
-  const due = row.rows[0]?.due;
-  return due ? new Date(String(due)) : null;
+export function nextDueAt(ctx: AppContext): Promise<Date | null> {
+  return earliestDue(ctx.database.db);
 }
 
 /** How many finished deliveries one pass of the pruning job deletes at most. */
@@ -347,28 +145,13 @@ const PRUNE_BATCH = 1000;
  */
 export const pruneDeliveries: DispatcherJob = {
   name: 'prune-deliveries',
-  async run(ctx) {
-    const cutoff = new Date(
-      ctx.clock.now().getTime() - ctx.config.deliveryRetention * 1000,
-    ).toISOString();
-    const old = ctx.database.db
-      .selectFrom('deliveries')
-      .select('id')
-      // Set exactly when a delivery leaves pending (and cleared by a replay).
-      .where('completed_at', '<', cutoff)
-      .limit(PRUNE_BATCH);
-    const result = await ctx.database.db
-      .deleteFrom('deliveries')
-      .where('id', 'in', old)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  run(ctx) {
+    const retention = ctx.config.deliveryRetention * 1000;
+    const cutoff = new Date(ctx.clock.now().getTime() - retention);
+    return deleteFinishedBefore(ctx.database.db, cutoff, PRUNE_BATCH);
   },
   async nextAt(ctx) {
-    const row = await ctx.database.db
-      .selectFrom('deliveries')
-      .select((eb) => eb.fn.min('completed_at').as('oldest'))
-      .executeTakeFirst();
-    if (!row?.oldest) return null;
-    return new Date(Date.parse(String(row.oldest)) + ctx.config.deliveryRetention * 1000);
+    const oldest = await oldestFinishedAt(ctx.database.db);
+    return oldest && new Date(oldest.getTime() + ctx.config.deliveryRetention * 1000);
   },
 };

@@ -9,30 +9,10 @@ import { hostname } from 'node:os';
 import type { AppContext } from '../context.ts';
 import type { DeliveryRow } from '../db/schema.ts';
 import { metricsOf } from '../metrics/metrics.ts';
-import { advance, type OutboxConsumer, registerConsumer } from './consumers.ts';
-import {
-  attempt,
-  claimDue,
-  type DeliveryChannel,
-  dropDelivery,
-  nextDueAt,
-  recordAttempt,
-} from './deliveries.ts';
-
-/** Periodic work the dispatcher also runs, such as announcing articles whose time has come. */
-export interface DispatcherJob {
-  name: string;
-  /** Does what is due; returns how much it did. */
-  run(ctx: AppContext): Promise<number>;
-  /** When it will next have something to do, if it knows. */
-  nextAt?(ctx: AppContext): Promise<Date | null>;
-}
-
-export interface DispatcherParts {
-  consumers: OutboxConsumer[];
-  channels: DeliveryChannel[];
-  jobs: DispatcherJob[];
-}
+import { advance, registerConsumer } from './consumers.ts';
+import { claimDue, dropDelivery, nextDueAt, recordAttempt } from './deliveries.ts';
+import { attempt } from './delivery-attempt.ts';
+import type { DispatcherParts } from './dispatcher-parts.ts';
 
 /** Deliveries in flight at once from one dispatcher. */
 const CONCURRENCY = 16;

@@ -5,7 +5,7 @@
  * (PostgreSQL), and a poll catches anything a wake-up missed.
  */
 import type { Database } from '../db/database.ts';
-import { newestEventId } from './event-log.ts';
+import { newestEventId } from './events.repository.ts';
 
 export class EventHead {
   readonly #database: Database;

@@ -4,6 +4,8 @@
  */
 import type { DbHandle } from '../db/database.ts';
 import type { DeliveryStatus } from '../db/schema.ts';
+import { countInState } from './deliveries.repository.ts';
+import { oldestUnhandled } from './events.repository.ts';
 
 export interface ConsumerLag {
   consumer: string;
@@ -11,29 +13,11 @@ export interface ConsumerLag {
   seconds: number;
 }
 
-/**
- * Each consumer's lag. Event ids commit in order, so the oldest unhandled event is the first
- * after the consumer's position: one step into the primary key per consumer, however long the
- * events table is.
- */
+/** Each consumer's lag: the age of the first event after its position. */
 export async function consumerLags(db: DbHandle, now: Date): Promise<ConsumerLag[]> {
-  const rows = await db
-    .selectFrom('consumers as c')
-    .select((eb) => [
-      'c.name',
-      eb
-        .selectFrom('events as e')
-        .select('e.created_at')
-        .whereRef('e.id', '>', 'c.position')
-        .orderBy('e.id')
-        .limit(1)
-        .as('oldest'),
-    ])
-    .orderBy('c.name')
-    .execute();
-  return rows.map((row) => ({
-    consumer: row.name,
-    seconds: row.oldest ? Math.max(0, (now.getTime() - Date.parse(String(row.oldest))) / 1000) : 0,
+  return (await oldestUnhandled(db)).map(({ consumer, oldest }) => ({
+    consumer,
+    seconds: oldest ? Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000) : 0,
   }));
 }
 
@@ -51,12 +35,3 @@ export async function queuedDeliveries(db: DbHandle): Promise<Record<QueueState,
 
 /** Dead deliveries still kept (and so replayable). */
 export const deadLetterCount = (db: DbHandle) => countInState(db, 'dead');
-
-async function countInState(db: DbHandle, state: DeliveryStatus): Promise<number> {
-  const row = await db
-    .selectFrom('deliveries')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('status', '=', state)
-    .executeTakeFirst();
-  return Number(row?.count ?? 0);
-}

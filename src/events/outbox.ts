@@ -3,6 +3,7 @@
  * change, so an event exists exactly when its change does. Consumers read this table later.
  */
 import type { Tx } from '../db/database.ts';
+import { insertEvents } from './events.repository.ts';
 
 export type EventType =
   | 'user.created'
@@ -50,12 +51,13 @@ export interface PendingEvent {
 
 /**
  * Appends events, in order, in one statement. `ownerId` is the account an event concerns: its
- * webhook endpoints hear of it (an administrator's hear of everything).
+ * webhook endpoints hear of it (an administrator's hear of everything). It takes the transaction
+ * of the change the events describe (a Tx exists only inside Database.transaction): the outbox
+ * lock is held from here to the commit, and listeners are woken once it commits.
  */
 export async function appendEvents(tx: Tx, events: PendingEvent[], at: Date): Promise<void> {
   if (events.length === 0) return;
   tx.markEvent();
-  await tx.lockOutbox();
   const timestamp = at.toISOString();
   // Events of one change often carry the same data (an article created and published at once):
   // it is serialized once. The payload is the JSON of an EventPayload.
@@ -68,18 +70,16 @@ export async function appendEvents(tx: Tx, events: PendingEvent[], at: Date): Pr
     }
     return json;
   };
-  await tx.db
-    .insertInto('events')
-    .values(
-      events.map(({ type, subject, data, ownerId }) => ({
-        type,
-        subject,
-        payload: `{"type":${JSON.stringify(type)},"timestamp":${JSON.stringify(timestamp)},"data":${dataJson(data)}}`,
-        created_at: timestamp,
-        owner_id: ownerId,
-      })),
-    )
-    .execute();
+  await insertEvents(
+    tx,
+    events.map(({ type, subject, data, ownerId }) => ({
+      type,
+      subject,
+      payload: `{"type":${JSON.stringify(type)},"timestamp":${JSON.stringify(timestamp)},"data":${dataJson(data)}}`,
+      created_at: timestamp,
+      owner_id: ownerId,
+    })),
+  );
 }
 
 export function appendEvent(

@@ -5,9 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { transliterate } from 'transliteration';
-import { slugBase } from '../../src/modules/articles/slug.ts';
-import { slugify } from '../../src/render/slugify.ts';
 import { type Author, makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -87,27 +84,4 @@ test('long titles are cut at 80 characters before the suffix, never on a hyphen'
   assert.match(latin, /^word-word-/);
   assert.match(cyrillic, /^slovo-slovo-/);
   assert.match(cjk, /^shi-jie-shi-jie-/);
-});
-
-test('the base alone: what the ASCII-only rule made, it makes the same', () => {
-  // The ASCII-only rule (still the one for heading anchors) made every slug before.
-  for (const title of [
-    'Hello, World! \u00dcber Caf\u00e9 2026',
-    '\u00c0 la carte: na\u00efve r\u00e9sum\u00e9s, fa\u00e7ades, \u00f3d\u017a',
-    'No: \u0103\u0219\u021b \u00ee\u00e2 \u0171\u0151 \u0159\u0161\u010d\u017e',
-    'Ve\u0301ritable \ufb02ow \u00b2 \u2168 \uff34\uff33',
-    "node.js_v24 -- what's new?!",
-  ]) {
-    assert.equal(slugBase(title, transliterate), slugify(title, 80), title);
-  }
-  // Latin letters without an accent to drop were lost; now they are spelled out.
-  assert.equal(slugify('Sm\u00f8rrebr\u00f8d in \u0141\u00f3d\u017a', 80), 'sm-rrebr-d-in-odz');
-  assert.equal(
-    slugBase('Sm\u00f8rrebr\u00f8d in \u0141\u00f3d\u017a', transliterate),
-    'smorrebrod-in-lodz',
-  );
-  // Without a transliteration, what is not Latin is dropped: the rule that shapes the result.
-  const identity = (text: string) => text;
-  assert.equal(slugBase('Привет Über', identity), 'uber');
-  assert.equal(slugBase('🎉', identity), 'post');
 });

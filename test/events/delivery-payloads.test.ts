@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { newestEventId } from '../../src/events/event-log.ts';
+import { newestEventId } from '../../src/events/events.repository.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../src/events/outbox.ts';
 import { messageId } from '../../src/modules/webhooks/webhooks.dispatch.ts';
 import { dialect } from '../helpers/database.ts';

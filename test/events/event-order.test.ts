@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { advance, registerConsumer } from '../../src/events/consumers.ts';
-import { eventsAfter } from '../../src/events/event-log.ts';
+import { eventsAfter } from '../../src/events/events.repository.ts';
 import { appendEvent } from '../../src/events/outbox.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 

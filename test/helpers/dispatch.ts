@@ -1,5 +1,5 @@
 /** Driving a test server's dispatcher by hand, on the fake clock. */
-import { newestEventId } from '../../src/events/event-log.ts';
+import { newestEventId } from '../../src/events/events.repository.ts';
 import type { TestServer } from './server.ts';
 
 /**

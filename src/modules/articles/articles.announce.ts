@@ -5,7 +5,7 @@
  * same transaction as the event).
  */
 import type { AppContext } from '../../context.ts';
-import type { DispatcherJob } from '../../events/dispatcher.ts';
+import type { DispatcherJob } from '../../events/dispatcher-parts.ts';
 import { findUserById } from '../users/users.service.ts';
 import {
   claimAnnouncement,

@@ -7,11 +7,9 @@ import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/database.ts';
 import type { DeliveryRow, EventRow, WebhookEndpointRow } from '../../db/schema.ts';
 import type { OutboxConsumer } from '../../events/consumers.ts';
-import {
-  type AttemptResult,
-  type DeliveryChannel,
-  pendingDelivery,
-} from '../../events/deliveries.ts';
+import { pendingDelivery } from '../../events/deliveries.ts';
+import type { AttemptResult } from '../../events/delivery-attempt.ts';
+import type { DeliveryChannel } from '../../events/dispatcher-parts.ts';
 import { appendEvent } from '../../events/outbox.ts';
 import { webhookHeaders } from '../../events/signing.ts';
 import {
