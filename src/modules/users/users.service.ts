@@ -10,7 +10,7 @@ import { appendEvent } from '../../events/outbox.ts';
 import { checkHttpUrl, checkStorable } from '../articles/articles.rules.ts';
 import { hashPassword } from '../auth/password.ts';
 import { userJson } from './users.presenter.ts';
-import { insertUser } from './users.repository.ts';
+import { findUserByUsername, insertUser } from './users.repository.ts';
 import { checkEmail, checkPassword, checkUsername, NAME_MAX, SUMMARY_MAX } from './users.rules.ts';
 
 export interface NewAccount {
@@ -164,4 +164,9 @@ export async function updateProfile(
     );
     return updated;
   });
+}
+
+/** The account with this username (as stored: lower case), if there is one. */
+export function userByUsername(ctx: AppContext, username: string): Promise<UserRow | undefined> {
+  return findUserByUsername(ctx.database.db, username);
 }

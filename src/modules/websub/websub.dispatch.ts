@@ -16,9 +16,9 @@ import type { DbHandle } from '../../db/database.ts';
 import type { WebsubSubscriptionRow } from '../../db/schema.ts';
 import { type DeliveryChannel, pendingDelivery } from '../../events/deliveries.ts';
 import type { DispatcherJob } from '../../events/dispatcher.ts';
-import { nextScheduledAt } from '../../feeds/build-model.ts';
 import { responseCacheOf } from '../../http/shared-response-cache.ts';
-import { cachedFeed } from '../feeds/feeds.routes.ts';
+import { cachedFeed } from '../feeds/feed-cache.ts';
+import { nextScheduledAt } from '../feeds/feeds.service.ts';
 import { hubUrl } from './hub-url.ts';
 import {
   sentHashesByTopic,
