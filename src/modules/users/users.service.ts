@@ -10,7 +10,7 @@ import { appendEvent } from '../../events/outbox.ts';
 import { checkHttpUrl, checkStorable } from '../articles/articles.rules.ts';
 import { hashPassword } from '../auth/password.ts';
 import { userJson } from './users.presenter.ts';
-import { findUserByUsername, insertUser } from './users.repository.ts';
+import { findUserById, findUserByUsername, insertUser } from './users.repository.ts';
 import { checkEmail, checkPassword, checkUsername, NAME_MAX, SUMMARY_MAX } from './users.rules.ts';
 
 export interface NewAccount {
@@ -164,6 +164,11 @@ export async function updateProfile(
     );
     return updated;
   });
+}
+
+/** The account with this id, if there is one. */
+export function userById(ctx: AppContext, id: number): Promise<UserRow | undefined> {
+  return findUserById(ctx.database.db, id);
 }
 
 /** The account with this username (as stored: lower case), if there is one. */
