@@ -35,8 +35,6 @@ export interface Config {
   metricsToken: string | undefined;
   /** How often, in seconds, a saved feed source is polled unless it says otherwise. */
   feedPollInterval: number;
-  /** How often, in seconds, a node looks for feed sources that are due; 0 turns polling off. */
-  feedPollTick: number;
   /** Seconds before each delivery attempt: the first (normally 0), then each retry. */
   webhookRetrySchedule: number[];
   /** Seconds one delivery attempt may take. */
@@ -47,7 +45,10 @@ export interface Config {
   webhookDisableAfter: number;
   /** Seconds a claimed delivery stays with its node before another may take it. */
   deliveryLease: number;
-  /** Run the event dispatcher inside `quire serve` (off when `quire worker` runs apart). */
+  /**
+   * Run the dispatcher, and with it every background job, inside `quire serve` (off when
+   * `quire worker` runs apart).
+   */
   dispatcher: boolean;
   /** Seconds between the dispatcher's fallback polls, when no commit woke it. */
   dispatchPoll: number;
@@ -57,6 +58,8 @@ export interface Config {
   requestTimeout: number;
   /** Seconds a stop (SIGTERM) may take to finish requests and deliveries in flight. */
   shutdownTimeout: number;
+  /** What deserves a warning at start: old names in use, settings that no longer do anything. */
+  warnings: string[];
 }
 
 /** Immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and 24 h. */
@@ -157,6 +160,8 @@ function metricsToken(env: NodeJS.ProcessEnv): string | undefined {
   return raw;
 }
 
+const isSet = (env: NodeJS.ProcessEnv, name: string) => (env[name]?.trim() ?? '') !== '';
+
 function schedule(env: NodeJS.ProcessEnv, name: string, fallback: number[]): number[] {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
@@ -203,6 +208,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'QUIRE_SECRET is required with PostgreSQL (the same value on every node)',
     );
   }
+  const warnings: string[] = [];
+  if (isSet(env, 'QUIRE_FEED_POLL_TICK')) {
+    // Accepted and ignored, so a deployment that still sets it starts.
+    warnings.push(
+      'QUIRE_FEED_POLL_TICK has no effect any more: the dispatcher polls each feed source when it is due (QUIRE_DISPATCHER=0 keeps a node from polling)',
+    );
+  }
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -220,10 +232,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsAllow: addresses(env, 'QUIRE_METRICS_ALLOW'),
     metricsToken: metricsToken(env),
     feedPollInterval: integer(env, 'QUIRE_FEED_POLL_INTERVAL', 3600, 1, 30 * 86_400),
-    feedPollTick: integer(env, 'QUIRE_FEED_POLL_TICK', 30, 0, 86_400),
     requestTimeout: integer(env, 'QUIRE_REQUEST_TIMEOUT', 30, 1, 3600),
     shutdownTimeout: integer(env, 'QUIRE_SHUTDOWN_TIMEOUT', 10, 1, 3600),
     ...deliveryConfig(env),
+    warnings,
   };
 }
 

@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
+import { pino } from 'pino';
 import { ConfigError, loadConfig, parseDatabaseUrl } from '../src/config.ts';
+import { openContext } from '../src/context.ts';
 
 test('defaults: port 3000 on 127.0.0.1, SQLite under ./data', () => {
   const config = loadConfig({});
@@ -112,4 +114,29 @@ test('QUIRE_METRICS_TOKEN is unset by default, and at least 16 visible character
       bad,
     );
   }
+});
+
+test('QUIRE_FEED_POLL_TICK is still accepted, has no effect, and is warned about', () => {
+  assert.deepEqual(loadConfig({}).warnings, []);
+  for (const value of ['30', '0', 'anything']) {
+    const config = loadConfig({ QUIRE_FEED_POLL_TICK: value });
+    assert.ok(!('feedPollTick' in config));
+    assert.deepEqual(config.warnings, [
+      'QUIRE_FEED_POLL_TICK has no effect any more: the dispatcher polls each feed source when it is due (QUIRE_DISPATCHER=0 keeps a node from polling)',
+    ]);
+  }
+});
+
+test('each warning is logged once when a context opens', async () => {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', QUIRE_FEED_POLL_TICK: '30' });
+  const ctx = await openContext(config, { logger });
+  await ctx.database.close();
+  const warned = lines
+    .map((line) => JSON.parse(line) as { level: number; msg: string })
+    .filter((l) => l.level === 40)
+    .map((l) => l.msg);
+  assert.deepEqual(warned, config.warnings);
+  assert.equal(warned.length, 1);
 });

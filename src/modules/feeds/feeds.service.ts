@@ -127,7 +127,7 @@ export async function buildFeedModel(
   };
 }
 
-/** When the next scheduled article goes live, if one is waiting: cached feeds and pages expire then. */
+/** When the next scheduled article goes live, if one is waiting: cached feeds expire then. */
 export function nextScheduledAt(ctx: AppContext): Promise<Date | null> {
   return nextScheduledPublication(ctx.database.db, ctx.clock.now());
 }

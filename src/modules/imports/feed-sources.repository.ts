@@ -88,3 +88,23 @@ export async function releaseSource(
     .where('lease_owner', '=', source.lease_owner)
     .execute();
 }
+
+/**
+ * When a source can next be claimed: the earliest due time of those no one holds, or the
+ * earliest end of a lease (a node that stopped mid-poll leaves its source until then).
+ */
+export async function nextClaimableAt(db: DbHandle, now: Date): Promise<Date | null> {
+  const stamp = now.toISOString();
+  const row = await db
+    .selectFrom('feed_sources')
+    .select((eb) => [
+      eb.fn
+        .min('next_poll_at')
+        .filterWhere((f) => f.or([f('lease_until', 'is', null), f('lease_until', '<', stamp)]))
+        .as('due'),
+      eb.fn.min('lease_until').filterWhere('lease_until', '>=', stamp).as('freed'),
+    ])
+    .executeTakeFirst();
+  const times = [row?.due, row?.freed].filter((t): t is string => typeof t === 'string');
+  return times.length === 0 ? null : new Date(times.reduce((a, b) => (a < b ? a : b)));
+}

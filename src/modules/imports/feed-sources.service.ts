@@ -17,6 +17,7 @@ import {
   findSourceOf,
   insertSource,
   leaseSource,
+  nextClaimableAt,
   releaseSource,
   sourcesOf,
 } from './feed-sources.repository.ts';
@@ -168,17 +169,7 @@ export async function pollDueSources(ctx: AppContext): Promise<number> {
   return polled;
 }
 
-/** Runs `pollDueSources` every `tickSeconds` until stopped. */
-export function startPoller(ctx: AppContext): () => void {
-  if (ctx.config.feedPollTick === 0) return () => {};
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    pollDueSources(ctx)
-      .catch((error: unknown) => ctx.logger.error({ err: error }, 'feed poller failed'))
-      .finally(() => (running = false));
-  }, ctx.config.feedPollTick * 1000);
-  timer.unref();
-  return () => clearInterval(timer);
+/** When a source can next be claimed (a due one at once), if there is any. */
+export function nextPollAt(ctx: AppContext): Promise<Date | null> {
+  return nextClaimableAt(ctx.database.db, ctx.clock.now());
 }
