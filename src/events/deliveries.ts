@@ -76,7 +76,7 @@ export async function claimDue(
   if (limit <= 0) return [];
   const now = ctx.clock.now();
   const stamp = now.toISOString();
-  const perTarget = ctx.config.webhookConcurrency;
+  const perTarget = ctx.config.deliveryConcurrency;
   // Candidates first, without locks: the oldest due deliveries of each target, as many as its
   // cap leaves room for. In-flight counts are grouped once, not counted per row.
   const candidates = await sql<{ id: number }>`
@@ -135,7 +135,7 @@ export async function attempt(ctx: AppContext, outgoing: Outgoing): Promise<Atte
       headers: outgoing.headers,
       ...pushPolicy(ctx.config),
       followRedirects: false,
-      timeoutMs: ctx.config.webhookTimeout * 1000,
+      timeoutMs: ctx.config.deliveryTimeout * 1000,
       maxBytes: RESPONSE_EXCERPT_BYTES,
       overflow: 'truncate',
     });
@@ -205,7 +205,7 @@ export interface NewDelivery {
  */
 export function pendingDelivery(ctx: AppContext, d: NewDelivery, now: Date) {
   const stamp = now.toISOString();
-  const first = ctx.config.webhookRetrySchedule[0] ?? 0;
+  const first = ctx.config.deliveryRetrySchedule[0] ?? 0;
   return {
     endpoint_id: d.endpointId ?? null,
     subscription_id: d.subscriptionId ?? null,
@@ -262,7 +262,7 @@ export async function recordAttempt(
   const next =
     result.outcome === 'succeeded' || result.outcome === 'gone'
       ? null
-      : nextAttemptAt(ctx.config.webhookRetrySchedule, attempts, result, now);
+      : nextAttemptAt(ctx.config.deliveryRetrySchedule, attempts, result, now);
   const status = result.outcome === 'succeeded' ? 'succeeded' : next === null ? 'dead' : 'pending';
   await ctx.database.transaction(async (tx) => {
     await tx.db
