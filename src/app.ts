@@ -27,12 +27,9 @@ import { userForApiKey } from './modules/apikeys/apikeys.service.ts';
 import { sessionOf } from './modules/auth/session-cookie.ts';
 import { articlesRoutes } from './modules/articles/articles.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
-import {
-  FEED_CACHE_CONTROL,
-  feedKeyOf,
-  feedRouteOf,
-  feedsRoutes,
-} from './modules/feeds/feeds.routes.ts';
+import { FEED_CACHE_CONTROL } from './modules/feeds/feed-cache.ts';
+import { feedKeyOf, feedRouteOf } from './modules/feeds/feed-urls.ts';
+import { feedsRoutes } from './modules/feeds/feeds.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
 import { metricsRoutes } from './modules/metrics/metrics.routes.ts';

@@ -1,12 +1,14 @@
 /**
- * The dispatcher with every part Quire has: the webhook fan-out and channel, WebSub content
- * distribution and lease expiry, and the job that announces scheduled articles when their time
- * comes. `quire serve` runs one unless QUIRE_DISPATCHER=0; `quire worker` runs one alone.
+ * The dispatcher with every background part Quire has: the webhook fan-out and channel, WebSub
+ * content distribution and lease expiry, the job that announces scheduled articles when their
+ * time comes, feed polling, and the retention of finished deliveries. `quire serve` runs one
+ * unless QUIRE_DISPATCHER=0; `quire worker` runs one alone.
  */
 import type { AppContext } from './context.ts';
 import { pruneDeliveries } from './events/deliveries.ts';
 import { Dispatcher } from './events/dispatcher.ts';
 import { announceScheduled } from './modules/articles/articles.announce.ts';
+import { feedPolling, stopFeedPolling } from './modules/imports/feed-polling.ts';
 import { webhookChannel, webhookFanOut } from './modules/webhooks/webhooks.dispatch.ts';
 import { websubChannel, websubContent, websubExpiry } from './modules/websub/websub.dispatch.ts';
 
@@ -16,6 +18,22 @@ export function createDispatcher(ctx: AppContext): Dispatcher {
   return new Dispatcher(ctx, {
     consumers: [webhookFanOut],
     channels: [webhookChannel, websubChannel],
-    jobs: [announceScheduled, websubExpiry, websubContent, pruneDeliveries],
+    jobs: [announceScheduled, websubExpiry, websubContent, feedPolling, pruneDeliveries],
   });
+}
+
+/**
+ * Stops the dispatcher and the feed poll under way (which runs beside it), within `withinMs`;
+ * false when either had to be left unfinished.
+ */
+export async function stopBackground(
+  ctx: AppContext,
+  dispatcher: Dispatcher,
+  withinMs?: number,
+): Promise<boolean> {
+  const [sent, polled] = await Promise.all([
+    dispatcher.stop(withinMs),
+    stopFeedPolling(ctx, withinMs),
+  ]);
+  return sent && polled;
 }

@@ -35,19 +35,20 @@ export interface Config {
   metricsToken: string | undefined;
   /** How often, in seconds, a saved feed source is polled unless it says otherwise. */
   feedPollInterval: number;
-  /** How often, in seconds, a node looks for feed sources that are due; 0 turns polling off. */
-  feedPollTick: number;
-  /** Seconds before each delivery attempt: the first (normally 0), then each retry. */
-  webhookRetrySchedule: number[];
+  /** Seconds before each delivery attempt (webhook or WebSub): the first, then each retry. */
+  deliveryRetrySchedule: number[];
   /** Seconds one delivery attempt may take. */
-  webhookTimeout: number;
+  deliveryTimeout: number;
   /** Requests in flight at once to one webhook endpoint or WebSub subscriber. */
-  webhookConcurrency: number;
+  deliveryConcurrency: number;
   /** Seconds after which an endpoint that has failed everything is disabled. */
   webhookDisableAfter: number;
   /** Seconds a claimed delivery stays with its node before another may take it. */
   deliveryLease: number;
-  /** Run the event dispatcher inside `quire serve` (off when `quire worker` runs apart). */
+  /**
+   * Run the dispatcher, and with it every background job, inside `quire serve` (off when
+   * `quire worker` runs apart).
+   */
   dispatcher: boolean;
   /** Seconds between the dispatcher's fallback polls, when no commit woke it. */
   dispatchPoll: number;
@@ -57,6 +58,8 @@ export interface Config {
   requestTimeout: number;
   /** Seconds a stop (SIGTERM) may take to finish requests and deliveries in flight. */
   shutdownTimeout: number;
+  /** What deserves a warning at start: old names in use, settings that no longer do anything. */
+  warnings: string[];
 }
 
 /** Immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and 24 h. */
@@ -157,6 +160,29 @@ function metricsToken(env: NodeJS.ProcessEnv): string | undefined {
   return raw;
 }
 
+/** Names that were webhook-only until WebSub deliveries shared them: read still, with a warning. */
+const RENAMED: Record<string, string> = {
+  QUIRE_DELIVERY_RETRY_SCHEDULE: 'QUIRE_WEBHOOK_RETRY_SCHEDULE',
+  QUIRE_DELIVERY_TIMEOUT: 'QUIRE_WEBHOOK_TIMEOUT',
+  QUIRE_DELIVERY_CONCURRENCY: 'QUIRE_WEBHOOK_CONCURRENCY',
+};
+
+const isSet = (env: NodeJS.ProcessEnv, name: string) => (env[name]?.trim() ?? '') !== '';
+
+/**
+ * The variable to read for a setting that was renamed: the new name, unless only the old one is
+ * set. Setting both is a mistake: which one was meant cannot be known.
+ */
+function renamed(env: NodeJS.ProcessEnv, name: string, warnings: string[]): string {
+  const old = RENAMED[name];
+  if (old === undefined || !isSet(env, old)) return name;
+  if (isSet(env, name)) {
+    throw new ConfigError(`${old} and ${name} are both set: ${old} is the old name; keep ${name}`);
+  }
+  warnings.push(`${old} is deprecated: rename it ${name} (it applies to WebSub deliveries too)`);
+  return old;
+}
+
 function schedule(env: NodeJS.ProcessEnv, name: string, fallback: number[]): number[] {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
@@ -203,6 +229,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'QUIRE_SECRET is required with PostgreSQL (the same value on every node)',
     );
   }
+  const warnings: string[] = [];
+  if (isSet(env, 'QUIRE_FEED_POLL_TICK')) {
+    // Accepted and ignored, so a deployment that still sets it starts.
+    warnings.push(
+      'QUIRE_FEED_POLL_TICK has no effect any more: the dispatcher polls each feed source when it is due (QUIRE_DISPATCHER=0 keeps a node from polling)',
+    );
+  }
   return {
     port,
     host: env.HOST || '127.0.0.1',
@@ -220,25 +253,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsAllow: addresses(env, 'QUIRE_METRICS_ALLOW'),
     metricsToken: metricsToken(env),
     feedPollInterval: integer(env, 'QUIRE_FEED_POLL_INTERVAL', 3600, 1, 30 * 86_400),
-    feedPollTick: integer(env, 'QUIRE_FEED_POLL_TICK', 30, 0, 86_400),
     requestTimeout: integer(env, 'QUIRE_REQUEST_TIMEOUT', 30, 1, 3600),
     shutdownTimeout: integer(env, 'QUIRE_SHUTDOWN_TIMEOUT', 10, 1, 3600),
-    ...deliveryConfig(env),
+    ...deliveryConfig(env, warnings),
+    warnings,
   };
 }
 
-function deliveryConfig(env: NodeJS.ProcessEnv) {
-  const webhookTimeout = integer(env, 'QUIRE_WEBHOOK_TIMEOUT', 15, 1, 300);
+function deliveryConfig(env: NodeJS.ProcessEnv, warnings: string[]) {
+  const timeoutName = renamed(env, 'QUIRE_DELIVERY_TIMEOUT', warnings);
+  const deliveryTimeout = integer(env, timeoutName, 15, 1, 300);
   const deliveryLease = integer(env, 'QUIRE_DELIVERY_LEASE', 60, 2, 3600);
-  if (deliveryLease <= webhookTimeout) {
+  if (deliveryLease <= deliveryTimeout) {
     throw new ConfigError(
-      `QUIRE_DELIVERY_LEASE (${deliveryLease} s) must be longer than QUIRE_WEBHOOK_TIMEOUT (${webhookTimeout} s), or a slow delivery could be sent twice`,
+      `QUIRE_DELIVERY_LEASE (${deliveryLease} s) must be longer than ${timeoutName} (${deliveryTimeout} s), or a slow delivery could be sent twice`,
     );
   }
   return {
-    webhookRetrySchedule: schedule(env, 'QUIRE_WEBHOOK_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE),
-    webhookTimeout,
-    webhookConcurrency: integer(env, 'QUIRE_WEBHOOK_CONCURRENCY', 4, 1, 100),
+    deliveryRetrySchedule: schedule(
+      env,
+      renamed(env, 'QUIRE_DELIVERY_RETRY_SCHEDULE', warnings),
+      DEFAULT_RETRY_SCHEDULE,
+    ),
+    deliveryTimeout,
+    deliveryConcurrency: integer(
+      env,
+      renamed(env, 'QUIRE_DELIVERY_CONCURRENCY', warnings),
+      4,
+      1,
+      100,
+    ),
     webhookDisableAfter: integer(env, 'QUIRE_WEBHOOK_DISABLE_AFTER', 5 * 86_400, 60, 365 * 86_400),
     deliveryLease,
     dispatcher: env.QUIRE_DISPATCHER === undefined ? true : flag(env, 'QUIRE_DISPATCHER'),

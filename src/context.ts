@@ -31,6 +31,7 @@ export async function openContext(
   options: ContextOptions = {},
 ): Promise<AppContext> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'quire' } });
+  for (const warning of config.warnings) logger.warn(warning);
   const secret = resolveSecret(config);
   const database = await connect(config.database);
   try {

@@ -5,9 +5,8 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { type AppContext, openContext } from './context.ts';
 import { StartupError } from './errors.ts';
-import { startPoller } from './modules/imports/feed-sources.service.ts';
 import type { Dispatcher } from './events/dispatcher.ts';
-import { createDispatcher } from './background.ts';
+import { createDispatcher, stopBackground } from './background.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -42,12 +41,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  const stopPoller = startPoller(ctx);
   const dispatcher = config.dispatcher ? createDispatcher(ctx) : null;
   await dispatcher?.start();
   let stopping: Promise<boolean> | undefined;
   const stop = () => {
-    stopping ??= gracefulStop(app, ctx, dispatcher, stopPoller);
+    stopping ??= gracefulStop(app, ctx, dispatcher);
     return stopping;
   };
   return { app, ctx, url, stop };
@@ -63,7 +61,6 @@ async function gracefulStop(
   app: FastifyInstance,
   ctx: AppContext,
   dispatcher: Dispatcher | null,
-  stopPoller: () => void,
 ): Promise<boolean> {
   const deadline = performance.now() + ctx.config.shutdownTimeout * 1000;
   const left = () => Math.max(0, deadline - performance.now());
@@ -72,8 +69,10 @@ async function gracefulStop(
   // The listening socket only: kept-alive connections stay, so a request already on its way
   // gets the drain's 503 rather than a reset connection.
   net.Server.prototype.close.call(app.server);
-  stopPoller();
-  const [requestsDone] = await Promise.all([app.drain.settled(left()), dispatcher?.stop(left())]);
+  const [requestsDone] = await Promise.all([
+    app.drain.settled(left()),
+    dispatcher && stopBackground(ctx, dispatcher, left()),
+  ]);
   if (!requestsDone) {
     ctx.logger.warn({ inFlight: app.drain.inFlight }, 'requests still in flight are cut');
     app.server.closeAllConnections();

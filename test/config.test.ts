@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig, parseDatabaseUrl } from '../src/config.ts';
+import { pino } from 'pino';
+import {
+  ConfigError,
+  DEFAULT_RETRY_SCHEDULE,
+  loadConfig,
+  parseDatabaseUrl,
+} from '../src/config.ts';
+import { openContext } from '../src/context.ts';
 
 test('defaults: port 3000 on 127.0.0.1, SQLite under ./data', () => {
   const config = loadConfig({});
@@ -112,4 +119,99 @@ test('QUIRE_METRICS_TOKEN is unset by default, and at least 16 visible character
       bad,
     );
   }
+});
+
+test('delivery settings: neutral names, with the old webhook names read as deprecated aliases', () => {
+  const defaults = loadConfig({});
+  assert.deepEqual(defaults.deliveryRetrySchedule, DEFAULT_RETRY_SCHEDULE);
+  assert.equal(defaults.deliveryTimeout, 15);
+  assert.equal(defaults.deliveryConcurrency, 4);
+  assert.deepEqual(defaults.warnings, []);
+
+  const neutral = loadConfig({
+    QUIRE_DELIVERY_RETRY_SCHEDULE: '0,10,20',
+    QUIRE_DELIVERY_TIMEOUT: '7',
+    QUIRE_DELIVERY_CONCURRENCY: '2',
+  });
+  assert.deepEqual(neutral.deliveryRetrySchedule, [0, 10, 20]);
+  assert.equal(neutral.deliveryTimeout, 7);
+  assert.equal(neutral.deliveryConcurrency, 2);
+  assert.deepEqual(neutral.warnings, []);
+
+  const old = loadConfig({
+    QUIRE_WEBHOOK_RETRY_SCHEDULE: '0,30',
+    QUIRE_WEBHOOK_TIMEOUT: '9',
+    QUIRE_WEBHOOK_CONCURRENCY: '3',
+  });
+  assert.deepEqual(old.deliveryRetrySchedule, [0, 30]);
+  assert.equal(old.deliveryTimeout, 9);
+  assert.equal(old.deliveryConcurrency, 3);
+  assert.deepEqual(old.warnings, [
+    'QUIRE_WEBHOOK_TIMEOUT is deprecated: rename it QUIRE_DELIVERY_TIMEOUT (it applies to WebSub deliveries too)',
+    'QUIRE_WEBHOOK_RETRY_SCHEDULE is deprecated: rename it QUIRE_DELIVERY_RETRY_SCHEDULE (it applies to WebSub deliveries too)',
+    'QUIRE_WEBHOOK_CONCURRENCY is deprecated: rename it QUIRE_DELIVERY_CONCURRENCY (it applies to WebSub deliveries too)',
+  ]);
+  // QUIRE_WEBHOOK_DISABLE_AFTER is about webhook endpoints alone, and keeps its name.
+  assert.equal(loadConfig({ QUIRE_WEBHOOK_DISABLE_AFTER: '600' }).webhookDisableAfter, 600);
+  assert.deepEqual(loadConfig({ QUIRE_WEBHOOK_DISABLE_AFTER: '600' }).warnings, []);
+});
+
+test('an old delivery name set beside its new one is refused; a bad old value is named as set', () => {
+  for (const [old, name, value] of [
+    ['QUIRE_WEBHOOK_RETRY_SCHEDULE', 'QUIRE_DELIVERY_RETRY_SCHEDULE', '0,5'],
+    ['QUIRE_WEBHOOK_TIMEOUT', 'QUIRE_DELIVERY_TIMEOUT', '5'],
+    ['QUIRE_WEBHOOK_CONCURRENCY', 'QUIRE_DELIVERY_CONCURRENCY', '2'],
+  ] as const) {
+    assert.throws(
+      () => loadConfig({ [old]: value, [name]: value }),
+      {
+        name: 'ConfigError',
+        message: `${old} and ${name} are both set: ${old} is the old name; keep ${name}`,
+      },
+      old,
+    );
+    // Empty counts as unset, as everywhere else.
+    assert.doesNotThrow(() => loadConfig({ [old]: '', [name]: value }), old);
+  }
+  assert.throws(() => loadConfig({ QUIRE_WEBHOOK_TIMEOUT: 'soon' }), {
+    name: 'ConfigError',
+    message: /^QUIRE_WEBHOOK_TIMEOUT must be a whole number from 1 to 300/,
+  });
+  assert.throws(() => loadConfig({ QUIRE_WEBHOOK_TIMEOUT: '60' }), {
+    name: 'ConfigError',
+    message: /^QUIRE_DELIVERY_LEASE \(60 s\) must be longer than QUIRE_WEBHOOK_TIMEOUT \(60 s\)/,
+  });
+  assert.throws(() => loadConfig({ QUIRE_DELIVERY_TIMEOUT: '60' }), {
+    name: 'ConfigError',
+    message: /^QUIRE_DELIVERY_LEASE \(60 s\) must be longer than QUIRE_DELIVERY_TIMEOUT \(60 s\)/,
+  });
+});
+
+test('QUIRE_FEED_POLL_TICK is still accepted, has no effect, and is warned about', () => {
+  assert.deepEqual(loadConfig({}).warnings, []);
+  for (const value of ['30', '0', 'anything']) {
+    const config = loadConfig({ QUIRE_FEED_POLL_TICK: value });
+    assert.ok(!('feedPollTick' in config));
+    assert.deepEqual(config.warnings, [
+      'QUIRE_FEED_POLL_TICK has no effect any more: the dispatcher polls each feed source when it is due (QUIRE_DISPATCHER=0 keeps a node from polling)',
+    ]);
+  }
+});
+
+test('each warning is logged once when a context opens', async () => {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+  const config = loadConfig({
+    DATABASE_URL: 'sqlite::memory:',
+    QUIRE_WEBHOOK_TIMEOUT: '5',
+    QUIRE_FEED_POLL_TICK: '30',
+  });
+  const ctx = await openContext(config, { logger });
+  await ctx.database.close();
+  const warned = lines
+    .map((line) => JSON.parse(line) as { level: number; msg: string })
+    .filter((l) => l.level === 40)
+    .map((l) => l.msg);
+  assert.deepEqual(warned, config.warnings);
+  assert.equal(warned.length, 2);
 });

@@ -32,7 +32,7 @@ export async function claimDue(
   if (limit <= 0) return [];
   const now = ctx.clock.now();
   // Candidates first, without locks; then the lease, on those still free.
-  const ids = await claimCandidates(ctx.database.db, now, ctx.config.webhookConcurrency, limit);
+  const ids = await claimCandidates(ctx.database.db, now, ctx.config.deliveryConcurrency, limit);
   if (ids.length === 0) return [];
   const leaseUntil = new Date(now.getTime() + ctx.config.deliveryLease * 1000);
   return ctx.database.transaction((tx) => leaseDeliveries(tx, ids, owner, now, leaseUntil));
@@ -67,7 +67,7 @@ export function pendingDelivery(ctx: AppContext, d: NewDelivery, now: Date) {
     body: d.body,
     status: 'pending' as const,
     attempts: 0,
-    next_attempt_at: firstAttemptAt(ctx.config.webhookRetrySchedule, now).toISOString(),
+    next_attempt_at: firstAttemptAt(ctx.config.deliveryRetrySchedule, now).toISOString(),
     lease_owner: null,
     lease_until: null,
     last_status_code: null,
@@ -94,7 +94,7 @@ export async function recordAttempt(
   const next =
     result.outcome === 'succeeded' || result.outcome === 'gone'
       ? null
-      : nextAttemptAt(ctx.config.webhookRetrySchedule, attempts, result, now);
+      : nextAttemptAt(ctx.config.deliveryRetrySchedule, attempts, result, now);
   const status = result.outcome === 'succeeded' ? 'succeeded' : next === null ? 'dead' : 'pending';
   await ctx.database.transaction(async (tx) => {
     await insertAttempt(tx.db, {

@@ -60,7 +60,7 @@ export async function attempt(ctx: AppContext, outgoing: Outgoing): Promise<Atte
       headers: outgoing.headers,
       ...pushPolicy(ctx.config),
       followRedirects: false,
-      timeoutMs: ctx.config.webhookTimeout * 1000,
+      timeoutMs: ctx.config.deliveryTimeout * 1000,
       maxBytes: RESPONSE_EXCERPT_BYTES,
       overflow: 'truncate',
     });

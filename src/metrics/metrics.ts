@@ -17,7 +17,7 @@ export const UNMATCHED_ROUTE = 'unmatched';
 /** The kinds of entry in the response cache, by the prefix of their keys. */
 const CACHES = new Set(['feed', 'page']);
 
-/** Seconds; a delivery attempt is capped by QUIRE_WEBHOOK_TIMEOUT (15 s unless set). */
+/** Seconds; a delivery attempt is capped by QUIRE_DELIVERY_TIMEOUT (15 s unless set). */
 const DELIVERY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60, 120, 300];
 
 const TOTAL_GAUGES = [

@@ -10,7 +10,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
 import type { UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { nextScheduledAt } from '../feeds/build-model.ts';
+import { nextScheduledAt } from '../modules/feeds/feeds.service.ts';
 import { answerFromCache } from '../http/conditional.ts';
 import { csrfFor } from '../http/csrf.ts';
 import { writeLimit } from '../http/rate-limits.ts';

@@ -29,7 +29,7 @@ let http: HttpClient;
 before(async () => {
   server = await startTestServer({
     now: START,
-    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_WEBHOOK_RETRY_SCHEDULE: '0,60' },
+    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_DELIVERY_RETRY_SCHEDULE: '0,60' },
   });
   admin = await makeAuthor(server, 'hook_admin', { admin: true });
   alice = await makeAuthor(server, 'hook_alice');

@@ -50,11 +50,11 @@ test(
   async () => {
     assert.ok(cluster && receiver);
     const setup = await processSetup(cluster.url, 'crash', {
-      QUIRE_WEBHOOK_TIMEOUT: '5',
+      QUIRE_DELIVERY_TIMEOUT: '5',
       QUIRE_DELIVERY_LEASE: '6',
       QUIRE_DISPATCH_POLL: '1',
       // A receiver slowed by a busy machine is retried within seconds, not after five minutes.
-      QUIRE_WEBHOOK_RETRY_SCHEDULE: Array.from({ length: 30 }, (_, i) => (i === 0 ? 0 : 1)).join(
+      QUIRE_DELIVERY_RETRY_SCHEDULE: Array.from({ length: 30 }, (_, i) => (i === 0 ? 0 : 1)).join(
         ',',
       ),
     });

@@ -22,7 +22,7 @@ before(async () => {
   // The command line stamps replays with the real time; the server's clock starts there too.
   server = await startTestServer({
     now: new Date().toISOString(),
-    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_WEBHOOK_RETRY_SCHEDULE: '0' },
+    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_DELIVERY_RETRY_SCHEDULE: '0' },
   });
   admin = await makeAuthor(server, 'cli_hooks', { admin: true });
   await makeAuthor(server, 'cli_quiet');

@@ -14,7 +14,7 @@ import { createHook, SECOND, startFakeClockServer } from './support.ts';
 
 const ENDPOINTS = 4;
 const EVENTS = 300;
-/** QUIRE_WEBHOOK_CONCURRENCY's default. */
+/** QUIRE_DELIVERY_CONCURRENCY's default. */
 const CAP = 4;
 
 let server: TestServer;

@@ -38,9 +38,9 @@ before(async () => {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     QUIRE_ALLOW_PRIVATE_URLS: '1',
-    QUIRE_WEBHOOK_TIMEOUT: '2',
+    QUIRE_DELIVERY_TIMEOUT: '2',
     QUIRE_DELIVERY_LEASE: '3',
-    QUIRE_WEBHOOK_RETRY_SCHEDULE: '0,1,1,1,1,1,1,1,1,1',
+    QUIRE_DELIVERY_RETRY_SCHEDULE: '0,1,1,1,1,1,1,1,1,1',
   };
   ctx = await openContext(loadConfig(env), { migrate: true, logger: pino({ level: 'silent' }) });
   const admin = await createAccount(ctx, {
@@ -84,7 +84,7 @@ test('after kill -9 with deliveries in flight, a restarted process delivers ever
   started.push(first);
 
   for (let i = 1; i <= ARTICLES; i++) await publish(base, `In flight ${i}`);
-  // Four at once to one endpoint (QUIRE_WEBHOOK_CONCURRENCY): all of them held open.
+  // Four at once to one endpoint (QUIRE_DELIVERY_CONCURRENCY): all of them held open.
   const held = await receiver.waitFor(4, { timeoutMs: 5000 });
   first.child.kill('SIGKILL');
   await first.exited;

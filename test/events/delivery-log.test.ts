@@ -34,7 +34,7 @@ before(async () => {
     { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, any>) },
   );
   server = await startFakeClockServer({
-    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_WEBHOOK_RETRY_SCHEDULE: '0,5' },
+    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_DELIVERY_RETRY_SCHEDULE: '0,5' },
     logger,
   });
   receiver = await startReceiver();

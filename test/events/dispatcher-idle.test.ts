@@ -96,7 +96,7 @@ test('a pending delivery to a disabled endpoint does not keep the dispatcher cyc
 
 test('a dispatcher that was never started sends nothing between drain() calls', async (t) => {
   const idle = await startTestServer({
-    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_WEBHOOK_RETRY_SCHEDULE: '0,1' },
+    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_DELIVERY_RETRY_SCHEDULE: '0,1' },
   });
   t.after(() => idle.close());
   const owner = await makeAuthor(idle, 'never_started', { admin: true });

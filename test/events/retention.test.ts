@@ -24,7 +24,7 @@ let admin: Author;
 
 before(async () => {
   server = await startFakeClockServer({
-    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_WEBHOOK_RETRY_SCHEDULE: '0,86400' },
+    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_DELIVERY_RETRY_SCHEDULE: '0,86400' },
   });
   receiver = await startReceiver();
   admin = await makeAuthor(server, 'retention_admin', { admin: true });

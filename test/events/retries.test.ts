@@ -1,5 +1,5 @@
 /**
- * Retries on a short schedule (QUIRE_WEBHOOK_RETRY_SCHEDULE=0,10,20) and the fake clock: a failing
+ * Retries on a short schedule (QUIRE_DELIVERY_RETRY_SCHEDULE=0,10,20) and the fake clock: a failing
  * receiver gets the same message again, freshly signed, until it answers 2xx or the schedule is
  * spent; a dead delivery can be replayed, alone or with every dead one since a moment.
  */
@@ -36,7 +36,7 @@ let admin: Author;
 
 before(async () => {
   server = await startFakeClockServer({
-    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_WEBHOOK_RETRY_SCHEDULE: SCHEDULE.join(',') },
+    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_DELIVERY_RETRY_SCHEDULE: SCHEDULE.join(',') },
   });
   receiver = await startReceiver();
   admin = await makeAuthor(server, 'retry_admin', { admin: true });

@@ -1,7 +1,7 @@
 /**
  * `quire import` and `quire feeds add|list|remove|poll` as an operator runs them, on the test
  * server's database: summaries, progress on big feeds, usage errors, hostile input as one
- * readable line, and `quire serve` polling a saved source on its own tick.
+ * readable line, and `quire serve` polling a saved source through its dispatcher.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -317,7 +317,7 @@ describe('quire feeds', () => {
     );
   });
 
-  test('quire serve polls a due source on its own tick', async () => {
+  test('quire serve polls a due source through its dispatcher', async () => {
     const author = await makeAuthor(server, 'cli_serve');
     feeds.serve('/served-source.xml', { body: fixture('json-feed-1.1.json'), type: JSON_FEED });
     const add = await quire(
@@ -330,7 +330,7 @@ describe('quire feeds', () => {
       ...env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      QUIRE_FEED_POLL_TICK: '1',
+      QUIRE_DISPATCH_POLL: '1',
       LOG_LEVEL: 'info',
     });
     try {

@@ -29,7 +29,7 @@ let hook: Hook;
 before(async () => {
   // One attempt per delivery: a failure is dead at once, so dead letters need no waiting.
   server = await startFakeClockServer({
-    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_WEBHOOK_RETRY_SCHEDULE: '0' },
+    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_DELIVERY_RETRY_SCHEDULE: '0' },
   });
   receiver = await startReceiver();
   author = await makeAuthor(server, 'gauged');

@@ -26,7 +26,7 @@ let client: HttpClient;
 before(async () => {
   server = await startTestServer({
     // One attempt: a failed delivery is dead at once.
-    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_WEBHOOK_RETRY_SCHEDULE: '0' },
+    env: { QUIRE_ALLOW_PRIVATE_URLS: '1', QUIRE_DELIVERY_RETRY_SCHEDULE: '0' },
   });
   await makeAuthor(server, 'hooks_admin');
   owner = await makeAuthor(server, 'hook_owner');

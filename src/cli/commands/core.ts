@@ -22,11 +22,11 @@ export const coreCommands: Record<string, Command> = {
   worker: {
     usage: 'quire worker',
     summary:
-      'Run the event dispatcher alone (webhooks, WebSub, scheduled announcements) until stopped; pair with QUIRE_DISPATCHER=0 on web nodes.',
+      'Run every background job alone (webhooks, WebSub, scheduled announcements, feed polling, retention) until stopped; pair with QUIRE_DISPATCHER=0 on web nodes.',
     options: {},
     async run() {
       const { exitOnSignals } = await import('../../server.ts');
-      const { createDispatcher } = await import('../../background.ts');
+      const { createDispatcher, stopBackground } = await import('../../background.ts');
       const ctx = await openContext(loadConfig(), { migrate: true });
       const dispatcher = createDispatcher(ctx);
       await dispatcher.start();
@@ -35,8 +35,8 @@ export const coreCommands: Record<string, Command> = {
       // this one does, until a signal stops the worker.
       const alive = setInterval(() => {}, 1 << 30);
       exitOnSignals(ctx, async () => {
-        ctx.logger.info('worker stopping: finishing deliveries in flight');
-        await dispatcher.stop(ctx.config.shutdownTimeout * 1000);
+        ctx.logger.info('worker stopping: finishing deliveries and polls in flight');
+        await stopBackground(ctx, dispatcher, ctx.config.shutdownTimeout * 1000);
         clearInterval(alive);
         await ctx.database.close();
         ctx.logger.info('worker stopped');

@@ -10,8 +10,17 @@ import { notFound, validationFailed } from '../../errors.ts';
 import { FeedError } from '../../feeds/parsed.ts';
 import { checkOutboundUrl } from '../../net/safe-fetch.ts';
 import { OutboundError } from '../../net/outbound-error.ts';
-import { findUserById } from '../users/users.repository.ts';
+import { userById } from '../users/users.service.ts';
 import { loadFeed } from './feed-loader.ts';
+import {
+  deleteSource,
+  findSourceOf,
+  insertSource,
+  leaseSource,
+  nextClaimableAt,
+  releaseSource,
+  sourcesOf,
+} from './feed-sources.repository.ts';
 import { importFeed, type ImportSummary, storableText } from './import.service.ts';
 
 /** How long a poller may hold a source before others may take it. */
@@ -49,27 +58,23 @@ export async function addSource(
   }
   const now = ctx.clock.now().toISOString();
   try {
-    return await ctx.database.db
-      .insertInto('feed_sources')
-      .values({
-        user_id: user.id,
-        url,
-        publish: input.publish ? 1 : 0,
-        canonical: input.canonical ? 1 : 0,
-        interval_seconds: interval,
-        next_poll_at: now,
-        lease_until: null,
-        lease_owner: null,
-        etag: null,
-        last_modified: null,
-        last_polled_at: null,
-        last_status: null,
-        last_error: null,
-        last_log: null,
-        created_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    return await insertSource(ctx.database.db, {
+      user_id: user.id,
+      url,
+      publish: input.publish ? 1 : 0,
+      canonical: input.canonical ? 1 : 0,
+      interval_seconds: interval,
+      next_poll_at: now,
+      lease_until: null,
+      lease_owner: null,
+      etag: null,
+      last_modified: null,
+      last_polled_at: null,
+      last_status: null,
+      last_error: null,
+      last_log: null,
+      created_at: now,
+    });
   } catch (error) {
     if (!ctx.database.isUniqueViolation(error)) throw error;
     throw validationFailed([{ field: 'url', message: 'This feed is already one of your sources' }]);
@@ -77,12 +82,7 @@ export async function addSource(
 }
 
 export function listSources(ctx: AppContext, user: UserRow): Promise<FeedSourceRow[]> {
-  return ctx.database.db
-    .selectFrom('feed_sources')
-    .selectAll()
-    .where('user_id', '=', user.id)
-    .orderBy('id')
-    .execute();
+  return sourcesOf(ctx.database.db, user.id);
 }
 
 export async function ownSource(
@@ -90,19 +90,14 @@ export async function ownSource(
   user: UserRow,
   id: number,
 ): Promise<FeedSourceRow> {
-  const row = await ctx.database.db
-    .selectFrom('feed_sources')
-    .selectAll()
-    .where('id', '=', id)
-    .where('user_id', '=', user.id)
-    .executeTakeFirst();
+  const row = await findSourceOf(ctx.database.db, user.id, id);
   if (!row) throw notFound('Feed source not found');
   return row;
 }
 
 export async function removeSource(ctx: AppContext, user: UserRow, id: number): Promise<void> {
   await ownSource(ctx, user, id);
-  await ctx.database.db.deleteFrom('feed_sources').where('id', '=', id).execute();
+  await deleteSource(ctx.database.db, id);
 }
 
 /** Takes the lease of one source: the given one, or the most overdue; undefined when none is free. */
@@ -111,33 +106,8 @@ export async function claimSource(
   id?: number,
 ): Promise<FeedSourceRow | undefined> {
   const now = ctx.clock.now();
-  const stamp = now.toISOString();
-  return ctx.database.transaction(async (tx) => {
-    let candidate = tx.db
-      .selectFrom('feed_sources')
-      .select('id')
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
-      .orderBy('next_poll_at')
-      .limit(1);
-    candidate =
-      id === undefined
-        ? candidate.where('next_poll_at', '<=', stamp)
-        : candidate.where('id', '=', id);
-    const row = await ctx.database.skipLocked(candidate).executeTakeFirst();
-    if (!row) return undefined;
-    return (
-      tx.db
-        .updateTable('feed_sources')
-        // A token per claim: a poll that outlived its lease cannot release the next claim's.
-        .set({
-          lease_until: new Date(now.getTime() + LEASE_MS).toISOString(),
-          lease_owner: randomUUID(),
-        })
-        .where('id', '=', row.id)
-        .returningAll()
-        .executeTakeFirst()
-    );
-  });
+  const lease = { owner: randomUUID(), until: new Date(now.getTime() + LEASE_MS) };
+  return ctx.database.transaction((tx) => leaseSource(tx.db, ctx.database, now, lease, id));
 }
 
 export interface PollResult {
@@ -151,7 +121,7 @@ export async function pollClaimed(ctx: AppContext, source: FeedSourceRow): Promi
   let result: PollResult;
   let validators = { etag: source.etag, last_modified: source.last_modified };
   try {
-    const user = await findUserById(ctx.database.db, source.user_id);
+    const user = await userById(ctx, source.user_id);
     if (!user) throw new FeedError('not_a_feed', 'the owner of this source no longer exists');
     const loaded = await loadFeed(ctx, source.url, {
       etag: source.etag,
@@ -178,21 +148,14 @@ export async function pollClaimed(ctx: AppContext, source: FeedSourceRow): Promi
     result = { status: 'error', error: storableText(message) };
   }
   const now = ctx.clock.now();
-  await ctx.database.db
-    .updateTable('feed_sources')
-    .set({
-      ...validators,
-      last_polled_at: now.toISOString(),
-      last_status: result.status,
-      last_error: result.error ?? null,
-      last_log: result.summary ? JSON.stringify(result.summary) : (source.last_log ?? null),
-      next_poll_at: new Date(now.getTime() + source.interval_seconds * 1000).toISOString(),
-      lease_until: null,
-      lease_owner: null,
-    })
-    .where('id', '=', source.id)
-    .where('lease_owner', '=', source.lease_owner)
-    .execute();
+  await releaseSource(ctx.database.db, source, {
+    ...validators,
+    last_polled_at: now.toISOString(),
+    last_status: result.status,
+    last_error: result.error ?? null,
+    last_log: result.summary ? JSON.stringify(result.summary) : (source.last_log ?? null),
+    next_poll_at: new Date(now.getTime() + source.interval_seconds * 1000).toISOString(),
+  });
   return result;
 }
 
@@ -206,17 +169,7 @@ export async function pollDueSources(ctx: AppContext): Promise<number> {
   return polled;
 }
 
-/** Runs `pollDueSources` every `tickSeconds` until stopped. */
-export function startPoller(ctx: AppContext): () => void {
-  if (ctx.config.feedPollTick === 0) return () => {};
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    pollDueSources(ctx)
-      .catch((error: unknown) => ctx.logger.error({ err: error }, 'feed poller failed'))
-      .finally(() => (running = false));
-  }, ctx.config.feedPollTick * 1000);
-  timer.unref();
-  return () => clearInterval(timer);
+/** When a source can next be claimed (a due one at once), if there is any. */
+export function nextPollAt(ctx: AppContext): Promise<Date | null> {
+  return nextClaimableAt(ctx.database.db, ctx.clock.now());
 }

@@ -9,7 +9,13 @@ import { appendEvent } from '../../events/outbox.ts';
 import { checkHttpUrl, checkStorable } from '../articles/articles.rules.ts';
 import { hashPassword } from '../auth/password.ts';
 import { userJson } from './users.presenter.ts';
-import { claimFirstAdminMarker, insertUser, updateUserRow } from './users.repository.ts';
+import {
+  claimFirstAdminMarker,
+  findUserById,
+  findUserByUsername,
+  insertUser,
+  updateUserRow,
+} from './users.repository.ts';
 import { checkEmail, checkPassword, checkUsername, NAME_MAX, SUMMARY_MAX } from './users.rules.ts';
 
 /**
@@ -153,4 +159,14 @@ export async function updateProfile(
     );
     return updated;
   });
+}
+
+/** The account with this id, if there is one. */
+export function userById(ctx: AppContext, id: number): Promise<UserRow | undefined> {
+  return findUserById(ctx.database.db, id);
+}
+
+/** The account with this username (as stored: lower case), if there is one. */
+export function userByUsername(ctx: AppContext, username: string): Promise<UserRow | undefined> {
+  return findUserByUsername(ctx.database.db, username);
 }

@@ -12,20 +12,21 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { AppContext } from '../../context.ts';
 import type { CachedResponse } from '../../http/response-cache.ts';
-import type { DbHandle } from '../../db/database.ts';
 import type { WebsubSubscriptionRow } from '../../db/schema.ts';
 import { pendingDelivery } from '../../events/deliveries.ts';
 import type { DeliveryChannel, DispatcherJob } from '../../events/dispatcher-parts.ts';
-import { nextScheduledAt } from '../../feeds/build-model.ts';
 import { responseCacheOf } from '../../http/shared-response-cache.ts';
-import { cachedFeed } from '../feeds/feeds.routes.ts';
+import { cachedFeed } from '../feeds/feed-cache.ts';
+import { nextScheduledAt } from '../feeds/feeds.service.ts';
 import { hubUrl } from './hub-url.ts';
 import {
   sentHashesByTopic,
   deleteExpired,
   deleteSubscriptionById,
   findSubscriptionById,
+  insertDeliveries,
   nextExpiry,
+  replaceWaiting,
   takeChanged,
 } from './websub.repository.ts';
 import { topicFeed } from './websub.topic.ts';
@@ -58,52 +59,32 @@ export const websubContent: DispatcherJob = {
 async function queueChanged(ctx: AppContext, topic: string, entry: CachedResponse) {
   return ctx.database.transaction(async (tx) => {
     const now = ctx.clock.now();
-    const stamp = now.toISOString();
     const changed = (await takeChanged(tx.db, topic, entry.tag, now)).map((r) => r.id);
     const body = entry.identity.toString('utf8');
     for (let i = 0; i < changed.length; i += 100) {
       const ids = changed.slice(i, i + 100);
-      await replaceWaiting(tx.db, ids, stamp);
-      await tx.db
-        .insertInto('deliveries')
-        .values(
-          ids.map((id) =>
-            pendingDelivery(
-              ctx,
-              {
-                subscriptionId: id,
-                eventId: null,
-                messageId: `websub_${randomUUID()}`,
-                eventType: 'websub.content',
-                contentType: entry.type,
-                body,
-              },
-              now,
-            ),
+      // An older feed still waiting for a retry is outdated by this one: only the newest is sent.
+      await replaceWaiting(tx.db, ids, now);
+      await insertDeliveries(
+        tx.db,
+        ids.map((id) =>
+          pendingDelivery(
+            ctx,
+            {
+              subscriptionId: id,
+              eventId: null,
+              messageId: `websub_${randomUUID()}`,
+              eventType: 'websub.content',
+              contentType: entry.type,
+              body,
+            },
+            now,
           ),
-        )
-        .execute();
+        ),
+      );
     }
     return changed.length;
   });
-}
-
-/** An older feed still waiting for a retry is outdated by a newer one: only the newest is sent. */
-async function replaceWaiting(db: DbHandle, subscriptionIds: number[], stamp: string) {
-  await db
-    .updateTable('deliveries')
-    .set({
-      status: 'dead',
-      last_error: 'replaced by newer content',
-      lease_owner: null,
-      lease_until: null,
-      updated_at: stamp,
-      completed_at: stamp,
-    })
-    .where('status', '=', 'pending')
-    .where('subscription_id', 'in', subscriptionIds)
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
-    .execute();
 }
 
 /** Deletes subscriptions whose lease ran out; the content job and the channel already skip them. */

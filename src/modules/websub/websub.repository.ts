@@ -1,5 +1,7 @@
 /** Queries on WebSub subscriptions. An expired subscription is kept until the cleanup job runs. */
+import type { Insertable } from 'kysely';
 import type { DbHandle } from '../../db/database.ts';
+import type { DeliveriesTable } from '../../db/schema.ts';
 
 export interface SubscriptionValues {
   topic: string;
@@ -113,4 +115,30 @@ export async function nextExpiry(db: DbHandle): Promise<Date | null> {
     .select((eb) => eb.fn.min('expires_at').as('at'))
     .executeTakeFirst();
   return row?.at ? new Date(String(row.at)) : null;
+}
+
+/**
+ * Marks dead the pending deliveries of these subscriptions that no node holds: content still
+ * waiting for a retry, outdated by newer content.
+ */
+export async function replaceWaiting(db: DbHandle, subscriptionIds: number[], now: Date) {
+  const stamp = now.toISOString();
+  await db
+    .updateTable('deliveries')
+    .set({
+      status: 'dead',
+      last_error: 'replaced by newer content',
+      lease_owner: null,
+      lease_until: null,
+      updated_at: stamp,
+      completed_at: stamp,
+    })
+    .where('status', '=', 'pending')
+    .where('subscription_id', 'in', subscriptionIds)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
+    .execute();
+}
+
+export async function insertDeliveries(db: DbHandle, rows: Insertable<DeliveriesTable>[]) {
+  await db.insertInto('deliveries').values(rows).execute();
 }

@@ -1,18 +1,18 @@
-/** Reads the articles of a feed (the site's, an author's or a tag's) into the format-free model. */
-import type { AppContext } from '../context.ts';
-import type { ArticleRow, UserRow } from '../db/schema.ts';
-import { articlePath, tagArray } from '../modules/articles/articles.presenter.ts';
-import {
-  type ArticleQuery,
-  authorsOf,
-  listArticles,
-} from '../modules/articles/articles.repository.ts';
-import { rasterProfileImage } from '../modules/users/users.presenter.ts';
-import { findUserByUsername } from '../modules/users/users.repository.ts';
-import { hubUrl } from '../modules/websub/hub-url.ts';
-import { siteSettings } from '../modules/site/site.service.ts';
-import { absoluteUrls } from './absolute-urls.ts';
-import type { FeedEntry, FeedLinks, FeedModel } from './model.ts';
+/**
+ * Reads the articles of a feed (the site's, an author's or a tag's) into the format-free model
+ * that `src/feeds/` writes as RSS, Atom or JSON Feed.
+ */
+import type { AppContext } from '../../context.ts';
+import type { ArticleRow, UserRow } from '../../db/schema.ts';
+import { absoluteUrls } from '../../feeds/absolute-urls.ts';
+import type { FeedEntry, FeedLinks, FeedModel } from '../../feeds/model.ts';
+import { listPublicPage } from '../articles/articles.listing.ts';
+import { articlePath, tagArray } from '../articles/articles.presenter.ts';
+import { siteSettings } from '../site/site.service.ts';
+import { rasterProfileImage } from '../users/users.presenter.ts';
+import { userByUsername } from '../users/users.service.ts';
+import { hubUrl } from '../websub/hub-url.ts';
+import { newestEntryChange, nextScheduledPublication } from './feeds.repository.ts';
 
 export const FEED_PAGE_SIZE = 12;
 
@@ -62,26 +62,23 @@ function entry(base: string, article: ArticleRow, author: UserRow): FeedEntry {
   };
 }
 
+type FeedHead = Pick<FeedModel, 'title' | 'description' | 'image'> & {
+  htmlPath: string;
+  since: Date;
+};
+
 /** The feed's model, or null when its author or tag does not exist (a 404). */
 export async function buildFeedModel(
   ctx: AppContext,
   scope: FeedScope,
   page: number,
 ): Promise<FeedModel | null> {
-  const db = ctx.database.db;
   const base = ctx.config.baseUrl;
   const { site_name: site, site_description: siteDescription } = await siteSettings(ctx);
-  const query: ArticleQuery = {
-    visibleAt: ctx.clock.now().toISOString(),
-    order: 'newest',
-    limit: FEED_PAGE_SIZE + 1,
-    offset: (page - 1) * FEED_PAGE_SIZE,
-  };
-  let head: Pick<FeedModel, 'title' | 'description' | 'image'> & { htmlPath: string; since: Date };
+  let head: FeedHead;
   if (scope.kind === 'author') {
-    const user = await findUserByUsername(db, scope.username);
+    const user = await userByUsername(ctx, scope.username);
     if (!user) return null;
-    query.userId = user.id;
     head = {
       title: `${site}: ${user.name}`,
       description: `The latest articles on ${site} by ${user.name} (@${user.username}).`,
@@ -90,7 +87,6 @@ export async function buildFeedModel(
       since: new Date(user.created_at),
     };
   } else if (scope.kind === 'tag') {
-    query.anyTags = [scope.tag];
     head = {
       title: `${site}: #${scope.tag}`,
       description: `The latest articles tagged #${scope.tag} on ${site}.`,
@@ -107,16 +103,15 @@ export async function buildFeedModel(
       since: new Date(0),
     };
   }
-  const rows = await listArticles(db, query);
-  // A tag exists for readers only while a visible article carries it.
-  if (scope.kind === 'tag' && rows.length === 0 && page === 1) return null;
-  const more = rows.length > FEED_PAGE_SIZE;
-  const shown = rows.slice(0, FEED_PAGE_SIZE);
-  const authors = await authorsOf(db, shown);
-  const entries = shown.flatMap((a) => {
-    const author = authors.get(a.user_id);
-    return author ? [entry(base, a, author)] : [];
+  const { items, more } = await listPublicPage(ctx, {
+    page,
+    per_page: FEED_PAGE_SIZE,
+    ...(scope.kind === 'author' && { username: scope.username }),
+    ...(scope.kind === 'tag' && { tag: scope.tag }),
   });
+  // A tag exists for readers only while a visible article carries it.
+  if (scope.kind === 'tag' && items.length === 0 && page === 1) return null;
+  const entries = items.map(({ article, author }) => entry(base, article, author));
   const updated = entries.reduce(
     (latest, e) => (e.updated > latest ? e.updated : latest),
     head.since,
@@ -133,14 +128,8 @@ export async function buildFeedModel(
 }
 
 /** When the next scheduled article goes live, if one is waiting: cached feeds expire then. */
-export async function nextScheduledAt(ctx: AppContext): Promise<Date | null> {
-  const row = await ctx.database.db
-    .selectFrom('articles')
-    .select((eb) => eb.fn.min('published_at').as('at'))
-    .where('published', '=', 1)
-    .where('published_at', '>', ctx.clock.now().toISOString())
-    .executeTakeFirst();
-  return row?.at ? new Date(row.at) : null;
+export function nextScheduledAt(ctx: AppContext): Promise<Date | null> {
+  return nextScheduledPublication(ctx.database.db, ctx.clock.now());
 }
 
 /**
@@ -149,20 +138,6 @@ export async function nextScheduledAt(ctx: AppContext): Promise<Date | null> {
  * entry's date alone would then move back or stay put, and If-Modified-Since would answer 304
  * for a changed feed.
  */
-export async function entriesChangedAt(ctx: AppContext): Promise<Date | null> {
-  const row = await ctx.database.db
-    .selectFrom('events')
-    .select('created_at')
-    .where('type', 'in', [
-      'article.published',
-      'article.unpublished',
-      'article.deleted',
-      'article.updated',
-      'user.updated',
-      'site.updated',
-    ])
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? new Date(row.created_at) : null;
+export function entriesChangedAt(ctx: AppContext): Promise<Date | null> {
+  return newestEntryChange(ctx.database.db);
 }
