@@ -7,6 +7,7 @@ import type { AppContext } from '../../context.ts';
 import { requireUser } from '../../http/identity.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
 import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
+import { IdParams, Ref } from '../../http/schemas.ts';
 import { listMine, listPublic, type MineFilter } from './articles.listing.ts';
 import { articleIndexJson, articleMeJson, articleShowJson } from './articles.presenter.ts';
 import { findArticleById, findArticleByPath } from './articles.repository.ts';
@@ -16,7 +17,6 @@ import {
   ArticleMe,
   ArticleShow,
   ArticleWrite,
-  IdParams,
   PagingQuery,
   PathParams,
 } from './articles.schemas.ts';
@@ -42,7 +42,7 @@ export function articlesRoutes(ctx: AppContext) {
           tags,
           summary: 'Published articles',
           querystring: ArticleListQuery,
-          response: { ...errorResponses, 200: Type.Array(ArticleIndex) },
+          response: { ...errorResponses, 200: Type.Array(Ref(ArticleIndex)) },
         },
       },
       async (request) => {
@@ -60,7 +60,7 @@ export function articlesRoutes(ctx: AppContext) {
           tags,
           summary: 'Published articles, newest first',
           querystring: PagingQuery,
-          response: { ...errorResponses, 200: Type.Array(ArticleIndex) },
+          response: { ...errorResponses, 200: Type.Array(Ref(ArticleIndex)) },
         },
       },
       async (request) => {
@@ -80,7 +80,7 @@ export function articlesRoutes(ctx: AppContext) {
             summary,
             security: keyAuth,
             querystring: PagingQuery,
-            response: { ...errorResponses, 200: Type.Array(ArticleMe) },
+            response: { ...errorResponses, 200: Type.Array(Ref(ArticleMe)) },
           },
         },
         async (request) => {
@@ -103,7 +103,7 @@ export function articlesRoutes(ctx: AppContext) {
           tags,
           summary: 'An article by id',
           params: IdParams,
-          response: { ...errorResponses, 200: ArticleShow },
+          response: { ...errorResponses, 200: Ref(ArticleShow) },
         },
       },
       async (request) => {
@@ -120,7 +120,7 @@ export function articlesRoutes(ctx: AppContext) {
           tags,
           summary: 'An article by its path',
           params: PathParams,
-          response: { ...errorResponses, 200: ArticleShow },
+          response: { ...errorResponses, 200: Ref(ArticleShow) },
         },
       },
       async (request) => {
@@ -140,7 +140,7 @@ export function articlesRoutes(ctx: AppContext) {
           summary: 'Create an article',
           security: keyAuth,
           body: ArticleWrite,
-          response: { ...errorResponses, 201: ArticleShow },
+          response: { ...errorResponses, 201: Ref(ArticleShow) },
         },
       },
       async (request, reply) => {
@@ -161,7 +161,7 @@ export function articlesRoutes(ctx: AppContext) {
           security: keyAuth,
           params: IdParams,
           body: ArticleWrite,
-          response: { ...errorResponses, 200: ArticleShow },
+          response: { ...errorResponses, 200: Ref(ArticleShow) },
         },
       },
       async (request) => {

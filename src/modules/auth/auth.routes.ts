@@ -2,20 +2,20 @@
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { requireUser } from '../../http/identity.ts';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.ts';
 import { errorResponses, NoContent } from '../../http/openapi.ts';
+import { Ref } from '../../http/schemas.ts';
 import { myUserJson } from '../users/users.presenter.ts';
 import { MyUser } from '../users/users.schemas.ts';
 import { createAccount } from '../users/users.service.ts';
+import { SignInBody, SignUpBody } from './auth.schemas.ts';
 import { authenticate } from './auth.service.ts';
 import { endAllSessions, endSession, startSession } from './sessions.ts';
 
 const tags = ['auth'];
-const Str = (max: number) => Type.String({ maxLength: max });
 
 export function authRoutes(ctx: AppContext) {
   return async (fastify: FastifyInstance) => {
@@ -27,13 +27,8 @@ export function authRoutes(ctx: AppContext) {
         schema: {
           tags,
           summary: 'Create an account and sign in',
-          body: Type.Object({
-            username: Str(100),
-            email: Str(320),
-            password: Str(2048),
-            name: Type.Optional(Str(200)),
-          }),
-          response: { ...errorResponses, 201: MyUser },
+          body: SignUpBody,
+          response: { ...errorResponses, 201: Ref(MyUser) },
         },
       },
       async (request, reply) => {
@@ -52,8 +47,8 @@ export function authRoutes(ctx: AppContext) {
         schema: {
           tags,
           summary: 'Sign in with a username or email and a password',
-          body: Type.Object({ login: Str(320), password: Str(2048) }),
-          response: { ...errorResponses, 200: MyUser },
+          body: SignInBody,
+          response: { ...errorResponses, 200: Ref(MyUser) },
         },
       },
       async (request, reply) => {

@@ -9,12 +9,12 @@ import type { AppContext } from '../../context.ts';
 import { requireUser } from '../../http/identity.ts';
 import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
+import { IdParams, Ref } from '../../http/schemas.ts';
 import { deliveryJson, endpointJson } from './webhooks.presenter.ts';
 import {
   Delivery,
   DeliveryListQuery,
   DeliveryParams,
-  EndpointParams,
   ReplayCount,
   ReplayQuery,
   WebhookEndpoint,
@@ -53,7 +53,7 @@ export function webhooksRoutes(ctx: AppContext) {
           tags,
           summary: "The caller's webhook endpoints",
           security: keyAuth,
-          response: { ...errorResponses, 200: Type.Array(WebhookEndpoint) },
+          response: { ...errorResponses, 200: Type.Array(Ref(WebhookEndpoint)) },
         },
       },
       async (request) => {
@@ -71,7 +71,7 @@ export function webhooksRoutes(ctx: AppContext) {
           summary: 'Create a webhook endpoint; its secret is in this answer only',
           security: keyAuth,
           body: WebhookWrite,
-          response: { ...errorResponses, 201: WebhookEndpointCreated },
+          response: { ...errorResponses, 201: Ref(WebhookEndpointCreated) },
         },
       },
       async (request, reply) => {
@@ -91,8 +91,8 @@ export function webhooksRoutes(ctx: AppContext) {
           tags,
           summary: 'A webhook endpoint',
           security: keyAuth,
-          params: EndpointParams,
-          response: { ...errorResponses, 200: WebhookEndpoint },
+          params: IdParams,
+          response: { ...errorResponses, 200: Ref(WebhookEndpoint) },
         },
       },
       async (request) => {
@@ -109,7 +109,7 @@ export function webhooksRoutes(ctx: AppContext) {
           tags,
           summary: 'Delete a webhook endpoint and its deliveries',
           security: keyAuth,
-          params: EndpointParams,
+          params: IdParams,
           response: { 204: NoContent, ...errorResponses },
         },
       },
@@ -127,8 +127,8 @@ export function webhooksRoutes(ctx: AppContext) {
           tags,
           summary: 'Replace the secret; the previous one also signs deliveries for 24 hours',
           security: keyAuth,
-          params: EndpointParams,
-          response: { ...errorResponses, 200: WebhookEndpointRotated },
+          params: IdParams,
+          response: { ...errorResponses, 200: Ref(WebhookEndpointRotated) },
         },
       },
       async (request) => {
@@ -150,8 +150,8 @@ export function webhooksRoutes(ctx: AppContext) {
           tags,
           summary: 'Turn a disabled endpoint back on; its pending deliveries resume',
           security: keyAuth,
-          params: EndpointParams,
-          response: { ...errorResponses, 200: WebhookEndpoint },
+          params: IdParams,
+          response: { ...errorResponses, 200: Ref(WebhookEndpoint) },
         },
       },
       async (request) => {
@@ -167,9 +167,9 @@ export function webhooksRoutes(ctx: AppContext) {
           tags,
           summary: "An endpoint's deliveries, newest first, with every attempt",
           security: keyAuth,
-          params: EndpointParams,
+          params: IdParams,
           querystring: DeliveryListQuery,
-          response: { ...errorResponses, 200: Type.Array(Delivery) },
+          response: { ...errorResponses, 200: Type.Array(Ref(Delivery)) },
         },
       },
       async (request) => {
@@ -192,7 +192,7 @@ export function webhooksRoutes(ctx: AppContext) {
           summary: 'Send a delivery again, with the same webhook-id',
           security: keyAuth,
           params: DeliveryParams,
-          response: { ...errorResponses, 202: Delivery },
+          response: { ...errorResponses, 202: Ref(Delivery) },
         },
       },
       async (request, reply) => {
@@ -210,9 +210,9 @@ export function webhooksRoutes(ctx: AppContext) {
           tags,
           summary: 'Send again every dead (or succeeded) delivery created in a time window',
           security: keyAuth,
-          params: EndpointParams,
+          params: IdParams,
           querystring: ReplayQuery,
-          response: { ...errorResponses, 202: ReplayCount },
+          response: { ...errorResponses, 202: Ref(ReplayCount) },
         },
       },
       async (request, reply) => {
