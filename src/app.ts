@@ -29,6 +29,7 @@ import { userForApiKey } from './modules/apikeys/apikeys.service.ts';
 import { sessionOf } from './modules/auth/session-cookie.ts';
 import { articlesRoutes } from './modules/articles/articles.routes.ts';
 import { articleComponents } from './modules/articles/articles.schemas.ts';
+import { SESSION_COOKIE } from './modules/auth/sessions.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import {
   FEED_CACHE_CONTROL,
@@ -147,7 +148,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
         },
       ),
   });
-  await app.register(swagger, apiDocumentOptions(ctx.config.baseUrl));
+  await app.register(swagger, apiDocumentOptions(ctx.config.baseUrl, SESSION_COOKIE));
   // The named schemas routes refer to (`Ref`): one definition each, a component of the document.
   for (const schema of [
     Problem,

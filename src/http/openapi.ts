@@ -6,6 +6,12 @@ import { Ref } from './schemas.ts';
 
 /** Routes that take an API key: in the `api-key` header, or as a bearer token. */
 export const keyAuth: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }];
+/** Routes anyone may call; a key or a session changes nothing in their answer. */
+export const noAuth: Array<Record<string, string[]>> = [];
+/** Routes anyone may call, whose answer may show the caller more (their own drafts). */
+export const optionalKeyAuth: Array<Record<string, string[]>> = [{}, ...keyAuth];
+/** Routes about the session cookie itself. */
+export const sessionAuth: Array<Record<string, string[]>> = [{ session: [] }];
 
 /** Response entries every API route shares. */
 export const errorResponses = { '4xx': Ref(Problem), '5xx': Ref(Problem) };
@@ -40,9 +46,10 @@ export function problemMediaType<D extends { paths?: object }>({
 
 /**
  * The options of @fastify/swagger for `GET /api/openapi.json`. Components are named by their
- * schema's `$id` (swagger's own names are `def-0`, `def-1`, ... in the order it meets them).
+ * schema's `$id` (swagger's own names are `def-0`, `def-1`, ... in the order it meets them);
+ * `sessionCookie` is the cookie the `session` scheme documents.
  */
-export function apiDocumentOptions(baseUrl: string): SwaggerOptions {
+export function apiDocumentOptions(baseUrl: string, sessionCookie: string): SwaggerOptions {
   return {
     transformObject: (document) =>
       'openapiObject' in document ? problemMediaType(document) : document.swaggerObject,
@@ -57,12 +64,14 @@ export function apiDocumentOptions(baseUrl: string): SwaggerOptions {
         version: '1.0.0',
         description:
           "Compatible with Forem's API V1: DEV tools work against it once pointed at this /api.",
+        license: { name: 'MIT', identifier: 'MIT' },
       },
       servers: [{ url: baseUrl }],
       components: {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'api-key' },
           bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: sessionCookie },
         },
       },
     },

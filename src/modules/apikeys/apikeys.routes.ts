@@ -20,6 +20,7 @@ export function apiKeysRoutes(ctx: AppContext) {
       '/api/api_keys',
       {
         schema: {
+          operationId: 'listApiKeys',
           tags,
           summary: "The caller's API keys",
           security: keyAuth,
@@ -33,6 +34,7 @@ export function apiKeysRoutes(ctx: AppContext) {
       '/api/api_keys',
       {
         schema: {
+          operationId: 'createApiKey',
           tags,
           summary: 'Create an API key; the key is in this answer only',
           security: keyAuth,
@@ -50,6 +52,7 @@ export function apiKeysRoutes(ctx: AppContext) {
       '/api/api_keys/:id',
       {
         schema: {
+          operationId: 'revokeApiKey',
           tags,
           summary: 'Revoke an API key',
           security: keyAuth,

@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { requireUser } from '../../http/identity.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
-import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
+import { errorResponses, keyAuth, NoContent, noAuth, optionalKeyAuth } from '../../http/openapi.ts';
 import { IdParams, Ref } from '../../http/schemas.ts';
 import { listMine, listPublic, type MineFilter } from './articles.listing.ts';
 import { articleIndexJson, articleMeJson, articleShowJson } from './articles.presenter.ts';
@@ -39,8 +39,10 @@ export function articlesRoutes(ctx: AppContext) {
       '/api/articles',
       {
         schema: {
+          operationId: 'listArticles',
           tags,
           summary: 'Published articles',
+          security: noAuth,
           querystring: ArticleListQuery,
           response: { ...errorResponses, 200: Type.Array(Ref(ArticleIndex)) },
         },
@@ -57,8 +59,10 @@ export function articlesRoutes(ctx: AppContext) {
       '/api/articles/latest',
       {
         schema: {
+          operationId: 'listLatestArticles',
           tags,
           summary: 'Published articles, newest first',
+          security: noAuth,
           querystring: PagingQuery,
           response: { ...errorResponses, 200: Type.Array(Ref(ArticleIndex)) },
         },
@@ -71,11 +75,12 @@ export function articlesRoutes(ctx: AppContext) {
       },
     );
 
-    const mine = (path: string, filter: MineFilter, summary: string) =>
+    const mine = (path: string, filter: MineFilter, operationId: string, summary: string) =>
       app.get(
         path,
         {
           schema: {
+            operationId,
             tags,
             summary,
             security: keyAuth,
@@ -91,17 +96,34 @@ export function articlesRoutes(ctx: AppContext) {
           );
         },
       );
-    mine('/api/articles/me', 'published', "The caller's published articles");
-    mine('/api/articles/me/published', 'published', "The caller's published articles");
-    mine('/api/articles/me/unpublished', 'unpublished', "The caller's drafts");
-    mine('/api/articles/me/all', 'all', "All of the caller's articles, drafts first");
+    mine('/api/articles/me', 'published', 'listMyArticles', "The caller's published articles");
+    mine(
+      '/api/articles/me/published',
+      'published',
+      'listMyPublishedArticles',
+      "The caller's published articles",
+    );
+    mine(
+      '/api/articles/me/unpublished',
+      'unpublished',
+      'listMyUnpublishedArticles',
+      "The caller's drafts",
+    );
+    mine(
+      '/api/articles/me/all',
+      'all',
+      'listAllMyArticles',
+      "All of the caller's articles, drafts first",
+    );
 
     app.get(
       '/api/articles/:id',
       {
         schema: {
+          operationId: 'getArticle',
           tags,
           summary: 'An article by id',
+          security: optionalKeyAuth,
           params: IdParams,
           response: { ...errorResponses, 200: Ref(ArticleShow) },
         },
@@ -117,8 +139,10 @@ export function articlesRoutes(ctx: AppContext) {
       '/api/articles/:username/:slug',
       {
         schema: {
+          operationId: 'getArticleByPath',
           tags,
           summary: 'An article by its path',
+          security: optionalKeyAuth,
           params: PathParams,
           response: { ...errorResponses, 200: Ref(ArticleShow) },
         },
@@ -136,6 +160,7 @@ export function articlesRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'createArticle',
           tags,
           summary: 'Create an article',
           security: keyAuth,
@@ -156,6 +181,7 @@ export function articlesRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'updateArticle',
           tags,
           summary: 'Update an article',
           security: keyAuth,
@@ -181,6 +207,7 @@ export function articlesRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'deleteArticle',
           tags,
           summary: 'Delete an article',
           security: keyAuth,

@@ -6,7 +6,7 @@ import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { requireUser } from '../../http/identity.ts';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.ts';
-import { errorResponses, NoContent } from '../../http/openapi.ts';
+import { errorResponses, keyAuth, NoContent, noAuth, sessionAuth } from '../../http/openapi.ts';
 import { Ref } from '../../http/schemas.ts';
 import { myUserJson } from '../users/users.presenter.ts';
 import { MyUser } from '../users/users.schemas.ts';
@@ -25,8 +25,10 @@ export function authRoutes(ctx: AppContext) {
       '/api/auth/signup',
       {
         schema: {
+          operationId: 'signUp',
           tags,
           summary: 'Create an account and sign in',
+          security: noAuth,
           body: SignUpBody,
           response: { ...errorResponses, 201: Ref(MyUser) },
         },
@@ -45,8 +47,10 @@ export function authRoutes(ctx: AppContext) {
       '/api/auth/signin',
       {
         schema: {
+          operationId: 'signIn',
           tags,
           summary: 'Sign in with a username or email and a password',
+          security: noAuth,
           body: SignInBody,
           response: { ...errorResponses, 200: Ref(MyUser) },
         },
@@ -62,8 +66,10 @@ export function authRoutes(ctx: AppContext) {
       '/api/auth/signout',
       {
         schema: {
+          operationId: 'signOut',
           tags,
           summary: 'End this session',
+          security: sessionAuth,
           response: { 204: NoContent, ...errorResponses },
         },
       },
@@ -80,8 +86,10 @@ export function authRoutes(ctx: AppContext) {
       '/api/auth/signout_everywhere',
       {
         schema: {
+          operationId: 'signOutEverywhere',
           tags,
           summary: 'End every session of this account',
+          security: [...sessionAuth, ...keyAuth],
           response: { 204: NoContent, ...errorResponses },
         },
       },

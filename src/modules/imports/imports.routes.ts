@@ -53,6 +53,7 @@ export function importsRoutes(ctx: AppContext) {
       {
         config: fetchingWrite,
         schema: {
+          operationId: 'importFeed',
           tags,
           summary: 'Import a feed (RSS, Atom, RDF, JSON Feed, or a page that links one) once',
           security: keyAuth,
@@ -80,6 +81,7 @@ export function importsRoutes(ctx: AppContext) {
       '/api/feed_sources',
       {
         schema: {
+          operationId: 'listFeedSources',
           tags,
           summary: 'Your saved feed sources',
           security: keyAuth,
@@ -94,6 +96,7 @@ export function importsRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'createFeedSource',
           tags,
           summary: 'Save a feed source; Quire polls it on a schedule',
           security: keyAuth,
@@ -117,6 +120,7 @@ export function importsRoutes(ctx: AppContext) {
       '/api/feed_sources/:id',
       {
         schema: {
+          operationId: 'deleteFeedSource',
           tags,
           summary: 'Stop following a feed source',
           security: keyAuth,
@@ -135,6 +139,7 @@ export function importsRoutes(ctx: AppContext) {
       {
         config: fetchingWrite,
         schema: {
+          operationId: 'pollFeedSource',
           tags,
           summary: 'Poll a feed source now',
           security: keyAuth,

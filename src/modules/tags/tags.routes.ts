@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
-import { errorResponses } from '../../http/openapi.ts';
+import { errorResponses, noAuth } from '../../http/openapi.ts';
 import { Ref } from '../../http/schemas.ts';
 import { listTagsByPopularity } from '../articles/articles.repository.ts';
 import { Tag, TagListQuery } from './tags.schemas.ts';
@@ -16,8 +16,10 @@ export function tagsRoutes(ctx: AppContext) {
       '/api/tags',
       {
         schema: {
+          operationId: 'listTags',
           tags: ['tags'],
           summary: 'Tags, most used first',
+          security: noAuth,
           querystring: TagListQuery,
           response: { ...errorResponses, 200: Type.Array(Ref(Tag)) },
         },

@@ -7,7 +7,7 @@ import type { DbHandle } from '../../db/database.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
 import { requireUser } from '../../http/identity.ts';
-import { errorResponses, keyAuth } from '../../http/openapi.ts';
+import { errorResponses, keyAuth, noAuth } from '../../http/openapi.ts';
 import { Ref } from '../../http/schemas.ts';
 import { ID_RANGE, urlInteger } from '../../http/url-numbers.ts';
 import { myUserJson, userJson } from './users.presenter.ts';
@@ -44,6 +44,7 @@ export function usersRoutes(ctx: AppContext) {
       '/api/users/me',
       {
         schema: {
+          operationId: 'getMe',
           tags,
           summary: 'The authenticated user',
           security: keyAuth,
@@ -57,8 +58,10 @@ export function usersRoutes(ctx: AppContext) {
       '/api/users/by_username',
       {
         schema: {
+          operationId: 'getUserByUsername',
           tags,
           summary: 'A user by username or profile URL',
+          security: noAuth,
           querystring: ByUsernameQuery,
           response: { ...errorResponses, 200: Ref(User) },
         },
@@ -74,8 +77,10 @@ export function usersRoutes(ctx: AppContext) {
       '/api/users/:id',
       {
         schema: {
+          operationId: 'getUser',
           tags,
           summary: 'A user by numeric id or username',
+          security: noAuth,
           params: UserParams,
           response: { ...errorResponses, 200: Ref(User) },
         },

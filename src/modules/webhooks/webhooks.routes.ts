@@ -50,6 +50,7 @@ export function webhooksRoutes(ctx: AppContext) {
       '/api/webhooks',
       {
         schema: {
+          operationId: 'listWebhookEndpoints',
           tags,
           summary: "The caller's webhook endpoints",
           security: keyAuth,
@@ -67,6 +68,7 @@ export function webhooksRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'createWebhookEndpoint',
           tags,
           summary: 'Create a webhook endpoint; its secret is in this answer only',
           security: keyAuth,
@@ -88,6 +90,7 @@ export function webhooksRoutes(ctx: AppContext) {
       '/api/webhooks/:id',
       {
         schema: {
+          operationId: 'getWebhookEndpoint',
           tags,
           summary: 'A webhook endpoint',
           security: keyAuth,
@@ -106,6 +109,7 @@ export function webhooksRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'deleteWebhookEndpoint',
           tags,
           summary: 'Delete a webhook endpoint and its deliveries',
           security: keyAuth,
@@ -124,6 +128,7 @@ export function webhooksRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'rotateWebhookSecret',
           tags,
           summary: 'Replace the secret; the previous one also signs deliveries for 24 hours',
           security: keyAuth,
@@ -147,6 +152,7 @@ export function webhooksRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'enableWebhookEndpoint',
           tags,
           summary: 'Turn a disabled endpoint back on; its pending deliveries resume',
           security: keyAuth,
@@ -164,6 +170,7 @@ export function webhooksRoutes(ctx: AppContext) {
       '/api/webhooks/:id/deliveries',
       {
         schema: {
+          operationId: 'listWebhookDeliveries',
           tags,
           summary: "An endpoint's deliveries, newest first, with every attempt",
           security: keyAuth,
@@ -188,6 +195,7 @@ export function webhooksRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'replayWebhookDelivery',
           tags,
           summary: 'Send a delivery again, with the same webhook-id',
           security: keyAuth,
@@ -207,6 +215,7 @@ export function webhooksRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'replayWebhookDeliveries',
           tags,
           summary: 'Send again every dead (or succeeded) delivery created in a time window',
           security: keyAuth,
