@@ -16,26 +16,33 @@ import { apiKeyFrom, installIdentity } from './http/identity.ts';
 import { installRequestId, RequestLog, requestId } from './http/request-log.ts';
 import { fastPath } from './http/fast-path.ts';
 import { installRequestMetrics } from './http/request-metrics.ts';
-import { problemMediaType } from './http/openapi.ts';
+import { apiDocumentOptions } from './http/openapi.ts';
+import { Problem } from './http/problem.ts';
 import { urlDigitsKeyword } from './http/url-numbers.ts';
 import { responseCacheOf } from './http/shared-response-cache.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
 import { installRequestTimeout } from './http/request-timeout.ts';
 import { apiKeysRoutes } from './modules/apikeys/apikeys.routes.ts';
+import { apiKeyComponents } from './modules/apikeys/apikeys.schemas.ts';
 import { userForApiKey } from './modules/apikeys/apikeys.service.ts';
 import { sessionOf } from './modules/auth/session-cookie.ts';
 import { articlesRoutes } from './modules/articles/articles.routes.ts';
+import { articleComponents } from './modules/articles/articles.schemas.ts';
+import { SESSION_COOKIE } from './modules/auth/sessions.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { FEED_CACHE_CONTROL } from './modules/feeds/feed-cache.ts';
 import { feedKeyOf, feedRouteOf } from './modules/feeds/feed-urls.ts';
 import { feedsRoutes } from './modules/feeds/feeds.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { importsRoutes } from './modules/imports/imports.routes.ts';
+import { importComponents } from './modules/imports/imports.schemas.ts';
 import { metricsRoutes } from './modules/metrics/metrics.routes.ts';
 import { metricsOf } from './metrics/metrics.ts';
 import { tagsRoutes } from './modules/tags/tags.routes.ts';
+import { tagComponents } from './modules/tags/tags.schemas.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
+import { userComponents } from './modules/users/users.schemas.ts';
 import { adminRoutes } from './web/admin.routes.ts';
 import { assetsRoutes } from './web/assets.routes.ts';
 import { editorRoutes } from './web/editor.routes.ts';
@@ -45,6 +52,7 @@ import { siteName } from './modules/site/site.service.ts';
 import { webRoutes } from './web/web.routes.ts';
 import { websubRoutes } from './modules/websub/websub.routes.ts';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.ts';
+import { webhookComponents } from './modules/webhooks/webhooks.schemas.ts';
 import { layout } from './web/templates/layout.ts';
 import { errorPage } from './web/templates/pages.ts';
 
@@ -137,26 +145,18 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
         },
       ),
   });
-  await app.register(swagger, {
-    transformObject: (document) =>
-      'openapiObject' in document ? problemMediaType(document) : document.swaggerObject,
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Quire API',
-        version: '1.0.0',
-        description:
-          "Compatible with Forem's API V1: DEV tools work against it once pointed at this /api.",
-      },
-      servers: [{ url: ctx.config.baseUrl }],
-      components: {
-        securitySchemes: {
-          apiKey: { type: 'apiKey', in: 'header', name: 'api-key' },
-          bearer: { type: 'http', scheme: 'bearer' },
-        },
-      },
-    },
-  });
+  await app.register(swagger, apiDocumentOptions(ctx.config.baseUrl, SESSION_COOKIE));
+  // The named schemas routes refer to (`Ref`): one definition each, a component of the document.
+  for (const schema of [
+    Problem,
+    ...articleComponents,
+    ...userComponents,
+    ...apiKeyComponents,
+    ...tagComponents,
+    ...importComponents,
+    ...webhookComponents,
+  ])
+    app.addSchema(schema);
 
   installIdentity(app, {
     byApiKey: (key) => userForApiKey(ctx, key),

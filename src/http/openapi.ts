@@ -1,26 +1,20 @@
-/** OpenAPI fragments shared by route schemas. */
+/** The API document's options, and the OpenAPI fragments route schemas share. */
+import type { SwaggerOptions } from '@fastify/swagger';
 import { Type } from 'typebox';
+import { Problem } from './problem.ts';
+import { Ref } from './schemas.ts';
 
 /** Routes that take an API key: in the `api-key` header, or as a bearer token. */
 export const keyAuth: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }];
-
-/** The error body of every API answer from 400 up, as documented in docs/api.md. */
-export const Problem = Type.Object(
-  {
-    error: Type.String(),
-    status: Type.Integer(),
-    type: Type.String(),
-    title: Type.String(),
-    detail: Type.String(),
-    errors: Type.Optional(
-      Type.Array(Type.Object({ field: Type.String(), message: Type.String() })),
-    ),
-  },
-  { $id: 'Problem', description: "Forem's error and status, with RFC 9457 problem details" },
-);
+/** Routes anyone may call; a key or a session changes nothing in their answer. */
+export const noAuth: Array<Record<string, string[]>> = [];
+/** Routes anyone may call, whose answer may show the caller more (their own drafts). */
+export const optionalKeyAuth: Array<Record<string, string[]>> = [{}, ...keyAuth];
+/** Routes about the session cookie itself. */
+export const sessionAuth: Array<Record<string, string[]>> = [{ session: [] }];
 
 /** Response entries every API route shares. */
-export const errorResponses = { '4xx': Problem, '5xx': Problem };
+export const errorResponses = { '4xx': Ref(Problem), '5xx': Ref(Problem) };
 
 /** An answer without a body (204). */
 export const NoContent = Type.Null({ description: 'No content' });
@@ -48,4 +42,38 @@ export function problemMediaType<D extends { paths?: object }>({
     }
   }
   return openapiObject;
+}
+
+/**
+ * The options of @fastify/swagger for `GET /api/openapi.json`. Components are named by their
+ * schema's `$id` (swagger's own names are `def-0`, `def-1`, ... in the order it meets them);
+ * `sessionCookie` is the cookie the `session` scheme documents.
+ */
+export function apiDocumentOptions(baseUrl: string, sessionCookie: string): SwaggerOptions {
+  return {
+    transformObject: (document) =>
+      'openapiObject' in document ? problemMediaType(document) : document.swaggerObject,
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Quire API',
+        version: '1.0.0',
+        description:
+          "Compatible with Forem's API V1: DEV tools work against it once pointed at this /api.",
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      servers: [{ url: baseUrl }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'api-key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: sessionCookie },
+        },
+      },
+    },
+  };
 }

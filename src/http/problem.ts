@@ -2,19 +2,27 @@
  * Error bodies: Forem's `error` and `status` (so DEV clients understand them) with the fields of
  * RFC 9457 problem details beside them.
  */
+import { type Static, Type } from 'typebox';
 import type { FieldError } from '../errors.ts';
 
 /** RFC 9457's media type; clients that parse any body as JSON (Forem's) read it unchanged. */
 export const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 
-export interface Problem {
-  error: string;
-  status: number;
-  type: string;
-  title: string;
-  detail: string;
-  errors?: FieldError[];
-}
+/** The error body of every API answer from 400 up, as documented in docs/api.md. */
+export const Problem = Type.Object(
+  {
+    error: Type.String(),
+    status: Type.Integer(),
+    type: Type.String(),
+    title: Type.String(),
+    detail: Type.String(),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), message: Type.String() })),
+    ),
+  },
+  { $id: 'Problem', description: "Forem's error and status, with RFC 9457 problem details" },
+);
+export type Problem = Static<typeof Problem>;
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',

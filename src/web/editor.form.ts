@@ -8,7 +8,7 @@ import { isMap, isScalar, parseDocument, stringify } from 'yaml';
 import type { ArticleRow } from '../db/schema.ts';
 import { AppError, type FieldError, validationFailed } from '../errors.ts';
 import type { PreviewContent } from './templates/editor.ts';
-import type { ArticleInput } from '../modules/articles/articles.input.ts';
+import type { ArticleInput } from '../modules/articles/articles.schemas.ts';
 import { tagArray } from '../modules/articles/articles.presenter.ts';
 import { prepareArticle } from '../modules/articles/articles.service.ts';
 import { type Form, text } from './page.ts';

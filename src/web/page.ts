@@ -6,7 +6,6 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
 import type { UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -16,7 +15,8 @@ import { csrfFor } from '../http/csrf.ts';
 import { writeLimit } from '../http/rate-limits.ts';
 import { responseCacheOf } from '../http/shared-response-cache.ts';
 import { UNMATCHED_ROUTE } from '../metrics/metrics.ts';
-import { PAGE_RANGE, PageNumber, queryInteger } from '../http/url-numbers.ts';
+import { PageQuery } from '../http/schemas.ts';
+import { PAGE_RANGE, queryInteger } from '../http/url-numbers.ts';
 import { SESSION_COOKIE } from '../modules/auth/sessions.ts';
 import type { FormState } from './templates/forms.ts';
 import { type FeedLink, layout } from './templates/layout.ts';
@@ -35,7 +35,6 @@ function pageOf(query: string | undefined): number | null {
 }
 
 /** The query of every paged page: a broken `?page=` is a 422 page, not page 1. */
-export const PageQuery = Type.Object({ page: Type.Optional(PageNumber) });
 
 /** `?page=N` of a paged route: its schema refused a broken one and made it a number. */
 export function pageNumber(request: FastifyRequest): number {

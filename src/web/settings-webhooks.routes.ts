@@ -7,7 +7,8 @@ import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
 import type { UserRow, WebhookEndpointRow } from '../db/schema.ts';
 import { csrfFor } from '../http/csrf.ts';
-import { PageNumber, UrlInteger } from '../http/url-numbers.ts';
+import { PageQuery } from '../http/schemas.ts';
+import { UrlInteger } from '../http/url-numbers.ts';
 import { emptyForm, type FormState } from './templates/forms.ts';
 import {
   deliveriesPage,
@@ -32,7 +33,7 @@ const DELIVERIES_PER_PAGE = 20;
 
 /** An endpoint's deliveries page: `?page=N`, and `?replayed=N` after dead ones were replayed. */
 const DeliveriesQuery = Type.Object({
-  page: Type.Optional(PageNumber),
+  ...PageQuery.properties,
   replayed: Type.Optional(UrlInteger({ minimum: 0, maximum: 999_999_999 })),
 });
 

@@ -1,6 +1,6 @@
 /** `quire import` and `quire feeds ...`: feed import from the command line. */
 import type { FeedSourceRow } from '../../db/schema.ts';
-import type { ImportSummary } from '../../modules/imports/import.service.ts';
+import type { ImportSummary } from '../../modules/imports/imports.schemas.ts';
 import { type Command, UsageError, userNamed, withContext } from '../command.ts';
 
 // Loaded when a command runs, so the command line starts without the feed and import code.

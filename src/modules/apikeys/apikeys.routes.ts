@@ -6,21 +6,10 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { requireUser } from '../../http/identity.ts';
 import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
-import { IdNumber } from '../../http/url-numbers.ts';
+import { IdParams, Ref } from '../../http/schemas.ts';
+import { ApiKey, ApiKeyCreated, ApiKeyWrite } from './apikeys.schemas.ts';
 import { apiKeyJson, createApiKey, listApiKeys, revokeApiKey } from './apikeys.service.ts';
 
-const NText = Type.Union([Type.String(), Type.Null()]);
-const ApiKey = Type.Object(
-  {
-    id: Type.Integer(),
-    name: Type.String(),
-    prefix: Type.String(),
-    created_at: Type.String(),
-    last_used_at: NText,
-    revoked_at: NText,
-  },
-  { $id: 'ApiKey' },
-);
 const tags = ['api keys'];
 
 export function apiKeysRoutes(ctx: AppContext) {
@@ -31,10 +20,11 @@ export function apiKeysRoutes(ctx: AppContext) {
       '/api/api_keys',
       {
         schema: {
+          operationId: 'listApiKeys',
           tags,
           summary: "The caller's API keys",
           security: keyAuth,
-          response: { ...errorResponses, 200: Type.Array(ApiKey) },
+          response: { ...errorResponses, 200: Type.Array(Ref(ApiKey)) },
         },
       },
       async (request) => (await listApiKeys(ctx, requireUser(request))).map(apiKeyJson),
@@ -44,14 +34,12 @@ export function apiKeysRoutes(ctx: AppContext) {
       '/api/api_keys',
       {
         schema: {
+          operationId: 'createApiKey',
           tags,
           summary: 'Create an API key; the key is in this answer only',
           security: keyAuth,
-          body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })) }),
-          response: {
-            ...errorResponses,
-            201: Type.Object({ ...ApiKey.properties, key: Type.String() }),
-          },
+          body: ApiKeyWrite,
+          response: { ...errorResponses, 201: Ref(ApiKeyCreated) },
         },
       },
       async (request, reply) => {
@@ -64,10 +52,11 @@ export function apiKeysRoutes(ctx: AppContext) {
       '/api/api_keys/:id',
       {
         schema: {
+          operationId: 'revokeApiKey',
           tags,
           summary: 'Revoke an API key',
           security: keyAuth,
-          params: Type.Object({ id: IdNumber }),
+          params: IdParams,
           response: { 204: NoContent, ...errorResponses },
         },
       },

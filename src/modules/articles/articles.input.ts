@@ -14,21 +14,10 @@ import {
   normalizeTags,
   SERIES_MAX,
 } from './articles.rules.ts';
+import type { ArticleInput } from './articles.schemas.ts';
 
-/** The `article` object of a create or update request. */
-export interface ArticleInput {
-  title?: string | undefined;
-  body_markdown?: string | undefined;
-  published?: boolean | undefined;
-  series?: string | null | undefined;
-  main_image?: string | null | undefined;
-  cover_image?: string | null | undefined;
-  canonical_url?: string | null | undefined;
-  description?: string | null | undefined;
-  tags?: string | string[] | undefined;
-  tag_list?: string | string[] | undefined;
-  published_at?: string | null | undefined;
-}
+/** The `article` object of a create or update request, typed by the schema that checks it. */
+export type { ArticleInput };
 
 /** What a request asks to change; absent fields stay as they are. */
 export interface ArticleChanges {

@@ -5,20 +5,9 @@ import { findUserByUsername } from '../users/users.service.ts';
 import { countArticlesByState, listScheduledOf } from './articles.listing.repository.ts';
 import { type ArticleQuery, authorsOf, listArticles } from './articles.repository.ts';
 import { normalizeTags } from './articles.rules.ts';
+import type { ListParams } from './articles.schemas.ts';
 
 export const PER_PAGE_MAX = 1000;
-
-export interface ListParams {
-  page?: number | undefined;
-  per_page?: number | undefined;
-  tag?: string | undefined;
-  tags?: string | undefined;
-  tags_exclude?: string | undefined;
-  username?: string | undefined;
-  state?: 'fresh' | 'rising' | 'all' | undefined;
-  top?: number | undefined;
-  collection_id?: number | undefined;
-}
 
 export interface Listed {
   article: ArticleRow;

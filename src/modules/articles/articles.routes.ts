@@ -6,7 +6,8 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { requireUser } from '../../http/identity.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
-import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
+import { errorResponses, keyAuth, NoContent, noAuth, optionalKeyAuth } from '../../http/openapi.ts';
+import { IdParams, Ref } from '../../http/schemas.ts';
 import { listMine, listPublic, type MineFilter } from './articles.listing.ts';
 import { articleIndexJson, articleMeJson, articleShowJson } from './articles.presenter.ts';
 import { findArticleById, findArticleByPath } from './articles.repository.ts';
@@ -16,7 +17,6 @@ import {
   ArticleMe,
   ArticleShow,
   ArticleWrite,
-  IdParams,
   PagingQuery,
   PathParams,
 } from './articles.schemas.ts';
@@ -39,10 +39,12 @@ export function articlesRoutes(ctx: AppContext) {
       '/api/articles',
       {
         schema: {
+          operationId: 'listArticles',
           tags,
           summary: 'Published articles',
+          security: noAuth,
           querystring: ArticleListQuery,
-          response: { ...errorResponses, 200: Type.Array(ArticleIndex) },
+          response: { ...errorResponses, 200: Type.Array(Ref(ArticleIndex)) },
         },
       },
       async (request) => {
@@ -57,10 +59,12 @@ export function articlesRoutes(ctx: AppContext) {
       '/api/articles/latest',
       {
         schema: {
+          operationId: 'listLatestArticles',
           tags,
           summary: 'Published articles, newest first',
+          security: noAuth,
           querystring: PagingQuery,
-          response: { ...errorResponses, 200: Type.Array(ArticleIndex) },
+          response: { ...errorResponses, 200: Type.Array(Ref(ArticleIndex)) },
         },
       },
       async (request) => {
@@ -71,16 +75,17 @@ export function articlesRoutes(ctx: AppContext) {
       },
     );
 
-    const mine = (path: string, filter: MineFilter, summary: string) =>
+    const mine = (path: string, filter: MineFilter, operationId: string, summary: string) =>
       app.get(
         path,
         {
           schema: {
+            operationId,
             tags,
             summary,
             security: keyAuth,
             querystring: PagingQuery,
-            response: { ...errorResponses, 200: Type.Array(ArticleMe) },
+            response: { ...errorResponses, 200: Type.Array(Ref(ArticleMe)) },
           },
         },
         async (request) => {
@@ -91,19 +96,36 @@ export function articlesRoutes(ctx: AppContext) {
           );
         },
       );
-    mine('/api/articles/me', 'published', "The caller's published articles");
-    mine('/api/articles/me/published', 'published', "The caller's published articles");
-    mine('/api/articles/me/unpublished', 'unpublished', "The caller's drafts");
-    mine('/api/articles/me/all', 'all', "All of the caller's articles, drafts first");
+    mine('/api/articles/me', 'published', 'listMyArticles', "The caller's published articles");
+    mine(
+      '/api/articles/me/published',
+      'published',
+      'listMyPublishedArticles',
+      "The caller's published articles",
+    );
+    mine(
+      '/api/articles/me/unpublished',
+      'unpublished',
+      'listMyUnpublishedArticles',
+      "The caller's drafts",
+    );
+    mine(
+      '/api/articles/me/all',
+      'all',
+      'listAllMyArticles',
+      "All of the caller's articles, drafts first",
+    );
 
     app.get(
       '/api/articles/:id',
       {
         schema: {
+          operationId: 'getArticle',
           tags,
           summary: 'An article by id',
+          security: optionalKeyAuth,
           params: IdParams,
-          response: { ...errorResponses, 200: ArticleShow },
+          response: { ...errorResponses, 200: Ref(ArticleShow) },
         },
       },
       async (request) => {
@@ -117,10 +139,12 @@ export function articlesRoutes(ctx: AppContext) {
       '/api/articles/:username/:slug',
       {
         schema: {
+          operationId: 'getArticleByPath',
           tags,
           summary: 'An article by its path',
+          security: optionalKeyAuth,
           params: PathParams,
-          response: { ...errorResponses, 200: ArticleShow },
+          response: { ...errorResponses, 200: Ref(ArticleShow) },
         },
       },
       async (request) => {
@@ -136,11 +160,12 @@ export function articlesRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'createArticle',
           tags,
           summary: 'Create an article',
           security: keyAuth,
           body: ArticleWrite,
-          response: { ...errorResponses, 201: ArticleShow },
+          response: { ...errorResponses, 201: Ref(ArticleShow) },
         },
       },
       async (request, reply) => {
@@ -156,12 +181,13 @@ export function articlesRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'updateArticle',
           tags,
           summary: 'Update an article',
           security: keyAuth,
           params: IdParams,
           body: ArticleWrite,
-          response: { ...errorResponses, 200: ArticleShow },
+          response: { ...errorResponses, 200: Ref(ArticleShow) },
         },
       },
       async (request) => {
@@ -181,6 +207,7 @@ export function articlesRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'deleteArticle',
           tags,
           summary: 'Delete an article',
           security: keyAuth,

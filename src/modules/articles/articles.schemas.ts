@@ -1,47 +1,59 @@
 /** Request and response schemas of the articles API: they validate, serialize and document. */
-import { Type } from 'typebox';
-import { IdNumber, ID_RANGE, PageNumber, PerPage, UrlInteger } from '../../http/url-numbers.ts';
+import { type Static, Type } from 'typebox';
+import {
+  Nullable,
+  NullableInteger,
+  NullableText,
+  NullableTimestamp,
+  paging,
+  Ref,
+  Timestamp,
+} from '../../http/schemas.ts';
+import { ID_RANGE, UrlInteger } from '../../http/url-numbers.ts';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
-  Type.Union([t, Type.Null()]);
 const Text = Type.String();
-const NText = Nullable(Type.String());
 
-export const SharedUser = Type.Object({
-  name: Text,
-  username: Text,
-  twitter_username: NText,
-  github_username: NText,
-  user_id: Type.Integer(),
-  website_url: NText,
-  profile_image: Text,
-  profile_image_90: Text,
-});
+export const SharedUser = Type.Object(
+  {
+    name: Text,
+    username: Text,
+    twitter_username: NullableText,
+    github_username: NullableText,
+    user_id: Type.Integer(),
+    website_url: NullableText,
+    profile_image: Text,
+    profile_image_90: Text,
+  },
+  {
+    $id: 'SharedUser',
+    description: 'The author, as every article and webhook endpoint shows them',
+  },
+);
 
 const articleCommon = {
   type_of: Type.Literal('article'),
   id: Type.Integer(),
   title: Text,
   description: Text,
-  readable_publish_date: NText,
+  readable_publish_date: NullableText,
   slug: Text,
   path: Text,
   url: Text,
   comments_count: Type.Integer(),
   public_reactions_count: Type.Integer(),
-  collection_id: Nullable(Type.Integer()),
+  collection_id: NullableInteger,
   published_timestamp: Text,
   positive_reactions_count: Type.Integer(),
-  cover_image: NText,
+  cover_image: NullableText,
   social_image: Text,
   canonical_url: Text,
-  created_at: Text,
-  edited_at: NText,
-  crossposted_at: NText,
-  published_at: NText,
-  last_comment_at: Text,
+  created_at: Timestamp,
+  edited_at: NullableTimestamp(),
+  crossposted_at: NullableTimestamp(),
+  published_at: NullableTimestamp(),
+  last_comment_at: Timestamp,
   reading_time_minutes: Type.Integer(),
-  user: SharedUser,
+  user: Ref(SharedUser),
 };
 
 export const ArticleIndex = Type.Object(
@@ -77,29 +89,28 @@ const TagsInput = Type.Union([
   Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 }),
 ]);
 
-export const ArticleWrite = Type.Object({
-  article: Type.Object({
-    title: Type.Optional(Type.String({ maxLength: 1000 })),
-    body_markdown: Type.Optional(Type.String()),
-    published: Type.Optional(Type.Boolean()),
-    series: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
-    main_image: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
-    cover_image: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
-    canonical_url: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
-    description: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
-    tags: Type.Optional(TagsInput),
-    tag_list: Type.Optional(TagsInput),
-    published_at: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
-    organization_id: Type.Optional(Nullable(Type.Integer())),
-  }),
+/** The `article` object of a create or update request. */
+export const ArticleFields = Type.Object({
+  title: Type.Optional(Type.String({ maxLength: 1000 })),
+  body_markdown: Type.Optional(Type.String()),
+  published: Type.Optional(Type.Boolean()),
+  series: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+  main_image: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+  cover_image: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+  canonical_url: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+  description: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+  tags: Type.Optional(TagsInput),
+  tag_list: Type.Optional(TagsInput),
+  published_at: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+  organization_id: Type.Optional(NullableInteger),
 });
+export type ArticleInput = Static<typeof ArticleFields>;
 
-export const Paging = {
-  page: Type.Optional(PageNumber),
-  // No schema default: Ajv would fill it in, and `state=all` could no longer tell an absent
-  // per_page (1000 for a username's whole list) from an explicit one.
-  per_page: Type.Optional(PerPage('Default 30 (1000 with state=all); more counts as 1000')),
-};
+export const ArticleWrite = Type.Object({ article: ArticleFields });
+
+// No schema default for per_page: Ajv would fill it in, and `state=all` could no longer tell an
+// absent per_page (1000 for a username's whole list) from an explicit one.
+const Paging = paging('Default 30 (1000 with state=all); more counts as 1000');
 
 export const ArticleListQuery = Type.Object({
   ...Paging,
@@ -116,9 +127,13 @@ export const ArticleListQuery = Type.Object({
   collection_id: Type.Optional(UrlInteger(ID_RANGE, 'The series, by id')),
 });
 
+export type ListParams = Static<typeof ArticleListQuery>;
+
 export const PagingQuery = Type.Object(Paging);
-export const IdParams = Type.Object({ id: IdNumber });
 export const PathParams = Type.Object({
   username: Type.String({ maxLength: 100 }),
   slug: Type.String({ maxLength: 300 }),
 });
+
+/** The named schemas above, registered once for every route (see `app.ts`). */
+export const articleComponents = [SharedUser, ArticleIndex, ArticleShow, ArticleMe];

@@ -2,20 +2,20 @@
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import { requireUser } from '../../http/identity.ts';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.ts';
-import { errorResponses, NoContent } from '../../http/openapi.ts';
+import { errorResponses, keyAuth, NoContent, noAuth, sessionAuth } from '../../http/openapi.ts';
+import { Ref } from '../../http/schemas.ts';
 import { myUserJson } from '../users/users.presenter.ts';
 import { MyUser } from '../users/users.schemas.ts';
 import { createAccount } from '../users/users.service.ts';
+import { SignInBody, SignUpBody } from './auth.schemas.ts';
 import { authenticate } from './auth.service.ts';
 import { endAllSessions, endSession, startSession } from './sessions.ts';
 
 const tags = ['auth'];
-const Str = (max: number) => Type.String({ maxLength: max });
 
 export function authRoutes(ctx: AppContext) {
   return async (fastify: FastifyInstance) => {
@@ -25,15 +25,12 @@ export function authRoutes(ctx: AppContext) {
       '/api/auth/signup',
       {
         schema: {
+          operationId: 'signUp',
           tags,
           summary: 'Create an account and sign in',
-          body: Type.Object({
-            username: Str(100),
-            email: Str(320),
-            password: Str(2048),
-            name: Type.Optional(Str(200)),
-          }),
-          response: { ...errorResponses, 201: MyUser },
+          security: noAuth,
+          body: SignUpBody,
+          response: { ...errorResponses, 201: Ref(MyUser) },
         },
       },
       async (request, reply) => {
@@ -50,10 +47,12 @@ export function authRoutes(ctx: AppContext) {
       '/api/auth/signin',
       {
         schema: {
+          operationId: 'signIn',
           tags,
           summary: 'Sign in with a username or email and a password',
-          body: Type.Object({ login: Str(320), password: Str(2048) }),
-          response: { ...errorResponses, 200: MyUser },
+          security: noAuth,
+          body: SignInBody,
+          response: { ...errorResponses, 200: Ref(MyUser) },
         },
       },
       async (request, reply) => {
@@ -67,8 +66,10 @@ export function authRoutes(ctx: AppContext) {
       '/api/auth/signout',
       {
         schema: {
+          operationId: 'signOut',
           tags,
           summary: 'End this session',
+          security: sessionAuth,
           response: { 204: NoContent, ...errorResponses },
         },
       },
@@ -85,8 +86,10 @@ export function authRoutes(ctx: AppContext) {
       '/api/auth/signout_everywhere',
       {
         schema: {
+          operationId: 'signOutEverywhere',
           tags,
           summary: 'End every session of this account',
+          security: [...sessionAuth, ...keyAuth],
           response: { 204: NoContent, ...errorResponses },
         },
       },

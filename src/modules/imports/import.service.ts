@@ -11,6 +11,7 @@ import type { ArticleRow, UserRow } from '../../db/schema.ts';
 import type { ParsedFeed, ParsedItem } from '../../feeds/parsed.ts';
 import { insertArticlesIn, type PreparedArticle } from '../articles/articles.service.ts';
 import { claimItems, importedKeys, linkItems } from './feed-items.repository.ts';
+import type { ImportSummary } from './imports.schemas.ts';
 import type { Prepared } from './prepare-item.ts';
 import { inlinePreparer, workerPreparer } from './prepare-pool.ts';
 
@@ -27,17 +28,7 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface ImportFailure {
-  item: string;
-  reason: string;
-}
-
-export interface ImportSummary {
-  total: number;
-  imported: number;
-  skipped: number;
-  failed: ImportFailure[];
-}
+export type { ImportSummary };
 
 /** Items are written this many to a transaction: one commit (one fsync) per batch, not per item. */
 const BATCH = 100;

@@ -9,7 +9,7 @@ import { requireUser } from '../../http/identity.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
 import { FEED_FETCH_ROUTE } from '../../http/request-timeout.ts';
 import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
-import { IdNumber } from '../../http/url-numbers.ts';
+import { IdParams, Ref } from '../../http/schemas.ts';
 import {
   addSource,
   claimSource,
@@ -21,37 +21,10 @@ import {
 import { loadFeed } from './feed-loader.ts';
 import { checkOutboundUrl } from '../../net/safe-fetch.ts';
 import { importError } from './import-errors.ts';
-import { importFeed, type ImportSummary } from './import.service.ts';
+import { importFeed } from './import.service.ts';
+import { FeedImportBody, FeedSource, FeedSourceWrite, ImportSummary } from './imports.schemas.ts';
 
 const tags = ['feed import'];
-
-const Summary = Type.Object(
-  {
-    total: Type.Integer(),
-    imported: Type.Integer(),
-    skipped: Type.Integer(),
-    failed: Type.Array(Type.Object({ item: Type.String(), reason: Type.String() })),
-  },
-  { $id: 'ImportSummary' },
-);
-
-const NText = Type.Union([Type.String(), Type.Null()]);
-const Source = Type.Object(
-  {
-    id: Type.Integer(),
-    url: Type.String(),
-    publish: Type.Boolean(),
-    canonical: Type.Boolean(),
-    interval_seconds: Type.Integer(),
-    next_poll_at: Type.String(),
-    last_polled_at: NText,
-    last_status: NText,
-    last_error: NText,
-    last_log: Type.Union([Summary, Type.Null()]),
-    created_at: Type.String(),
-  },
-  { $id: 'FeedSource' },
-);
 
 function sourceJson(row: FeedSourceRow) {
   return {
@@ -74,25 +47,18 @@ export function importsRoutes(ctx: AppContext) {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const writeLimits = writeLimit(ctx);
     const fetchingWrite = { ...writeLimits, ...FEED_FETCH_ROUTE };
-    const Options = {
-      publish: Type.Optional(
-        Type.Boolean({ description: 'Publish the articles (default: drafts)' }),
-      ),
-      canonical: Type.Optional(
-        Type.Boolean({ description: "Set canonical_url to each item's link" }),
-      ),
-    };
 
     app.post(
       '/api/feeds/import',
       {
         config: fetchingWrite,
         schema: {
+          operationId: 'importFeed',
           tags,
           summary: 'Import a feed (RSS, Atom, RDF, JSON Feed, or a page that links one) once',
           security: keyAuth,
-          body: Type.Object({ url: Type.String({ minLength: 1, maxLength: 2048 }), ...Options }),
-          response: { 200: Summary, ...errorResponses },
+          body: FeedImportBody,
+          response: { 200: Ref(ImportSummary), ...errorResponses },
         },
       },
       async (request) => {
@@ -115,10 +81,11 @@ export function importsRoutes(ctx: AppContext) {
       '/api/feed_sources',
       {
         schema: {
+          operationId: 'listFeedSources',
           tags,
           summary: 'Your saved feed sources',
           security: keyAuth,
-          response: { 200: Type.Array(Source), ...errorResponses },
+          response: { 200: Type.Array(Ref(FeedSource)), ...errorResponses },
         },
       },
       async (request) => (await listSources(ctx, requireUser(request))).map(sourceJson),
@@ -129,15 +96,12 @@ export function importsRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'createFeedSource',
           tags,
           summary: 'Save a feed source; Quire polls it on a schedule',
           security: keyAuth,
-          body: Type.Object({
-            url: Type.String({ minLength: 1, maxLength: 2048 }),
-            ...Options,
-            interval_seconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86_400 })),
-          }),
-          response: { 201: Source, ...errorResponses },
+          body: FeedSourceWrite,
+          response: { 201: Ref(FeedSource), ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -152,12 +116,11 @@ export function importsRoutes(ctx: AppContext) {
       },
     );
 
-    const IdParams = Type.Object({ id: IdNumber });
-
     app.delete(
       '/api/feed_sources/:id',
       {
         schema: {
+          operationId: 'deleteFeedSource',
           tags,
           summary: 'Stop following a feed source',
           security: keyAuth,
@@ -176,11 +139,12 @@ export function importsRoutes(ctx: AppContext) {
       {
         config: fetchingWrite,
         schema: {
+          operationId: 'pollFeedSource',
           tags,
           summary: 'Poll a feed source now',
           security: keyAuth,
           params: IdParams,
-          response: { 200: Source, ...errorResponses },
+          response: { 200: Ref(FeedSource), ...errorResponses },
         },
       },
       async (request) => {

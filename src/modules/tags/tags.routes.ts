@@ -4,19 +4,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
-import { errorResponses } from '../../http/openapi.ts';
-import { PageNumber, PerPage } from '../../http/url-numbers.ts';
+import { errorResponses, noAuth } from '../../http/openapi.ts';
+import { Ref } from '../../http/schemas.ts';
 import { listTagsByPopularity } from '../articles/articles.service.ts';
-
-const Tag = Type.Object(
-  {
-    id: Type.Integer(),
-    name: Type.String(),
-    bg_color_hex: Type.Union([Type.String(), Type.Null()]),
-    text_color_hex: Type.Union([Type.String(), Type.Null()]),
-  },
-  { $id: 'Tag' },
-);
+import { Tag, TagListQuery } from './tags.schemas.ts';
 
 export function tagsRoutes(ctx: AppContext) {
   return async (fastify: FastifyInstance) => {
@@ -25,13 +16,12 @@ export function tagsRoutes(ctx: AppContext) {
       '/api/tags',
       {
         schema: {
+          operationId: 'listTags',
           tags: ['tags'],
           summary: 'Tags, most used first',
-          querystring: Type.Object({
-            page: Type.Optional(PageNumber),
-            per_page: Type.Optional(PerPage('Default 10; more than 1000 counts as 1000')),
-          }),
-          response: { ...errorResponses, 200: Type.Array(Tag) },
+          security: noAuth,
+          querystring: TagListQuery,
+          response: { ...errorResponses, 200: Type.Array(Ref(Tag)) },
         },
       },
       async (request) => {

@@ -2,17 +2,17 @@
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import type { DbHandle } from '../../db/database.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
 import { requireUser } from '../../http/identity.ts';
-import { errorResponses, keyAuth } from '../../http/openapi.ts';
+import { errorResponses, keyAuth, noAuth } from '../../http/openapi.ts';
+import { Ref } from '../../http/schemas.ts';
 import { ID_RANGE, urlInteger } from '../../http/url-numbers.ts';
 import { myUserJson, userJson } from './users.presenter.ts';
 import { findUserById, findUserByUsername } from './users.repository.ts';
-import { MyUser, User } from './users.schemas.ts';
+import { ByUsernameQuery, MyUser, User, UserParams } from './users.schemas.ts';
 
 const tags = ['users'];
 
@@ -44,10 +44,11 @@ export function usersRoutes(ctx: AppContext) {
       '/api/users/me',
       {
         schema: {
+          operationId: 'getMe',
           tags,
           summary: 'The authenticated user',
           security: keyAuth,
-          response: { ...errorResponses, 200: MyUser },
+          response: { ...errorResponses, 200: Ref(MyUser) },
         },
       },
       async (request) => myUserJson(requireUser(request), base()),
@@ -57,10 +58,12 @@ export function usersRoutes(ctx: AppContext) {
       '/api/users/by_username',
       {
         schema: {
+          operationId: 'getUserByUsername',
           tags,
           summary: 'A user by username or profile URL',
-          querystring: Type.Object({ url: Type.String({ minLength: 1, maxLength: 500 }) }),
-          response: { ...errorResponses, 200: User },
+          security: noAuth,
+          querystring: ByUsernameQuery,
+          response: { ...errorResponses, 200: Ref(User) },
         },
       },
       async (request) => {
@@ -74,10 +77,12 @@ export function usersRoutes(ctx: AppContext) {
       '/api/users/:id',
       {
         schema: {
+          operationId: 'getUser',
           tags,
           summary: 'A user by numeric id or username',
-          params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
-          response: { ...errorResponses, 200: User },
+          security: noAuth,
+          params: UserParams,
+          response: { ...errorResponses, 200: Ref(User) },
         },
       },
       async (request) => {

@@ -1,19 +1,18 @@
-/** Response schemas of the users API. */
+/** Request and response schemas of the users API. */
 import { Type } from 'typebox';
-
-const NText = Type.Union([Type.String(), Type.Null()]);
+import { NullableText } from '../../http/schemas.ts';
 
 const userFields = {
   type_of: Type.Literal('user'),
   id: Type.Integer(),
   username: Type.String(),
   name: Type.String(),
-  twitter_username: NText,
-  github_username: NText,
-  summary: NText,
-  location: NText,
-  website_url: NText,
-  joined_at: Type.String(),
+  twitter_username: NullableText,
+  github_username: NullableText,
+  summary: NullableText,
+  location: NullableText,
+  website_url: NullableText,
+  joined_at: Type.String({ description: 'The day the account was made, as "Jan 5, 2026"' }),
   profile_image: Type.String(),
 };
 
@@ -32,3 +31,11 @@ export const MyUser = Type.Object(
   },
   { $id: 'MyUser', description: 'The account as its owner sees it' },
 );
+
+/** `/api/users/{id}`: a numeric id or a username. */
+export const UserParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+/** `/api/users/by_username?url=`: a username, or a profile URL. */
+export const ByUsernameQuery = Type.Object({ url: Type.String({ minLength: 1, maxLength: 500 }) });
+
+export const userComponents = [User, MyUser];

@@ -9,12 +9,12 @@ import type { AppContext } from '../../context.ts';
 import { requireUser } from '../../http/identity.ts';
 import { errorResponses, keyAuth, NoContent } from '../../http/openapi.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
+import { IdParams, Ref } from '../../http/schemas.ts';
 import { deliveryJson, endpointJson } from './webhooks.presenter.ts';
 import {
   Delivery,
   DeliveryListQuery,
   DeliveryParams,
-  EndpointParams,
   ReplayCount,
   ReplayQuery,
   WebhookEndpoint,
@@ -50,10 +50,11 @@ export function webhooksRoutes(ctx: AppContext) {
       '/api/webhooks',
       {
         schema: {
+          operationId: 'listWebhookEndpoints',
           tags,
           summary: "The caller's webhook endpoints",
           security: keyAuth,
-          response: { ...errorResponses, 200: Type.Array(WebhookEndpoint) },
+          response: { ...errorResponses, 200: Type.Array(Ref(WebhookEndpoint)) },
         },
       },
       async (request) => {
@@ -67,11 +68,12 @@ export function webhooksRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'createWebhookEndpoint',
           tags,
           summary: 'Create a webhook endpoint; its secret is in this answer only',
           security: keyAuth,
           body: WebhookWrite,
-          response: { ...errorResponses, 201: WebhookEndpointCreated },
+          response: { ...errorResponses, 201: Ref(WebhookEndpointCreated) },
         },
       },
       async (request, reply) => {
@@ -88,11 +90,12 @@ export function webhooksRoutes(ctx: AppContext) {
       '/api/webhooks/:id',
       {
         schema: {
+          operationId: 'getWebhookEndpoint',
           tags,
           summary: 'A webhook endpoint',
           security: keyAuth,
-          params: EndpointParams,
-          response: { ...errorResponses, 200: WebhookEndpoint },
+          params: IdParams,
+          response: { ...errorResponses, 200: Ref(WebhookEndpoint) },
         },
       },
       async (request) => {
@@ -106,10 +109,11 @@ export function webhooksRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'deleteWebhookEndpoint',
           tags,
           summary: 'Delete a webhook endpoint and its deliveries',
           security: keyAuth,
-          params: EndpointParams,
+          params: IdParams,
           response: { 204: NoContent, ...errorResponses },
         },
       },
@@ -124,11 +128,12 @@ export function webhooksRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'rotateWebhookSecret',
           tags,
           summary: 'Replace the secret; the previous one also signs deliveries for 24 hours',
           security: keyAuth,
-          params: EndpointParams,
-          response: { ...errorResponses, 200: WebhookEndpointRotated },
+          params: IdParams,
+          response: { ...errorResponses, 200: Ref(WebhookEndpointRotated) },
         },
       },
       async (request) => {
@@ -147,11 +152,12 @@ export function webhooksRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'enableWebhookEndpoint',
           tags,
           summary: 'Turn a disabled endpoint back on; its pending deliveries resume',
           security: keyAuth,
-          params: EndpointParams,
-          response: { ...errorResponses, 200: WebhookEndpoint },
+          params: IdParams,
+          response: { ...errorResponses, 200: Ref(WebhookEndpoint) },
         },
       },
       async (request) => {
@@ -164,12 +170,13 @@ export function webhooksRoutes(ctx: AppContext) {
       '/api/webhooks/:id/deliveries',
       {
         schema: {
+          operationId: 'listWebhookDeliveries',
           tags,
           summary: "An endpoint's deliveries, newest first, with every attempt",
           security: keyAuth,
-          params: EndpointParams,
+          params: IdParams,
           querystring: DeliveryListQuery,
-          response: { ...errorResponses, 200: Type.Array(Delivery) },
+          response: { ...errorResponses, 200: Type.Array(Ref(Delivery)) },
         },
       },
       async (request) => {
@@ -188,11 +195,12 @@ export function webhooksRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'replayWebhookDelivery',
           tags,
           summary: 'Send a delivery again, with the same webhook-id',
           security: keyAuth,
           params: DeliveryParams,
-          response: { ...errorResponses, 202: Delivery },
+          response: { ...errorResponses, 202: Ref(Delivery) },
         },
       },
       async (request, reply) => {
@@ -207,12 +215,13 @@ export function webhooksRoutes(ctx: AppContext) {
       {
         config: writeLimits,
         schema: {
+          operationId: 'replayWebhookDeliveries',
           tags,
           summary: 'Send again every dead (or succeeded) delivery created in a time window',
           security: keyAuth,
-          params: EndpointParams,
+          params: IdParams,
           querystring: ReplayQuery,
-          response: { ...errorResponses, 202: ReplayCount },
+          response: { ...errorResponses, 202: Ref(ReplayCount) },
         },
       },
       async (request, reply) => {

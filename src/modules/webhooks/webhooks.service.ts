@@ -31,6 +31,7 @@ import {
   replayDeliveryRows,
   rotateEndpointSecret,
 } from './webhooks.repository.ts';
+import type { EndpointInput, ReplayFilter } from './webhooks.schemas.ts';
 
 /** How long the secret before a rotation still signs deliveries. */
 export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
@@ -42,12 +43,6 @@ export const MAX_ENDPOINTS_PER_USER = 20;
  * NOTIFY, on other nodes. No event is written, so cached pages keep their version.
  */
 const wakeDispatchers = (tx: Tx) => tx.markEvent();
-
-export interface EndpointInput {
-  target_url: string;
-  source?: string | undefined;
-  events: string[];
-}
 
 /** The endpoint and, only at creation or rotation, its secret. */
 export interface EndpointWithSecret {
@@ -250,14 +245,6 @@ export async function replayDelivery(
   }
   if (!(await deliveryExists(ctx.database.db, endpointId, deliveryId))) throw notFound('not found');
   throw new AppError('conflict', 'The delivery is being sent right now; try again shortly');
-}
-
-export interface ReplayFilter {
-  /** succeeded or dead; dead when absent. */
-  status?: string | undefined;
-  /** ISO 8601 instants bounding when the deliveries were created, both included. */
-  since?: string | undefined;
-  until?: string | undefined;
 }
 
 /**

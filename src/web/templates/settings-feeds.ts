@@ -1,7 +1,7 @@
 /** The feed sources settings page: add a feed, and per source its last poll and import log. */
 import { html } from 'ghtml';
 import type { FeedSourceRow } from '../../db/schema.ts';
-import type { ImportSummary } from '../../modules/imports/import.service.ts';
+import type { ImportSummary } from '../../modules/imports/imports.schemas.ts';
 import { actionButton, checkbox, type FormState, field, formStart } from './forms.ts';
 import { settingsFrame, statusNote, timeTag } from './settings.ts';
 
