@@ -7,10 +7,10 @@
 import type { AppContext } from './context.ts';
 import { pruneDeliveries } from './events/deliveries.ts';
 import { Dispatcher } from './events/dispatcher.ts';
-import { announceScheduled } from './modules/articles/articles.announce.ts';
+import { announceScheduled } from './modules/articles/announcements.ts';
 import { feedPolling, stopFeedPolling } from './modules/imports/feed-polling.ts';
-import { webhookChannel, webhookFanOut } from './modules/webhooks/webhooks.dispatch.ts';
-import { websubChannel, websubContent, websubExpiry } from './modules/websub/websub.dispatch.ts';
+import { webhookChannel, webhookFanOut } from './modules/webhooks/webhook-dispatch.ts';
+import { websubChannel, websubContent, websubExpiry } from './modules/websub/websub-dispatch.ts';
 
 export function createDispatcher(ctx: AppContext): Dispatcher {
   // WebSub reads feeds at the event head, which must follow commits in a worker with no web app.

@@ -5,7 +5,7 @@ import type { UserRow } from '../db/schema.ts';
 import { csrfFor } from '../http/csrf.ts';
 import { adminPage } from './templates/admin.ts';
 import { emptyForm, type FormState } from './templates/forms.ts';
-import { listDirectory } from '../modules/users/users.directory.ts';
+import { listDirectory } from '../modules/users/directory.ts';
 import { type Form, pageKit, pageNumber, text } from './page.ts';
 import { doneNote, privateAnswers } from './settings-kit.ts';
 import { siteSettings, updateSiteSettings } from '../modules/site/site.service.ts';

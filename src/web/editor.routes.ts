@@ -18,7 +18,7 @@ import {
   listMineByState,
   type OwnState,
   ownState,
-} from '../modules/articles/articles.listing.ts';
+} from '../modules/articles/listings.ts';
 import { articlePath } from '../modules/articles/articles.presenter.ts';
 import { findArticleByPath, findSeries } from '../modules/articles/articles.repository.ts';
 import { BODY_MAX_BYTES } from '../modules/articles/articles.rules.ts';
@@ -41,7 +41,7 @@ import {
   newSchedule,
   previewOf,
   typedMarkdown,
-} from './editor.form.ts';
+} from './editor-form.ts';
 import { type Form, pageKit, pageNumber, text } from './page.ts';
 import { doneNote, privateAnswers } from './settings-kit.ts';
 

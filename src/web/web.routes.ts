@@ -15,7 +15,7 @@ import {
 } from './templates/articles.ts';
 import { emptyForm } from './templates/forms.ts';
 import { setupPage, signInPage, signUpPage } from './templates/pages.ts';
-import { listPublicPage, listSeries } from '../modules/articles/articles.listing.ts';
+import { listPublicPage, listSeries } from '../modules/articles/listings.ts';
 import { findArticleByPath, findSeries } from '../modules/articles/articles.repository.ts';
 import { articleForViewer } from '../modules/articles/articles.service.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';

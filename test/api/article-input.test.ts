@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AppError, type FieldError } from '../../src/errors.ts';
-import { type ArticleInput, parseArticleInput } from '../../src/modules/articles/articles.input.ts';
+import { type ArticleInput, parseArticleInput } from '../../src/modules/articles/article-input.ts';
 
 const fm = (yaml: string, body = 'Body text.') => `---\n${yaml}\n---\n${body}`;
 

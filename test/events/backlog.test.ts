@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { advance } from '../../src/events/consumers.ts';
 import { claimDue } from '../../src/events/deliveries.ts';
 import { appendEvent } from '../../src/events/outbox.ts';
-import { webhookFanOut } from '../../src/modules/webhooks/webhooks.dispatch.ts';
+import { webhookFanOut } from '../../src/modules/webhooks/webhook-dispatch.ts';
 import { type Author, makeAuthor } from '../helpers/fixtures.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { createHook, SECOND, startFakeClockServer } from './support.ts';

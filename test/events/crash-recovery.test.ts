@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { type AppContext, openContext } from '../../src/context.ts';
-import { messageId } from '../../src/modules/webhooks/webhooks.dispatch.ts';
+import { messageId } from '../../src/modules/webhooks/webhook-dispatch.ts';
 import { createApiKey } from '../../src/modules/apikeys/apikeys.service.ts';
 import { createAccount } from '../../src/modules/users/users.service.ts';
 import { createEndpoint } from '../../src/modules/webhooks/webhooks.service.ts';

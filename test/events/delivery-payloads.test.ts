@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { newestEventId } from '../../src/events/events.repository.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../src/events/outbox.ts';
-import { messageId } from '../../src/modules/webhooks/webhooks.dispatch.ts';
+import { messageId } from '../../src/modules/webhooks/webhook-dispatch.ts';
 import { dialect } from '../helpers/database.ts';
 import { type Author, makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import { type Receiver, type ReceivedRequest, startReceiver } from '../helpers/receiver.ts';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { messageId } from '../../src/modules/webhooks/webhooks.dispatch.ts';
+import { messageId } from '../../src/modules/webhooks/webhook-dispatch.ts';
 import { type Author, makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import { freePort } from '../helpers/net.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';

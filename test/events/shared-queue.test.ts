@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { messageId } from '../../src/modules/webhooks/webhooks.dispatch.ts';
+import { messageId } from '../../src/modules/webhooks/webhook-dispatch.ts';
 import { QUIRE_BIN } from '../helpers/cli.ts';
 import { dialect } from '../helpers/database.ts';
 import { type Author, makeAuthor, postArticle } from '../helpers/fixtures.ts';

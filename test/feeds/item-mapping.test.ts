@@ -12,7 +12,7 @@ import {
   importTags,
   importTitle,
 } from '../../src/modules/imports/item-mapping.ts';
-import { parseArticleInput } from '../../src/modules/articles/articles.input.ts';
+import { parseArticleInput } from '../../src/modules/articles/article-input.ts';
 import { checkTags, checkTitle } from '../../src/modules/articles/articles.rules.ts';
 import { splitFrontMatter } from '../../src/render/front-matter.ts';
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { withPublication } from '../../src/web/editor.form.ts';
+import { withPublication } from '../../src/web/editor-form.ts';
 import { type Author, makeAuthor, postArticle, snapshot } from '../helpers/fixtures.ts';
 import type { HttpClient } from '../helpers/http.ts';
 import { formToken, signInWeb, submit, tokenFor } from '../helpers/pages.ts';

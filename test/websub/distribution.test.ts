@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, beforeEach, test } from 'node:test';
-import { websubChannel } from '../../src/modules/websub/websub.dispatch.ts';
+import { websubChannel } from '../../src/modules/websub/websub-dispatch.ts';
 import { type Author, makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startSubscriber, type Subscriber } from './subscriber.ts';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { LEASE_SECONDS } from '../../src/modules/websub/websub.input.ts';
+import { LEASE_SECONDS } from '../../src/modules/websub/subscription-request.ts';
 import { type Author, makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { startSubscriber, type Subscriber } from './subscriber.ts';

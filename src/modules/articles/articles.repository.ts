@@ -1,6 +1,6 @@
 /**
  * Queries on articles, their tags and their series, and the announcement of scheduled ones. The
- * dashboard's counts and the tags list are in articles.listing.repository.ts.
+ * dashboard's counts and the tags list are in listings.repository.ts.
  */
 import type { DbHandle } from '../../db/database.ts';
 import type { ArticleRow, ArticleUpdate, NewArticle, UserRow } from '../../db/schema.ts';

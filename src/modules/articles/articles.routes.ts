@@ -8,7 +8,7 @@ import { requireUser } from '../../http/identity.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
 import { errorResponses, keyAuth, NoContent, noAuth, optionalKeyAuth } from '../../http/openapi.ts';
 import { IdParams, Ref } from '../../http/schemas.ts';
-import { listMine, listPublic, type MineFilter } from './articles.listing.ts';
+import { listMine, listPublic, type MineFilter } from './listings.ts';
 import { articleIndexJson, articleMeJson, articleShowJson } from './articles.presenter.ts';
 import { findArticleById, findArticleByPath } from './articles.repository.ts';
 import {

@@ -16,7 +16,7 @@ import { type FrontMatterSplit, splitFrontMatter } from '../../render/front-matt
 import { renderMarkdown } from '../../render/markdown.ts';
 import { excerpt, readingTimeMinutes } from '../../render/text.ts';
 import { findUserById } from '../users/users.service.ts';
-import { type ArticleChanges, type ArticleInput, parseArticleInput } from './articles.input.ts';
+import { type ArticleChanges, type ArticleInput, parseArticleInput } from './article-input.ts';
 import { articleShowJson, articleWithoutBodyJson } from './articles.presenter.ts';
 import {
   addArticleTags,
@@ -30,7 +30,7 @@ import {
 import { uniqueSlug, uniqueSlugs } from './slug.ts';
 
 /** Tags by how many visible articles carry them, for the tags API. */
-export { listTagsByPopularity, type TagCount } from './articles.listing.repository.ts';
+export { listTagsByPopularity, type TagCount } from './listings.repository.ts';
 
 /** Published with a publication time that has come, given the values stored or about to be. */
 function goesLive(published: boolean, publishedAt: string | null, now: Date): boolean {
@@ -111,7 +111,7 @@ export function emit(
 /**
  * The event a change of publication state announces, if any. `article.published` is written
  * once per publication, when the article goes live: now, or later by the job in
- * articles.announce.ts for a scheduled one (`announced_at` records it).
+ * announcements.ts for a scheduled one (`announced_at` records it).
  */
 function publicationEvent(
   before: ArticleRow | null,

@@ -6,7 +6,7 @@ import type { AppContext } from '../../context.ts';
 import type { ArticleRow, UserRow } from '../../db/schema.ts';
 import { absoluteUrls } from '../../feeds/absolute-urls.ts';
 import type { FeedEntry, FeedLinks, FeedModel } from '../../feeds/model.ts';
-import { listPublicPage } from '../articles/articles.listing.ts';
+import { listPublicPage } from '../articles/listings.ts';
 import { articlePath, tagArray } from '../articles/articles.presenter.ts';
 import { siteSettings } from '../site/site.service.ts';
 import { rasterProfileImage } from '../users/users.presenter.ts';

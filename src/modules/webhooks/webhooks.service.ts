@@ -16,7 +16,7 @@ import { AppError, notFound, validationFailed } from '../../errors.ts';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from '../../events/outbox.ts';
 import { newWebhookSecret } from '../../events/signing.ts';
 import { checkOutboundUrl, OutboundError, pushPolicy } from '../../net/safe-fetch.ts';
-import { deliveryStatus, timeWindow } from './webhooks.filters.ts';
+import { deliveryStatus, timeWindow } from './delivery-filters.ts';
 import {
   attemptsOf,
   countEndpointsOf,

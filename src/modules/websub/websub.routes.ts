@@ -11,7 +11,7 @@ import { PROBLEM_JSON, problem } from '../../http/problem.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
 import type { ResponseCache } from '../../http/response-cache.ts';
 import { WEBSUB_PATH } from './hub-url.ts';
-import { readHubRequest } from './websub.input.ts';
+import { readHubRequest } from './subscription-request.ts';
 import { acceptRequest, verificationsSettled, verifyAfter } from './websub.service.ts';
 
 /** The hub.* fields fit in a few kilobytes; nothing else belongs in the body. */

@@ -9,10 +9,10 @@ import { AppError } from '../../errors.ts';
 import type { ResponseCache } from '../../http/response-cache.ts';
 import { checkOutboundUrl, OutboundError, pushPolicy } from '../../net/safe-fetch.ts';
 import { cachedFeed } from '../feeds/feed-cache.ts';
-import type { HubRequest } from './websub.input.ts';
+import type { HubRequest } from './subscription-request.ts';
 import { deleteSubscription, findSubscription, saveSubscription } from './websub.repository.ts';
-import { type TopicFeed, topicFeed } from './websub.topic.ts';
-import { askCallback, type Intent } from './websub.verify.ts';
+import { type TopicFeed, topicFeed } from './topics.ts';
+import { askCallback, type Intent } from './verification.ts';
 
 export interface AcceptedIntent extends Intent {
   secret: string | null;

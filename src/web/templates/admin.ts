@@ -1,6 +1,6 @@
 /** The administrator's page: the site's name and description, and every account. */
 import { html } from 'ghtml';
-import type { DirectoryPage } from '../../modules/users/users.directory.ts';
+import type { DirectoryPage } from '../../modules/users/directory.ts';
 import { readableDate } from '../../modules/users/users.presenter.ts';
 import { SITE_DESCRIPTION_MAX } from '../../modules/site/site.rules.ts';
 import { type FormState, field, formStart, textarea } from './forms.ts';

@@ -1,7 +1,7 @@
 /** Pages that show articles: the home list, an article, an author's profile, a tag. */
 import { html } from 'ghtml';
 import type { ArticleRow, UserRow } from '../../db/schema.ts';
-import type { Listed } from '../../modules/articles/articles.listing.ts';
+import type { Listed } from '../../modules/articles/listings.ts';
 import {
   articlePath,
   readablePublishDate,

@@ -1,6 +1,6 @@
 /** The author's dashboard: drafts, scheduled and published articles, with what can be done to each. */
 import { html } from 'ghtml';
-import type { Listed, OwnState } from '../../modules/articles/articles.listing.ts';
+import type { Listed, OwnState } from '../../modules/articles/listings.ts';
 import { articlePath } from '../../modules/articles/articles.presenter.ts';
 import { editPath, readableTime } from './editor.ts';
 import { csrfInput } from './forms.ts';

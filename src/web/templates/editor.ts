@@ -5,7 +5,7 @@
 import { html } from 'ghtml';
 import type { ArticleRow, UserRow } from '../../db/schema.ts';
 import type { FieldError } from '../../errors.ts';
-import type { OwnState } from '../../modules/articles/articles.listing.ts';
+import type { OwnState } from '../../modules/articles/listings.ts';
 import { actionButton, csrfInput, type FormState } from './forms.ts';
 
 export const editPath = (article: ArticleRow, author: UserRow) =>

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../context.ts';
 import { OutboundError, pushPolicy, safeFetch } from '../../net/safe-fetch.ts';
-import type { HubMode } from './websub.input.ts';
+import type { HubMode } from './subscription-request.ts';
 
 export const WEBSUB_USER_AGENT = 'Quire-WebSub/1.0';
 export const VERIFY_TIMEOUT_MS = 10_000;

@@ -2,7 +2,7 @@
 import type { AppContext } from '../../context.ts';
 import type { ArticleRow, UserRow } from '../../db/schema.ts';
 import { findUserByUsername } from '../users/users.service.ts';
-import { countArticlesByState, listScheduledOf } from './articles.listing.repository.ts';
+import { countArticlesByState, listScheduledOf } from './listings.repository.ts';
 import { type ArticleQuery, authorsOf, listArticles } from './articles.repository.ts';
 import { normalizeTags } from './articles.rules.ts';
 import type { ListParams } from './articles.schemas.ts';

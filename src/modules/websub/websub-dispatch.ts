@@ -29,8 +29,8 @@ import {
   replaceWaiting,
   takeChanged,
 } from './websub.repository.ts';
-import { topicFeed } from './websub.topic.ts';
-import { WEBSUB_USER_AGENT } from './websub.verify.ts';
+import { topicFeed } from './topics.ts';
+import { WEBSUB_USER_AGENT } from './verification.ts';
 
 export const websubContent: DispatcherJob = {
   name: 'websub-content',
