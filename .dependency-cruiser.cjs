@@ -55,12 +55,12 @@ module.exports = {
       name: 'modules-meet-through-services',
       severity: 'error',
       comment:
-        'A module uses another through its service, rules, presenter or schemas, never its ' +
-        'repository or routes.',
+        'A module uses another through its service (or its rules, presenter and schemas, which ' +
+        'hold no state): never its repository, routes or helpers.',
       from: { path: '^src/modules/([^/]+)/' },
       to: {
-        path: '^src/modules/[^/]+/.+\\.(repository|routes)\\.ts$',
-        pathNot: '^src/modules/$1/',
+        path: '^src/modules/',
+        pathNot: ['^src/modules/$1/', '\\.(service|rules|presenter|schemas)\\.ts$'],
       },
     },
     {

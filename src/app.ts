@@ -31,7 +31,7 @@ import { articlesRoutes } from './modules/articles/articles.routes.ts';
 import { articleComponents } from './modules/articles/articles.schemas.ts';
 import { SESSION_COOKIE } from './modules/auth/sessions.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
-import { FEED_CACHE_CONTROL } from './modules/feeds/feed-cache.ts';
+import { FEED_CACHE_CONTROL } from './modules/feeds/feeds.service.ts';
 import { feedKeyOf, feedRouteOf } from './modules/feeds/feed-urls.ts';
 import { feedsRoutes } from './modules/feeds/feeds.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';

@@ -2,6 +2,13 @@
  * Serves responses that are already cached and current straight from the HTTP server, before
  * the framework's routing and hooks: a hot feed costs a map lookup and a write. Anything else
  * (a miss, a stale version, a server that is closing) falls through to Fastify unchanged.
+ *
+ * The routes it serves, as app.ts wires them (each route file says so too):
+ * - feeds: `/feed` and `/rss` (and their `.atom` and `.json`), `/feed/:file` (an author's) and
+ *   `/feed/tag/:file` (a tag's), with `?page=N`: modules/feeds/feeds.routes.ts, keyed by
+ *   modules/feeds/feed-urls.ts;
+ * - public pages for requests without a session: `/`, `/t/:tag`, `/:username` and
+ *   `/:username/:slug`, with `?page=N`: web/web.routes.ts, keyed by web/page.ts.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { AppContext } from '../context.ts';

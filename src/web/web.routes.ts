@@ -1,4 +1,8 @@
-/** The HTML side: first run, accounts, home, articles and profiles. */
+/**
+ * The HTML side: first run, accounts, home, articles and profiles.
+ * Fast path: home, tag, profile and article pages, once cached for anonymous readers, are
+ * answered by src/http/fast-path.ts before they reach these routes.
+ */
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../context.ts';

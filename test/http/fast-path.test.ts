@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { fastPath } from '../../src/http/fast-path.ts';
 import { ResponseCache } from '../../src/http/response-cache.ts';
-import { cachedFeed, FEED_CACHE_CONTROL } from '../../src/modules/feeds/feed-cache.ts';
+import { cachedFeed, FEED_CACHE_CONTROL } from '../../src/modules/feeds/feeds.service.ts';
 import { feedKeyOf, feedRouteOf, parseFeedUrl } from '../../src/modules/feeds/feed-urls.ts';
 import { makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';

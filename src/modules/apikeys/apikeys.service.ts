@@ -7,7 +7,7 @@ import type { AppContext } from '../../context.ts';
 import { ownRow } from '../../db/own-row.ts';
 import type { ApiKeyRow, UserRow } from '../../db/schema.ts';
 import { AppError, notFound, validationFailed } from '../../errors.ts';
-import { tokenHash } from '../auth/sessions.ts';
+import { tokenHash } from '../auth/auth.service.ts';
 import {
   findKeyHolder,
   insertApiKey,

@@ -29,6 +29,9 @@ import {
 } from './articles.repository.ts';
 import { uniqueSlug, uniqueSlugs } from './slug.ts';
 
+/** The public list a page of the site or a feed shows. */
+export { listPublicPage } from './listings.ts';
+
 /** Tags by how many visible articles carry them, for the tags API. */
 export { listTagsByPopularity, type TagCount } from './listings.repository.ts';
 

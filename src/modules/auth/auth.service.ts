@@ -2,8 +2,13 @@
 import type { AppContext } from '../../context.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { AppError, type FieldError, validationFailed } from '../../errors.ts';
-import { checkPassword } from '../users/users.rules.ts';
-import { findUserByLogin } from '../users/users.service.ts';
+import { checkPassword, PASSWORD_MAX } from '../users/users.rules.ts';
+import {
+  decoyHash,
+  findUserByLogin,
+  hashPassword,
+  verifyPassword,
+} from '../users/users.service.ts';
 import { setPasswordHash } from './auth.repository.ts';
 import {
   assertNotThrottled,
@@ -11,8 +16,10 @@ import {
   recordFailure,
   throttleKeys,
 } from './login-throttle.ts';
-import { decoyHash, hashPassword, PASSWORD_MAX, verifyPassword } from './password.ts';
 import { endSessionsIn } from './sessions.ts';
+
+/** The hash a secret token is stored and looked up by (sessions here, API keys too). */
+export { tokenHash } from './sessions.ts';
 
 export async function authenticate(
   ctx: AppContext,

@@ -4,7 +4,7 @@
  */
 import { type IntegerRange, queryInteger } from '../../http/url-numbers.ts';
 import { UNMATCHED_ROUTE } from '../../metrics/metrics.ts';
-import type { FeedScope } from './feeds.service.ts';
+import type { FeedScope } from './feed-model.ts';
 
 export type FeedFormat = 'rss' | 'atom' | 'json';
 

@@ -1,16 +1,15 @@
-/** RSS, Atom and JSON Feed for the site, each author and each tag, answered from the feed cache. */
+/**
+ * RSS, Atom and JSON Feed for the site, each author and each tag, answered from the feed cache.
+ * Fast path: a feed already cached is answered by src/http/fast-path.ts before these routes.
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { answerFromCache } from '../../http/conditional.ts';
 import type { ResponseCache } from '../../http/response-cache.ts';
-import { UrlInteger } from '../../http/url-numbers.ts';
-import { cachedFeed, FEED_CACHE_CONTROL } from './feed-cache.ts';
-import { FEED_PAGE_RANGE, parseFeedUrl } from './feed-urls.ts';
-
-/** A broken `?page=` is a 422, as on pages and in the API, rather than a feed that is not there. */
-const FeedQuery = Type.Object({ page: Type.Optional(UrlInteger(FEED_PAGE_RANGE)) });
+import { cachedFeed, FEED_CACHE_CONTROL } from './feeds.service.ts';
+import { parseFeedUrl } from './feed-urls.ts';
+import { FeedQuery } from './feeds.schemas.ts';
 
 export function feedsRoutes(ctx: AppContext, cache: ResponseCache) {
   return async (app: FastifyInstance) => {

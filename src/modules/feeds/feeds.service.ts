@@ -1,143 +1,59 @@
 /**
- * Reads the articles of a feed (the site's, an author's or a tag's) into the format-free model
- * that `src/feeds/` writes as RSS, Atom or JSON Feed.
+ * Feeds as cached responses: built when their content changes (the newest event moves, or a
+ * scheduled article goes live), not per request, and shared by readers, the fast path and the
+ * WebSub hub. What other modules need of feeds (reading a feed URL, the hub's address, when the
+ * next scheduled article goes live) they take from here.
  */
 import type { AppContext } from '../../context.ts';
-import type { ArticleRow, UserRow } from '../../db/schema.ts';
-import { absoluteUrls } from '../../feeds/absolute-urls.ts';
-import type { FeedEntry, FeedLinks, FeedModel } from '../../feeds/model.ts';
-import { listPublicPage } from '../articles/listings.ts';
-import { articlePath, tagArray } from '../articles/articles.presenter.ts';
-import { siteSettings } from '../site/site.service.ts';
-import { rasterProfileImage } from '../users/users.presenter.ts';
-import { userByUsername } from '../users/users.service.ts';
-import { hubUrl } from '../websub/hub-url.ts';
-import { newestEntryChange, nextScheduledPublication } from './feeds.repository.ts';
+import { renderAtom } from '../../feeds/atom.ts';
+import { renderJsonFeed } from '../../feeds/json-feed.ts';
+import type { FeedModel } from '../../feeds/model.ts';
+import { renderRss } from '../../feeds/rss.ts';
+import type { ResponseCache } from '../../http/response-cache.ts';
+import { type FeedFormat, feedKey, type FeedRequest } from './feed-urls.ts';
+import { buildFeedModel, entriesChangedAt, nextScheduledAt } from './feed-model.ts';
 
-export const FEED_PAGE_SIZE = 12;
+export { type FeedRequest, parseFeedUrl } from './feed-urls.ts';
+export { hubUrl, WEBSUB_PATH } from './hub-url.ts';
+export { nextScheduledAt } from './feed-model.ts';
 
-export type FeedScope =
-  { kind: 'site' } | { kind: 'author'; username: string } | { kind: 'tag'; tag: string };
+/** Feed readers poll; a minute of shared caching is short next to their intervals. */
+export const FEED_CACHE_CONTROL = 'public, max-age=60';
 
-/** The path of a feed, without a format suffix: `/feed`, `/feed/ada`, `/feed/tag/node`. */
-export function feedPath(scope: FeedScope): string {
-  if (scope.kind === 'author') return `/feed/${scope.username}`;
-  if (scope.kind === 'tag') return `/feed/tag/${scope.tag}`;
-  return '/feed';
-}
-
-function linksFor(
-  base: string,
-  scope: FeedScope,
-  htmlPath: string,
-  page: number,
-  more: boolean,
-): FeedLinks {
-  const at = (suffix: string, p: number) =>
-    `${base}${feedPath(scope)}${suffix}${p > 1 ? `?page=${p}` : ''}`;
-  const set = (p: number) => ({ rss: at('', p), atom: at('.atom', p), json: at('.json', p) });
-  return {
-    html: base + htmlPath,
-    ...set(page),
-    next: more ? set(page + 1) : null,
-    hub: page === 1 ? hubUrl(base) : null,
-  };
-}
-
-function entry(base: string, article: ArticleRow, author: UserRow): FeedEntry {
-  const published = new Date(article.published_at ?? article.created_at);
-  const edited = article.edited_at ? new Date(article.edited_at) : published;
-  const url = base + articlePath(article, author);
-  return {
-    url,
-    title: article.title,
-    authorName: author.name,
-    authorUrl: `${base}/${author.username}`,
-    published,
-    updated: edited > published ? edited : published,
-    html: absoluteUrls(article.body_html, url),
-    summary: article.description,
-    tags: tagArray(article),
-    image: article.cover_image,
-  };
-}
-
-type FeedHead = Pick<FeedModel, 'title' | 'description' | 'image'> & {
-  htmlPath: string;
-  since: Date;
+const FORMATS: Record<FeedFormat, { type: string; render: (m: FeedModel) => string }> = {
+  rss: { type: 'application/rss+xml; charset=utf-8', render: renderRss },
+  atom: { type: 'application/atom+xml; charset=utf-8', render: renderAtom },
+  json: { type: 'application/feed+json; charset=utf-8', render: renderJsonFeed },
 };
 
-/** The feed's model, or null when its author or tag does not exist (a 404). */
-export async function buildFeedModel(
-  ctx: AppContext,
-  scope: FeedScope,
-  page: number,
-): Promise<FeedModel | null> {
-  const base = ctx.config.baseUrl;
-  const { site_name: site, site_description: siteDescription } = await siteSettings(ctx);
-  let head: FeedHead;
-  if (scope.kind === 'author') {
-    const user = await userByUsername(ctx, scope.username);
-    if (!user) return null;
-    head = {
-      title: `${site}: ${user.name}`,
-      description: `The latest articles on ${site} by ${user.name} (@${user.username}).`,
-      image: rasterProfileImage(user, base),
-      htmlPath: `/${user.username}`,
-      since: new Date(user.created_at),
-    };
-  } else if (scope.kind === 'tag') {
-    head = {
-      title: `${site}: #${scope.tag}`,
-      description: `The latest articles tagged #${scope.tag} on ${site}.`,
-      image: null,
-      htmlPath: `/t/${scope.tag}`,
-      since: new Date(0),
-    };
-  } else {
-    head = {
-      title: site,
-      description: siteDescription || `The latest articles on ${site}.`,
-      image: null,
-      htmlPath: '/',
-      since: new Date(0),
-    };
-  }
-  const { items, more } = await listPublicPage(ctx, {
-    page,
-    per_page: FEED_PAGE_SIZE,
-    ...(scope.kind === 'author' && { username: scope.username }),
-    ...(scope.kind === 'tag' && { tag: scope.tag }),
-  });
-  // A tag exists for readers only while a visible article carries it.
-  if (scope.kind === 'tag' && items.length === 0 && page === 1) return null;
-  const entries = items.map(({ article, author }) => entry(base, article, author));
-  const updated = entries.reduce(
-    (latest, e) => (e.updated > latest ? e.updated : latest),
-    head.since,
-  );
-  return {
-    title: head.title,
-    description: head.description,
-    image: head.image,
-    language: 'en',
-    links: linksFor(base, scope, head.htmlPath, page, more),
-    updated,
-    entries,
-  };
-}
-
-/** When the next scheduled article goes live, if one is waiting: cached feeds expire then. */
-export function nextScheduledAt(ctx: AppContext): Promise<Date | null> {
-  return nextScheduledPublication(ctx.database.db, ctx.clock.now());
-}
-
 /**
- * When an entry last left a feed, or changed without being its newest (unpublished, deleted,
- * retagged, published with an earlier date, its author renamed, or the site renamed): the newest
- * entry's date alone would then move back or stay put, and If-Modified-Since would answer 304
- * for a changed feed.
+ * `Link` with the feed's WebSub hub and its own URL (RFC 8288), so a reader can subscribe from
+ * the headers alone; later pages, which cannot be subscribed to, name themselves only.
  */
-export function entriesChangedAt(ctx: AppContext): Promise<Date | null> {
-  return newestEntryChange(ctx.database.db);
+function linkHeader(model: FeedModel, format: FeedFormat): string {
+  const self = `<${model.links[format]}>; rel="self"`;
+  return model.links.hub ? `<${model.links.hub}>; rel="hub", ${self}` : self;
+}
+
+/** Builds the feed's cached response for the current content version; null when it does not exist. */
+export async function cachedFeed(ctx: AppContext, cache: ResponseCache, f: FeedRequest) {
+  const version = await ctx.eventHead.current();
+  return cache.get(feedKey(f), version, ctx.clock.now().getTime(), async () => {
+    const model = await buildFeedModel(ctx, f.scope, f.page);
+    if (!model) return null;
+    const next = await nextScheduledAt(ctx);
+    const changed = await entriesChangedAt(ctx);
+    const { type, render } = FORMATS[f.format];
+    // Not the body's date: an unrelated draft edit must not change the bytes or the ETag.
+    const lastModified = changed && changed > model.updated ? changed : model.updated;
+    return {
+      representation: {
+        body: render(model),
+        type,
+        lastModified,
+        headers: { link: linkHeader(model, f.format) },
+      },
+      expiresAt: next ? next.getTime() : Number.POSITIVE_INFINITY,
+    };
+  });
 }

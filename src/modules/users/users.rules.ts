@@ -1,11 +1,13 @@
 /** What makes a username, an email and a password acceptable. */
 import type { FieldError } from '../../errors.ts';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../auth/password.ts';
 
 /** Longest display name. */
 export const NAME_MAX = 80;
 /** Forem's limit on a profile's summary. */
 export const SUMMARY_MAX = 200;
+/** Shortest password; the longest keeps hashing a bounded cost. */
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 1024;
 
 export const USERNAME = /^[a-z0-9_]{3,30}$/;
 

@@ -7,7 +7,7 @@ import type { UserRow } from '../../db/schema.ts';
 import { type FieldError, validationFailed } from '../../errors.ts';
 import { appendEvent } from '../../events/outbox.ts';
 import { checkHttpUrl, checkStorable } from '../articles/articles.rules.ts';
-import { hashPassword } from '../auth/password.ts';
+import { hashPassword } from './password.ts';
 import { userJson } from './users.presenter.ts';
 import {
   claimFirstAdminMarker,
@@ -23,6 +23,9 @@ import { checkEmail, checkPassword, checkUsername, NAME_MAX, SUMMARY_MAX } from 
  * first.
  */
 export { findUserById, findUserByLogin, findUserByUsername } from './users.repository.ts';
+
+/** Password hashes, which sign-in checks and password changes write. */
+export { decoyHash, hashPassword, verifyPassword } from './password.ts';
 
 export interface NewAccount {
   username: string;

@@ -3,7 +3,7 @@
  * URL the feed routes answer (`/rss` is the site's RSS too), written in normal form: the topic is
  * echoed to the subscriber and sent in `Link` headers exactly as stored.
  */
-import { type FeedRequest, parseFeedUrl } from '../feeds/feed-urls.ts';
+import { type FeedRequest, parseFeedUrl } from '../feeds/feeds.service.ts';
 
 export type TopicFeed =
   | { ok: true; feed: FeedRequest }

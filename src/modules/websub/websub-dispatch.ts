@@ -16,9 +16,7 @@ import type { WebsubSubscriptionRow } from '../../db/schema.ts';
 import { pendingDelivery } from '../../events/deliveries.ts';
 import type { DeliveryChannel, DispatcherJob } from '../../events/dispatcher-parts.ts';
 import { responseCacheOf } from '../../http/shared-response-cache.ts';
-import { cachedFeed } from '../feeds/feed-cache.ts';
-import { nextScheduledAt } from '../feeds/feeds.service.ts';
-import { hubUrl } from './hub-url.ts';
+import { cachedFeed, hubUrl, nextScheduledAt } from '../feeds/feeds.service.ts';
 import {
   sentHashesByTopic,
   deleteExpired,

@@ -10,7 +10,7 @@ import { toProblem, wantsJson } from '../../http/error-handler.ts';
 import { PROBLEM_JSON, problem } from '../../http/problem.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
 import type { ResponseCache } from '../../http/response-cache.ts';
-import { WEBSUB_PATH } from './hub-url.ts';
+import { WEBSUB_PATH } from '../feeds/feeds.service.ts';
 import { readHubRequest } from './subscription-request.ts';
 import { acceptRequest, verificationsSettled, verifyAfter } from './websub.service.ts';
 

@@ -8,7 +8,7 @@ import type { AppContext } from '../../context.ts';
 import { AppError } from '../../errors.ts';
 import type { ResponseCache } from '../../http/response-cache.ts';
 import { checkOutboundUrl, OutboundError, pushPolicy } from '../../net/safe-fetch.ts';
-import { cachedFeed } from '../feeds/feed-cache.ts';
+import { cachedFeed } from '../feeds/feeds.service.ts';
 import type { HubRequest } from './subscription-request.ts';
 import { deleteSubscription, findSubscription, saveSubscription } from './websub.repository.ts';
 import { type TopicFeed, topicFeed } from './topics.ts';

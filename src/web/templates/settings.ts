@@ -5,7 +5,7 @@
  */
 import { html } from 'ghtml';
 import type { ApiKeyRow } from '../../db/schema.ts';
-import { PASSWORD_MIN } from '../../modules/auth/password.ts';
+import { PASSWORD_MIN } from '../../modules/users/users.rules.ts';
 import { SUMMARY_MAX } from '../../modules/users/users.rules.ts';
 import { actionButton, type FormState, field, formStart, textarea } from './forms.ts';
 

@@ -4,8 +4,6 @@ import { promisify } from 'node:util';
 
 const argon2Async = promisify(argon2);
 
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 1024;
 const PARAMS = { memory: 19_456, passes: 2, parallelism: 1, tagLength: 32 } as const;
 
 async function derive(password: string, nonce: Buffer, p: typeof PARAMS): Promise<Buffer> {
