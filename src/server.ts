@@ -1,10 +1,10 @@
 /** Runs the server: config, context, listen, and a clean stop on SIGTERM or SIGINT. */
-import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { type AppContext, openContext } from './context.ts';
 import { StartupError } from './errors.ts';
+import { stopListening } from './http/drain.ts';
 import type { Dispatcher } from './events/dispatcher.ts';
 import { createDispatcher, stopBackground } from './background.ts';
 
@@ -66,9 +66,7 @@ async function gracefulStop(
   const left = () => Math.max(0, deadline - performance.now());
   ctx.logger.info({ inFlight: app.drain.inFlight }, 'stopping: finishing requests in flight');
   app.drain.start();
-  // The listening socket only: kept-alive connections stay, so a request already on its way
-  // gets the drain's 503 rather than a reset connection.
-  net.Server.prototype.close.call(app.server);
+  await stopListening(app.server);
   const [requestsDone] = await Promise.all([
     app.drain.settled(left()),
     dispatcher && stopBackground(ctx, dispatcher, left()),

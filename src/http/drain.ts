@@ -5,7 +5,8 @@
  * that is about to go; `settled()` says when the last of them is done.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
+import net from 'node:net';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { wantsJson } from './error-handler.ts';
 import { PROBLEM_JSON, problem } from './problem.ts';
@@ -21,6 +22,35 @@ const RETRY_AFTER = '5';
 const QUIET_MS = 250;
 /** How long a refused request's body may take to arrive before the answer goes anyway. */
 const BODY_WAIT_MS = 1000;
+/** Turns of the event loop `stopListening` waits at most while connections keep arriving. */
+const MAX_ACCEPT_TURNS = 20;
+
+/**
+ * Closes the listening socket, but only once a turn of the event loop has accepted nothing:
+ * closing it drops the connections the kernel has already completed and queued for accepting,
+ * and their clients, which sent their requests, would read a reset. A busy loop may not have
+ * accepted them for a good part of a second; accepted, their requests get the drain's 503.
+ * Connections already open stay open.
+ */
+export async function stopListening(server: net.Server): Promise<void> {
+  let accepted = 0;
+  const count = () => void accepted++;
+  server.on('connection', count);
+  try {
+    for (let turn = 0; turn < MAX_ACCEPT_TURNS; turn++) {
+      accepted = 0;
+      // Two turns: the second begins after a poll of the loop, which accepts what is queued.
+      await nextTurn();
+      await nextTurn();
+      if (accepted === 0) break;
+    }
+  } finally {
+    server.off('connection', count);
+  }
+  // net.Server's close, not http.Server's: that one would also close idle kept-alive
+  // connections, and a request already on its way on one would be reset.
+  net.Server.prototype.close.call(server);
+}
 
 export class Drain {
   readonly #logger: FastifyBaseLogger;
