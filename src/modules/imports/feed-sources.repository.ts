@@ -19,19 +19,6 @@ export function sourcesOf(db: DbHandle, userId: number): Promise<FeedSourceRow[]
     .execute();
 }
 
-export function findSourceOf(
-  db: DbHandle,
-  userId: number,
-  id: number,
-): Promise<FeedSourceRow | undefined> {
-  return db
-    .selectFrom('feed_sources')
-    .selectAll()
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-}
-
 export async function deleteSource(db: DbHandle, id: number): Promise<void> {
   await db.deleteFrom('feed_sources').where('id', '=', id).execute();
 }

@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../context.ts';
+import { ownRow } from '../../db/own-row.ts';
 import type { FeedSourceRow, UserRow } from '../../db/schema.ts';
-import { notFound, validationFailed } from '../../errors.ts';
+import { validationFailed } from '../../errors.ts';
 import { FeedError } from '../../feeds/parsed.ts';
 import { checkOutboundUrl } from '../../net/safe-fetch.ts';
 import { OutboundError } from '../../net/outbound-error.ts';
@@ -14,7 +15,6 @@ import { userById } from '../users/users.service.ts';
 import { loadFeed } from './feed-loader.ts';
 import {
   deleteSource,
-  findSourceOf,
   insertSource,
   leaseSource,
   nextClaimableAt,
@@ -85,14 +85,8 @@ export function listSources(ctx: AppContext, user: UserRow): Promise<FeedSourceR
   return sourcesOf(ctx.database.db, user.id);
 }
 
-export async function ownSource(
-  ctx: AppContext,
-  user: UserRow,
-  id: number,
-): Promise<FeedSourceRow> {
-  const row = await findSourceOf(ctx.database.db, user.id, id);
-  if (!row) throw notFound('Feed source not found');
-  return row;
+export function ownSource(ctx: AppContext, user: UserRow, id: number): Promise<FeedSourceRow> {
+  return ownRow(ctx.database.db, 'feed_sources', id, user.id, 'Feed source not found');
 }
 
 export async function removeSource(ctx: AppContext, user: UserRow, id: number): Promise<void> {
