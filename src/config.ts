@@ -58,6 +58,8 @@ export interface Config {
   requestTimeout: number;
   /** Seconds a stop (SIGTERM) may take to finish requests and deliveries in flight. */
   shutdownTimeout: number;
+  /** MiB the response cache of pages and feeds may hold; the least recently used leaves first. */
+  cacheMb: number;
   /** What deserves a warning at start: old names in use, settings that no longer do anything. */
   warnings: string[];
 }
@@ -255,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     feedPollInterval: integer(env, 'QUIRE_FEED_POLL_INTERVAL', 3600, 1, 30 * 86_400),
     requestTimeout: integer(env, 'QUIRE_REQUEST_TIMEOUT', 30, 1, 3600),
     shutdownTimeout: integer(env, 'QUIRE_SHUTDOWN_TIMEOUT', 10, 1, 3600),
+    cacheMb: integer(env, 'QUIRE_CACHE_MB', 64, 1, 65_536),
     ...deliveryConfig(env, warnings),
     warnings,
   };

@@ -137,6 +137,8 @@ export interface EventsTable {
   created_at: string;
   /** The account the event concerns, whose webhooks hear of it; null for site-wide events. */
   owner_id: number | null;
+  /** The cache keys the change touches, space-separated; null (older events) means all. */
+  cache_keys: string | null;
 }
 
 /** Where a consumer of the outbox has read up to: the id of the last event it took. */

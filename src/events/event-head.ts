@@ -1,16 +1,35 @@
 /**
- * This node's version of the content: the id of the newest event, which moves whenever an event
- * commits anywhere (ids commit in order; see Tx.lockOutbox). Caches key their entries by it. A
- * commit in this process marks it stale at once, a commit on another node through NOTIFY
- * (PostgreSQL), and a poll catches anything a wake-up missed.
+ * How far this node has followed the outbox: the id of the newest event whose cache keys it has
+ * applied. Caches listen: each event read from the tail hands its keys (`cache-keys.ts`) to them,
+ * so they drop exactly the answers built from what changed. A commit in this process marks the
+ * head stale at once, a commit on another node through NOTIFY (PostgreSQL), and a poll catches
+ * anything a wake-up missed; the next reader then reads the events after the head, in id order
+ * (ids commit in order; see Tx.lockOutbox).
  */
 import type { Database } from '../db/database.ts';
-import { newestEventId } from './events.repository.ts';
+import { splitKeys } from './cache-keys.ts';
+import { eventKeysAfter, newestEventId } from './events.repository.ts';
+
+/**
+ * Told each event's keys in order, or null for "everything changed" (an event from before keys
+ * were stored, or a backlog too long to read one by one).
+ */
+export type KeysListener = (keys: readonly string[] | null, eventId: number) => void;
+
+/** Events read per query while catching up. */
+const BATCH = 1000;
+/**
+ * A tail longer than this (a large import another node ran) is not read event by event: every
+ * cached answer is dropped at once and the head jumps to the newest event.
+ */
+const MAX_TAIL = 20_000;
 
 export class EventHead {
   readonly #database: Database;
   readonly #pollMs: number;
-  #version = 0;
+  readonly #listeners = new Set<KeysListener>();
+  #position = 0;
+  #started = false;
   #stale = true;
   /** Bumped by every local commit, so a read that raced with a commit does not clear `stale`. */
   #generation = 0;
@@ -37,6 +56,12 @@ export class EventHead {
     this.#unsubscribe = null;
   }
 
+  /** Calls `listener` with the keys of every event read from now on; returns the unsubscribe. */
+  onKeys(listener: KeysListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   invalidate(): void {
     this.#generation++;
     this.#stale = true;
@@ -44,14 +69,14 @@ export class EventHead {
     this.#refresh = null;
   }
 
-  /** The version if it is known to be current, without asking the database. */
+  /** The position if it is known to be current, without asking the database. */
   peek(): number | null {
-    return this.#stale ? null : this.#version;
+    return this.#stale ? null : this.#position;
   }
 
-  /** The current version, reading the database when a commit may have moved it. */
+  /** The current position, reading the outbox's tail when a commit may have moved it. */
   async current(): Promise<number> {
-    if (!this.#stale) return this.#version;
+    if (!this.#stale) return this.#position;
     if (!this.#refresh) {
       const read = this.#read().finally(() => {
         if (this.#refresh === read) this.#refresh = null;
@@ -63,8 +88,36 @@ export class EventHead {
 
   async #read(): Promise<number> {
     const generation = this.#generation;
-    this.#version = Math.max(this.#version, await newestEventId(this.#database.db));
+    const db = this.#database.db;
+    if (!this.#started) {
+      // Nothing is cached before the first read: the history before it changes nothing.
+      this.#position = Math.max(this.#position, await newestEventId(db));
+      this.#started = true;
+    } else {
+      let read = 0;
+      for (;;) {
+        const rows = await eventKeysAfter(db, this.#position, BATCH);
+        for (const row of rows) {
+          const id = Number(row.id);
+          if (id <= this.#position) continue;
+          this.#position = id;
+          this.#tell(splitKeys(row.cache_keys), id);
+        }
+        read += rows.length;
+        if (rows.length < BATCH) break;
+        if (read >= MAX_TAIL) {
+          const newest = await newestEventId(db);
+          this.#position = Math.max(this.#position, newest);
+          this.#tell(null, this.#position);
+          break;
+        }
+      }
+    }
     if (generation === this.#generation) this.#stale = false;
-    return this.#version;
+    return this.#position;
+  }
+
+  #tell(keys: readonly string[] | null, id: number): void {
+    for (const listener of this.#listeners) listener(keys, id);
   }
 }

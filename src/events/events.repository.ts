@@ -31,6 +31,21 @@ export function eventsAfter(db: DbHandle, afterId: number, limit: number): Promi
     .execute();
 }
 
+/** The ids and cache keys of at most `limit` events after `afterId`, oldest first. */
+export function eventKeysAfter(
+  db: DbHandle,
+  afterId: number,
+  limit: number,
+): Promise<Array<{ id: number; cache_keys: string | null }>> {
+  return db
+    .selectFrom('events')
+    .select(['id', 'cache_keys'])
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
 /** The id of the newest event, 0 when there is none. */
 export async function newestEventId(db: DbHandle): Promise<number> {
   const row = await db

@@ -3,6 +3,7 @@
  * change, so an event exists exactly when its change does. Consumers read this table later.
  */
 import type { Tx } from '../db/database.ts';
+import { joinKeys } from './cache-keys.ts';
 import { insertEvents } from './events.repository.ts';
 
 export type EventType =
@@ -47,6 +48,11 @@ export interface PendingEvent {
   subject: string;
   data: unknown;
   ownerId: number | null;
+  /**
+   * The cache keys the change touches (`cache-keys.ts`): every node drops the cached answers
+   * built from them. An event no public answer shows (a draft saved) names only its own.
+   */
+  keys: readonly string[];
 }
 
 /**
@@ -72,23 +78,17 @@ export async function appendEvents(tx: Tx, events: PendingEvent[], at: Date): Pr
   };
   await insertEvents(
     tx,
-    events.map(({ type, subject, data, ownerId }) => ({
+    events.map(({ type, subject, data, ownerId, keys }) => ({
       type,
       subject,
       payload: `{"type":${JSON.stringify(type)},"timestamp":${JSON.stringify(timestamp)},"data":${dataJson(data)}}`,
       created_at: timestamp,
       owner_id: ownerId,
+      cache_keys: joinKeys(keys),
     })),
   );
 }
 
-export function appendEvent(
-  tx: Tx,
-  type: EventType,
-  subject: string,
-  data: unknown,
-  at: Date,
-  ownerId: number | null = null,
-): Promise<void> {
-  return appendEvents(tx, [{ type, subject, data, ownerId }], at);
+export function appendEvent(tx: Tx, event: PendingEvent, at: Date): Promise<void> {
+  return appendEvents(tx, [event], at);
 }

@@ -34,10 +34,16 @@ function matchesAny(ifNoneMatch: string, entry: CachedResponse): boolean {
   });
 }
 
+/**
+ * The answer to `request` from a cached response. `hit` says whether the entry was already in
+ * the cache (`Cache-Status: quire; hit`) or built for this request (`quire; fwd=miss`, RFC 9211);
+ * `Surrogate-Key` names the keys it was built from, for a shared cache in front to purge by.
+ */
 export function answerFromCache(
   entry: CachedResponse,
   request: { headers: Record<string, string | string[] | undefined> },
   cacheControl: string,
+  hit: boolean,
 ): CachedAnswer {
   const header = (name: string) => {
     const v = request.headers[name];
@@ -50,7 +56,9 @@ export function answerFromCache(
     'last-modified': entry.lastModified,
     'cache-control': cacheControl,
     vary: 'Accept-Encoding',
+    'cache-status': hit ? 'quire; hit' : 'quire; fwd=miss',
   };
+  if (entry.keys.length > 0) headers['surrogate-key'] = entry.keys.join(' ');
   const inm = header('if-none-match');
   const ims = header('if-modified-since');
   const notModified =

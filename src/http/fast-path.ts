@@ -42,17 +42,17 @@ export function fastPath(ctx: AppContext, cache: ResponseCache, routes: FastRout
 
   const tryServe = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (closing || (req.method !== 'GET' && req.method !== 'HEAD') || !req.url) return false;
-    const version = ctx.eventHead.peek();
-    if (version === null) return false;
+    // Events not yet applied may have dropped the entry: Fastify's path reads them first.
+    if (ctx.eventHead.peek() === null) return false;
     for (const route of routes) {
       const key = route.key(req.url, req);
       if (key === null) continue;
       // Only a hit is counted here: a miss goes on to Fastify, whose lookup counts it.
-      const entry = cache.lookup(key, version, ctx.clock.now().getTime());
+      const entry = cache.lookup(key, ctx.clock.now().getTime());
       if (!entry) return false;
       const started = performance.now();
       const id = requestId(req);
-      const answer = answerFromCache(entry, req, route.cacheControl);
+      const answer = answerFromCache(entry, req, route.cacheControl, true);
       res.writeHead(answer.status, { ...security, ...answer.headers, 'x-request-id': id });
       res.end(req.method === 'HEAD' ? undefined : (answer.body ?? undefined));
       const ms = performance.now() - started;

@@ -1,7 +1,9 @@
 /**
- * Ready-to-send responses (feeds now, pages later), kept per key and per version of the content.
- * Each is rendered once, compressed once with gzip and brotli, and given a strong ETag from its
- * bytes, so every node computes the same validators for the same content.
+ * Ready-to-send responses (pages, feeds), each rendered once, compressed once with gzip and
+ * brotli, and given a strong ETag from its bytes, so every node computes the same validators for
+ * the same content. Each entry records the cache keys it was built from (`events/cache-keys.ts`);
+ * `invalidate` drops exactly the entries built from keys an event names, and nothing else. The
+ * cache is bounded in bytes; the entry used least recently leaves first.
  */
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -20,8 +22,12 @@ export interface Representation {
 }
 
 export interface CachedResponse {
-  /** The content version (newest event id) this was built at. */
+  /** The outbox position (an event id) the content was read at. */
   version: number;
+  /** The cache keys the content was built from. */
+  keys: readonly string[];
+  /** What the entry weighs: its three encodings. */
+  bytes: number;
   /** When the content may change without an event (a scheduled article goes live), in ms. */
   expiresAt: number;
   /** The strong ETag of the identity bytes, without quotes. */
@@ -39,6 +45,8 @@ export interface CachedResponse {
 export interface BuildResult {
   representation: Representation;
   expiresAt: number;
+  /** The cache keys the content was built from: an event naming one of them drops the entry. */
+  keys: readonly string[];
 }
 
 export async function prepare(built: BuildResult, version: number): Promise<CachedResponse> {
@@ -57,6 +65,8 @@ export async function prepare(built: BuildResult, version: number): Promise<Cach
   const lastModifiedMs = Math.floor(built.representation.lastModified.getTime() / 1000) * 1000;
   return {
     version,
+    keys: [...new Set(built.keys)],
+    bytes: identity.length + gzipped.length + brotlied.length,
     expiresAt: built.expiresAt,
     tag: createHash('sha256').update(identity).digest('base64url').slice(0, 27),
     lastModified: new Date(lastModifiedMs).toUTCString(),
@@ -76,48 +86,81 @@ export interface CacheLookups {
 }
 
 export interface ResponseCacheOptions {
-  maxEntries?: number;
+  /** The most the entries may weigh together, in bytes (default 64 MiB). */
+  maxBytes?: number;
   /** Where hits and misses are counted. */
   lookups?: CacheLookups;
 }
 
+/** An entry, and whether it was in the cache (false: built for this request or one beside it). */
+export interface CacheAnswer {
+  entry: CachedResponse;
+  hit: boolean;
+}
+
+/**
+ * How many key changes are remembered for builds in flight: a build that started before the
+ * oldest remembered change is served but not kept.
+ */
+const REMEMBERED_CHANGES = 10_000;
+
 export class ResponseCache {
+  /** Entries in order of use, least recent first. */
   readonly #entries = new Map<string, CachedResponse>();
+  /** For each cache key, the entries built from it. */
+  readonly #byKey = new Map<string, Set<string>>();
   readonly #building = new Map<string, Promise<CachedResponse | null>>();
-  readonly #maxEntries: number;
+  /** The event id that last changed each key, for builds that were under way meanwhile. */
+  readonly #changed = new Map<string, number>();
+  /** Builds that read content before this event id may be stale: they are not kept. */
+  #floor = 0;
+  #bytes = 0;
+  readonly #maxBytes: number;
   readonly #lookups: CacheLookups | undefined;
 
   constructor(options: ResponseCacheOptions = {}) {
-    this.#maxEntries = options.maxEntries ?? 2000;
+    this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.#lookups = options.lookups;
   }
 
+  /** What the entries weigh together, in bytes. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
   /**
-   * The entry for `key` if it is still current for this version and time. A hit is counted; a
-   * miss is not, since the caller (the fast path) then hands the request to get(), which counts.
+   * The entry for `key` if it is still current at this time. A hit is counted; a miss is not,
+   * since the caller (the fast path) then hands the request to get(), which counts.
    */
-  lookup(key: string, version: number, nowMs: number): CachedResponse | undefined {
-    const entry = this.#current(key, version, nowMs);
+  lookup(key: string, nowMs: number): CachedResponse | undefined {
+    const entry = this.#current(key, nowMs);
     if (entry) this.#lookups?.hit(key);
     return entry;
   }
 
-  /** The current entry, built once (however many requests ask at the same time) when missing. */
+  /**
+   * The current entry, built once (however many requests ask at the same time) when missing.
+   * `version` is the outbox position the caller has applied: the build reads content at least
+   * that new.
+   */
   async get(
     key: string,
     version: number,
     nowMs: number,
     build: () => Promise<BuildResult | null>,
-  ): Promise<CachedResponse | null> {
-    const hit = this.#current(key, version, nowMs);
+  ): Promise<CacheAnswer | null> {
+    const hit = this.#current(key, nowMs);
     if (hit) {
       this.#lookups?.hit(key);
-      return hit;
+      return { entry: hit, hit: true };
     }
     // Also when another request is already building it: this one waits for the build.
     this.#lookups?.miss(key);
-    const flight = `${key}\u0000${version}`;
-    let pending = this.#building.get(flight);
+    let pending = this.#building.get(key);
     if (!pending) {
       pending = (async () => {
         const built = await build();
@@ -125,28 +168,91 @@ export class ResponseCache {
         const entry = await prepare(built, version);
         this.#store(key, entry);
         return entry;
-      })().finally(() => this.#building.delete(flight));
-      this.#building.set(flight, pending);
+      })().finally(() => this.#building.delete(key));
+      this.#building.set(key, pending);
     }
-    return pending;
+    const entry = await pending;
+    return entry ? { entry, hit: false } : null;
   }
 
-  #current(key: string, version: number, nowMs: number): CachedResponse | undefined {
-    const entry = this.#entries.get(key);
-    if (!entry || entry.version !== version || nowMs >= entry.expiresAt) return undefined;
-    return entry;
+  /**
+   * Drops every entry built from one of `keys` (all of them when `keys` is null), because event
+   * `eventId` changed what they show.
+   */
+  invalidate(keys: readonly string[] | null, eventId: number): void {
+    if (keys === null) {
+      this.clear();
+      this.#floor = Math.max(this.#floor, eventId);
+      return;
+    }
+    for (const k of keys) {
+      const dependents = this.#byKey.get(k);
+      if (dependents) for (const entryKey of [...dependents]) this.#remove(entryKey);
+      if (this.#building.size > 0) this.#remember(k, eventId);
+    }
   }
 
   clear(): void {
     this.#entries.clear();
+    this.#byKey.clear();
+    this.#changed.clear();
+    this.#bytes = 0;
   }
 
-  #store(key: string, entry: CachedResponse): void {
+  #current(key: string, nowMs: number): CachedResponse | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    if (nowMs >= entry.expiresAt) {
+      this.#remove(key);
+      return undefined;
+    }
+    // The most recently used goes last, so the least recently used is first to leave.
     this.#entries.delete(key);
     this.#entries.set(key, entry);
-    if (this.#entries.size > this.#maxEntries) {
+    return entry;
+  }
+
+  #remember(key: string, eventId: number): void {
+    this.#changed.delete(key);
+    this.#changed.set(key, eventId);
+    if (this.#changed.size > REMEMBERED_CHANGES) {
+      const [oldest, id] = this.#changed.entries().next().value as [string, number];
+      this.#changed.delete(oldest);
+      this.#floor = Math.max(this.#floor, id);
+    }
+  }
+
+  /** Keeps a fresh build, unless what it read changed while it was being built. */
+  #store(key: string, entry: CachedResponse): void {
+    const stale =
+      entry.version < this.#floor ||
+      entry.keys.some((k) => (this.#changed.get(k) ?? 0) > entry.version);
+    if (this.#building.size <= 1) this.#changed.clear();
+    if (stale || entry.bytes > this.#maxBytes) return;
+    this.#remove(key);
+    this.#entries.set(key, entry);
+    this.#bytes += entry.bytes;
+    for (const k of entry.keys) {
+      let dependents = this.#byKey.get(k);
+      if (!dependents) this.#byKey.set(k, (dependents = new Set()));
+      dependents.add(key);
+    }
+    while (this.#bytes > this.#maxBytes) {
       const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
+      if (oldest === undefined) break;
+      this.#remove(oldest);
+    }
+  }
+
+  #remove(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#entries.delete(key);
+    this.#bytes -= entry.bytes;
+    for (const k of entry.keys) {
+      const dependents = this.#byKey.get(k);
+      dependents?.delete(key);
+      if (dependents?.size === 0) this.#byKey.delete(k);
     }
   }
 }

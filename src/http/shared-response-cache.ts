@@ -1,7 +1,9 @@
 /**
- * The one response cache of a process, per context: the web app serves feeds from it and the
- * WebSub hub sends subscribers the same bytes from it, so a changed feed is rendered once for
- * readers and subscribers alike. A `quire worker` without the web app gets a cache of its own.
+ * The one response cache of a process, per context: the web app serves pages and feeds from it
+ * and the WebSub hub sends subscribers the same bytes from it, so a changed feed is rendered once
+ * for readers and subscribers alike. A `quire worker` without the web app gets a cache of its
+ * own. It follows the outbox through the context's event head: each event drops the entries
+ * built from the keys it names.
  */
 import type { AppContext } from '../context.ts';
 import { metricsOf } from '../metrics/metrics.ts';
@@ -12,8 +14,12 @@ const caches = new WeakMap<AppContext, ResponseCache>();
 export function responseCacheOf(ctx: AppContext): ResponseCache {
   let cache = caches.get(ctx);
   if (!cache) {
-    cache = new ResponseCache({ lookups: metricsOf(ctx).cacheLookups });
-    caches.set(ctx, cache);
+    const created = new ResponseCache({
+      lookups: metricsOf(ctx).cacheLookups,
+      maxBytes: ctx.config.cacheMb * 1024 * 1024,
+    });
+    ctx.eventHead.onKeys((keys, eventId) => created.invalidate(keys, eventId));
+    caches.set(ctx, (cache = created));
   }
   return cache;
 }

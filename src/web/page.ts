@@ -14,6 +14,7 @@ import { answerFromCache } from '../http/conditional.ts';
 import { csrfFor } from '../http/csrf.ts';
 import { writeLimit } from '../http/rate-limits.ts';
 import { responseCacheOf } from '../http/shared-response-cache.ts';
+import { SITE_KEY } from '../events/cache-keys.ts';
 import { UNMATCHED_ROUTE } from '../metrics/metrics.ts';
 import { PageQuery } from '../http/schemas.ts';
 import { PAGE_RANGE, queryInteger } from '../http/url-numbers.ts';
@@ -53,6 +54,11 @@ export interface PageExtras {
 export interface PageContent extends PageExtras {
   title: string;
   body: string;
+  /**
+   * The cache keys of what the page shows (`events/cache-keys.ts`): an event naming one drops
+   * the cached page. The site's name, in every page's layout, is added by the kit.
+   */
+  keys: string[];
 }
 
 /** Browsers keep a page but ask each time whether it changed: a 304 costs a few bytes. */
@@ -167,14 +173,14 @@ export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
     publicPage: async (request, reply, build) => {
       const key = request.user ? null : pageKeyOf(request.url, request.raw);
       if (key === null) {
-        const { title, body, ...extra } = await build();
+        const { title, body, keys: _keys, ...extra } = await build();
         reply.header('cache-control', 'private, no-store');
         return send(request, reply, title, body, 200, extra);
       }
       const version = await ctx.eventHead.current();
       const now = ctx.clock.now();
-      const entry = await pages.get(key, version, now.getTime(), async () => {
-        const { title, body, ...extra } = await build();
+      const cached = await pages.get(key, version, now.getTime(), async () => {
+        const { title, body, keys, ...extra } = await build();
         const scheduled = await nextScheduledAt(ctx);
         return {
           representation: {
@@ -183,10 +189,11 @@ export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
             lastModified: now,
           },
           expiresAt: Math.min(scheduled?.getTime() ?? Infinity, nextNewYear(now)),
+          keys: [SITE_KEY, ...keys],
         };
       });
-      if (!entry) throw new Error('a page build answered nothing');
-      const answer = answerFromCache(entry, request, PAGE_CACHE_CONTROL);
+      if (!cached) throw new Error('a page build answered nothing');
+      const answer = answerFromCache(cached.entry, request, PAGE_CACHE_CONTROL, cached.hit);
       return reply
         .status(answer.status)
         .headers(answer.headers)

@@ -8,6 +8,14 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { UserRow } from '../db/schema.ts';
 import { AppError, notFound } from '../errors.ts';
+import {
+  authorKey,
+  HOME_KEY,
+  listedKeys,
+  seriesKey,
+  tagKey,
+  userKey,
+} from '../events/cache-keys.ts';
 import { csrfFor } from '../http/csrf.ts';
 import { clearSessionCookie, setSessionCookie } from '../modules/auth/session-cookie.ts';
 import {
@@ -57,6 +65,7 @@ export function webRoutes(ctx: AppContext) {
           title: site.site_name,
           body: `<h1 class="visually-hidden">Latest articles</h1>${list}`,
           ...(site.site_description ? { description: site.site_description } : {}),
+          keys: [HOME_KEY, ...listedKeys(items)],
         };
       });
     });
@@ -143,6 +152,7 @@ export function webRoutes(ctx: AppContext) {
           body: tagPage(tag, items, ctx.config.baseUrl, ctx.clock.now(), page, more),
           description: `Articles tagged #${tag}`,
           feeds: [{ title: `#${tag}`, path: `/feed/tag/${tag}` }],
+          keys: [tagKey(tag), ...listedKeys(items)],
         };
       });
     });
@@ -164,6 +174,7 @@ export function webRoutes(ctx: AppContext) {
           body: profilePage(user, items, ctx.config.baseUrl, ctx.clock.now(), page, more),
           description: user.summary ?? `Articles by ${user.name}`,
           feeds: [{ title: user.name, path: `/feed/${user.username}` }],
+          keys: [userKey(user.id), authorKey(user.id), ...listedKeys(items)],
         };
       });
     });
@@ -189,6 +200,10 @@ export function webRoutes(ctx: AppContext) {
           head: articleHead(item, ctx.config.baseUrl, await siteName(ctx)),
           description: item.article.description,
           feeds: [{ title: item.author.name, path: `/feed/${item.author.username}` }],
+          keys: [
+            ...listedKeys([item]),
+            ...(series ? [seriesKey(series.id), ...listedKeys(seriesNav?.items ?? [])] : []),
+          ],
         };
       });
     });

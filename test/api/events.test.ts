@@ -365,7 +365,11 @@ test('appendEvent in a transaction that fails leaves no event', async () => {
   let insideCount = -1;
   await assert.rejects(
     server.ctx.database.transaction(async (tx) => {
-      await appendEvent(tx, 'article.created', subject, { marker: 1 }, server.clock.now());
+      await appendEvent(
+        tx,
+        { type: 'article.created', subject: subject, data: { marker: 1 }, ownerId: null, keys: [] },
+        server.clock.now(),
+      );
       insideCount = (
         await tx.db.selectFrom('events').select('id').where('subject', '=', subject).execute()
       ).length;
@@ -377,7 +381,11 @@ test('appendEvent in a transaction that fails leaves no event', async () => {
   assert.equal(await count(), 0, 'and is gone after the rollback');
 
   await server.ctx.database.transaction(async (tx) => {
-    await appendEvent(tx, 'article.created', subject, { marker: 2 }, server.clock.now());
+    await appendEvent(
+      tx,
+      { type: 'article.created', subject: subject, data: { marker: 2 }, ownerId: null, keys: [] },
+      server.clock.now(),
+    );
   });
   assert.equal(await count(), 1, 'a committed transaction keeps it');
   const row = (await events()).find((e) => e.subject === subject);
@@ -428,7 +436,11 @@ test('onCommit hooks run after the commit, and never after a rollback', async ()
       seenByHook = seenFromOutside();
     });
     tx.onCommit(() => steps.push('second hook'));
-    await appendEvent(tx, 'article.created', subject, {}, server.clock.now());
+    await appendEvent(
+      tx,
+      { type: 'article.created', subject: subject, data: {}, ownerId: null, keys: [] },
+      server.clock.now(),
+    );
     steps.push('body done');
     return 'result';
   });
@@ -442,7 +454,11 @@ test('onCommit hooks run after the commit, and never after a rollback', async ()
       tx.onCommit(() => {
         ran = true;
       });
-      await appendEvent(tx, 'article.created', subject, {}, server.clock.now());
+      await appendEvent(
+        tx,
+        { type: 'article.created', subject: subject, data: {}, ownerId: null, keys: [] },
+        server.clock.now(),
+      );
       throw new Error('boom');
     }),
     /boom/,
@@ -455,7 +471,11 @@ test('onCommit hooks run after the commit, and never after a rollback', async ()
       tx.onCommit(() => {
         ran = true;
       });
-      await appendEvent(tx, 'article.created', subject, {}, server.clock.now());
+      await appendEvent(
+        tx,
+        { type: 'article.created', subject: subject, data: {}, ownerId: null, keys: [] },
+        server.clock.now(),
+      );
       await tx.db
         .insertInto('settings')
         .values([

@@ -31,7 +31,11 @@ before(async () => {
   await server.ctx.database.transaction(async (tx) => {
     for (let i = 1; i <= EVENTS; i++) {
       const data = { id: i, title: `Backlog ${i}` };
-      await appendEvent(tx, 'article.published', `article:${i}`, data, server.clock.now());
+      await appendEvent(
+        tx,
+        { type: 'article.published', subject: `article:${i}`, data: data, ownerId: null, keys: [] },
+        server.clock.now(),
+      );
     }
   });
   let fannedOut: number;

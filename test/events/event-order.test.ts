@@ -21,7 +21,11 @@ const subjects = (rows: Array<{ subject: string }>) => rows.map((r) => r.subject
 
 async function append(subject: string) {
   await server.ctx.database.transaction((tx) =>
-    appendEvent(tx, 'site.updated', subject, {}, server.clock.now()),
+    appendEvent(
+      tx,
+      { type: 'site.updated', subject: subject, data: {}, ownerId: null, keys: [] },
+      server.clock.now(),
+    ),
   );
 }
 
@@ -43,7 +47,11 @@ test('a transaction that appended events holds back the next until it commits', 
   const order: string[] = [];
 
   const slow = server.ctx.database.transaction(async (tx) => {
-    await appendEvent(tx, 'site.updated', 'late:slow', {}, server.clock.now());
+    await appendEvent(
+      tx,
+      { type: 'site.updated', subject: 'late:slow', data: {}, ownerId: null, keys: [] },
+      server.clock.now(),
+    );
     slowAppended();
     await slowMayCommit;
     order.push('slow commits');

@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { articleKey } from '../../src/events/cache-keys.ts';
+import { appendEvent } from '../../src/events/outbox.ts';
 import { type Author, makeAuthor, postArticle, snapshot } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import {
@@ -245,7 +247,7 @@ test('each version is built and compressed once, not per request', async () => {
     br: await rawRequest(server.url, path, { 'accept-encoding': 'br' }),
     gzip: await rawRequest(server.url, path, { 'accept-encoding': 'gzip' }),
   };
-  // Changed behind the application's back: no event, so no new content version.
+  // Changed behind the application's back: no event names the article, so the copy stays.
   await server.ctx.database.db
     .updateTable('articles')
     .set({ title: 'Changed out of band' })
@@ -259,9 +261,15 @@ test('each version is built and compressed once, not per request', async () => {
     }
     assert.ok(!(await items(path)).some((item) => item.title === 'Changed out of band'));
   }
-  // The next write through the application moves the version; the feed is then rebuilt.
+  // A write elsewhere (another author's draft) names none of the feed's keys: still the copy.
   later();
   await postArticle(server, other, { title: 'Unrelated draft', body_markdown: 'x' });
+  assert.equal(
+    (await rawRequest(server.url, path, { 'accept-encoding': 'br' })).headers.etag,
+    first.br.headers.etag,
+  );
+  // An event naming the article drops the copy; the feed is then rebuilt.
+  await touch(articleKey(anchorId));
   assert.ok((await items(path)).some((item) => item.title === 'Changed out of band'));
   const rebuilt = await rawRequest(server.url, path, { 'accept-encoding': 'br' });
   assert.notEqual(rebuilt.headers.etag, first.br.headers.etag);
@@ -270,14 +278,24 @@ test('each version is built and compressed once, not per request', async () => {
     .set({ title: 'Anchor' })
     .where('id', '=', anchorId)
     .execute();
-  later();
-  await postArticle(server, other, { title: 'Another unrelated draft', body_markdown: 'x' });
+  await touch(articleKey(anchorId));
   assert.equal(
     (await rawRequest(server.url, path, { 'accept-encoding': 'br' })).headers.etag,
     first.br.headers.etag,
     'the same content has the same ETag again',
   );
 });
+
+/** Appends an event naming `key` and nothing else, as a change of what it names would. */
+async function touch(key: string): Promise<void> {
+  await server.ctx.database.transaction((tx) =>
+    appendEvent(
+      tx,
+      { type: 'site.updated', subject: 'test', data: {}, ownerId: null, keys: [key] },
+      server.clock.now(),
+    ),
+  );
+}
 
 test('an ETag changes only when its feed does', async () => {
   const start = await validators();

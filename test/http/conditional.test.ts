@@ -24,12 +24,13 @@ const entry: CachedResponse = await prepare(
       headers: { link: '<https://hub.example/>; rel="hub"' },
     },
     expiresAt: Number.POSITIVE_INFINITY,
+    keys: ['site', 'home', 'article:3'],
   },
   7,
 );
 
 type Headers = Record<string, string | string[] | undefined>;
-const answer = (headers: Headers = {}) => answerFromCache(entry, { headers }, CACHE_CONTROL);
+const answer = (headers: Headers = {}) => answerFromCache(entry, { headers }, CACHE_CONTROL, true);
 const quoted = (tag: string) => `"${tag}"`;
 
 test('the encoding is the best the client accepts: brotli, then gzip, then none', () => {
@@ -70,6 +71,8 @@ test('a 200 carries the bytes of its encoding and the headers that describe them
     'last-modified': LAST_MODIFIED,
     'cache-control': CACHE_CONTROL,
     vary: 'Accept-Encoding',
+    'cache-status': 'quire; hit',
+    'surrogate-key': 'site home article:3',
     'content-type': 'application/rss+xml; charset=utf-8',
     'content-length': String(Buffer.byteLength(BODY)),
   });
@@ -128,6 +131,8 @@ test('a 304 has no body and no entity headers, but the validators of the encodin
     'last-modified': LAST_MODIFIED,
     'cache-control': CACHE_CONTROL,
     vary: 'Accept-Encoding',
+    'cache-status': 'quire; hit',
+    'surrogate-key': 'site home article:3',
   });
 });
 
@@ -171,12 +176,32 @@ test('HEAD is answered like GET (same status and headers); the caller leaves out
     { 'if-none-match': quoted(entry.tag) },
     { 'if-modified-since': 'Sat, 28 Feb 2026 12:00:00 GMT' },
   ] satisfies Headers[]) {
-    const get = answerFromCache(entry, { method: 'GET', headers } as { headers: Headers }, 'x');
-    const head = answerFromCache(entry, { method: 'HEAD', headers } as { headers: Headers }, 'x');
+    const get = answerFromCache(
+      entry,
+      { method: 'GET', headers } as { headers: Headers },
+      'x',
+      true,
+    );
+    const head = answerFromCache(
+      entry,
+      { method: 'HEAD', headers } as { headers: Headers },
+      'x',
+      true,
+    );
     assert.equal(head.status, get.status);
     assert.deepEqual(head.headers, get.headers);
     if (get.status === 200) {
       assert.equal(head.headers['content-length'], String(get.body?.length));
     }
+  }
+});
+
+test('Cache-Status says hit or miss (RFC 9211); Surrogate-Key names the keys it was built from', () => {
+  for (const headers of [{}, { 'if-none-match': quoted(entry.tag) }] satisfies Headers[]) {
+    const hit = answerFromCache(entry, { headers }, CACHE_CONTROL, true);
+    assert.equal(hit.headers['cache-status'], 'quire; hit');
+    assert.equal(hit.headers['surrogate-key'], 'site home article:3');
+    const miss = answerFromCache(entry, { headers }, CACHE_CONTROL, false);
+    assert.equal(miss.headers['cache-status'], 'quire; fwd=miss');
   }
 });

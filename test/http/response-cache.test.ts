@@ -1,7 +1,8 @@
 /**
- * The response cache, alone: what a prepared entry holds, which entry a lookup finds (version and
- * expiry), one build however many ask at once, the hits and misses counted, and which entry
- * leaves first when it is full.
+ * The response cache, alone: what a prepared entry holds, which entry a lookup finds (expiry),
+ * which entries an invalidation drops (exactly those built from the keys it names, even while a
+ * build is under way), one build however many ask at once, the hits and misses counted, and
+ * which entry leaves first when the bytes run out.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -17,28 +18,35 @@ const MODIFIED = new Date('2026-03-01T12:00:00.999Z');
 const NOW = Date.parse('2026-03-01T13:00:00.000Z');
 const HOUR = 3_600_000;
 
-const built = (body: string, expiresAt = Number.POSITIVE_INFINITY): BuildResult => ({
+const built = (
+  body: string,
+  expiresAt = Number.POSITIVE_INFINITY,
+  keys: string[] = ['site'],
+): BuildResult => ({
   representation: { body, type: 'text/html; charset=utf-8', lastModified: MODIFIED },
   expiresAt,
+  keys,
 });
 
 /** Counts lookups and builds, and makes builds that say which call they were. */
-function harness(maxEntries?: number) {
+function harness(maxBytes?: number) {
   const hits: string[] = [];
   const misses: string[] = [];
   const lookups: CacheLookups = { hit: (key) => hits.push(key), miss: (key) => misses.push(key) };
-  const cache = new ResponseCache({ lookups, ...(maxEntries !== undefined && { maxEntries }) });
+  const cache = new ResponseCache({ lookups, ...(maxBytes !== undefined && { maxBytes }) });
   let builds = 0;
   const build =
-    (body = 'page', expiresAt?: number) =>
+    (body = 'page', expiresAt?: number, keys?: string[]) =>
     async (): Promise<BuildResult> => {
       builds++;
-      return built(`${body} #${builds}`, expiresAt);
+      return built(`${body} #${builds}`, expiresAt, keys);
     };
   return { cache, hits, misses, build, builds: () => builds };
 }
 
-const bodyOf = (entry: { identity: Buffer } | null | undefined) => entry?.identity.toString();
+type Found = { identity: Buffer } | { entry: { identity: Buffer } } | null | undefined;
+const bodyOf = (found: Found) =>
+  (found && 'entry' in found ? found.entry : found)?.identity.toString();
 
 test('a prepared entry: the bytes in three encodings, a strong tag from the bytes alone', async () => {
   const body = 'Caf\u00e9 \u2615 '.repeat(50);
@@ -51,10 +59,13 @@ test('a prepared entry: the bytes in three encodings, a strong tag from the byte
         headers: { link: '<x>' },
       },
       expiresAt: 1234,
+      keys: ['site', 'article:1', 'site'],
     },
     42,
   );
   assert.equal(entry.version, 42);
+  assert.deepEqual(entry.keys, ['site', 'article:1'], 'each key once');
+  assert.equal(entry.bytes, entry.identity.length + entry.gzip.length + entry.br.length);
   assert.equal(entry.expiresAt, 1234);
   assert.equal(entry.type, 'text/html; charset=utf-8');
   assert.deepEqual(entry.headers, { link: '<x>' });
@@ -69,6 +80,7 @@ test('a prepared entry: the bytes in three encodings, a strong tag from the byte
     {
       representation: { body, type: 'text/plain', lastModified: new Date(0) },
       expiresAt: 0,
+      keys: [],
     },
     1,
   );
@@ -84,42 +96,92 @@ test('Last-Modified drops the milliseconds: HTTP dates have whole seconds', asyn
   assert.equal(entry.lastModifiedMs, Date.parse('2026-03-01T12:00:00.000Z'));
 });
 
-test('an entry is found only for its version and until it expires', async () => {
+test('an entry is found until it expires', async () => {
   const { cache, build } = harness();
-  const entry = await cache.get('feed:/feed', 5, NOW, build('feed', NOW + HOUR));
-  assert.equal(bodyOf(entry), 'feed #1');
-  assert.equal(cache.lookup('feed:/feed', 5, NOW), entry);
-  assert.equal(cache.lookup('feed:/feed', 5, NOW + HOUR - 1), entry, 'a moment before expiry');
-  assert.equal(cache.lookup('feed:/feed', 5, NOW + HOUR), undefined, 'at its expiry');
-  assert.equal(cache.lookup('feed:/feed', 6, NOW), undefined, 'a newer version');
-  assert.equal(cache.lookup('feed:/feed', 4, NOW), undefined, 'an older version');
-  assert.equal(cache.lookup('feed:/other', 5, NOW), undefined, 'another key');
+  const answer = await cache.get('feed:/feed', 5, NOW, build('feed', NOW + HOUR));
+  assert.equal(answer?.hit, false, 'built for this request');
+  assert.equal(bodyOf(answer), 'feed #1');
+  const entry = answer?.entry;
+  assert.equal(cache.lookup('feed:/feed', NOW), entry);
+  assert.equal(cache.lookup('feed:/feed', NOW + HOUR - 1), entry, 'a moment before expiry');
+  assert.equal(cache.lookup('feed:/feed', NOW + HOUR), undefined, 'at its expiry');
+  assert.equal(cache.lookup('feed:/other', NOW), undefined, 'another key');
+  const again = await cache.get('feed:/feed', 6, NOW, build('feed'));
+  assert.equal(bodyOf(again), 'feed #2', 'rebuilt once it expired');
+  assert.equal((await cache.get('feed:/feed', 7, NOW, build('feed')))?.hit, true);
 });
 
-test('a stale entry is built again and replaces the old one', async () => {
+test('an invalidation drops exactly the entries built from the keys it names', async () => {
   const { cache, build } = harness();
-  await cache.get('page:/', 1, NOW, build('home', NOW + HOUR));
-  const expired = await cache.get('page:/', 1, NOW + HOUR, build('home'));
-  assert.equal(bodyOf(expired), 'home #2', 'rebuilt once it expired');
-  const newer = await cache.get('page:/', 2, NOW, build('home'));
-  assert.equal(bodyOf(newer), 'home #3', 'rebuilt for a new version');
-  assert.equal(cache.lookup('page:/', 1, NOW), undefined, 'one entry per key: the old is gone');
-  assert.equal(cache.lookup('page:/', 2, NOW), newer);
+  await cache.get('page:/a', 1, NOW, build('a', undefined, ['site', 'article:1', 'user:1']));
+  await cache.get('page:/b', 1, NOW, build('b', undefined, ['site', 'article:2', 'user:2']));
+  await cache.get('page:/', 1, NOW, build('home', undefined, ['site', 'home', 'article:1']));
+  await cache.get('page:/t/js', 1, NOW, build('js', undefined, ['site', 'tag:js', 'article:2']));
+
+  cache.invalidate(['article:1'], 2);
+  assert.equal(cache.lookup('page:/a', NOW), undefined, 'its page');
+  assert.equal(cache.lookup('page:/', NOW), undefined, 'a list showing it');
+  assert.ok(cache.lookup('page:/b', NOW), 'another article stays');
+  assert.ok(cache.lookup('page:/t/js', NOW), 'a list without it stays');
+
+  cache.invalidate(['tag:rust', 'user:9'], 3);
+  assert.ok(cache.lookup('page:/b', NOW), 'keys nothing was built from drop nothing');
+  assert.equal(cache.size, 2);
+
+  cache.invalidate(['site'], 4);
+  assert.equal(cache.size, 0, 'every page shows the site');
+  assert.equal(cache.bytes, 0);
+});
+
+test('an invalidation of everything (null) drops every entry', async () => {
+  const { cache, build } = harness();
+  await cache.get('a', 1, NOW, build('a', undefined, ['x']));
+  await cache.get('b', 1, NOW, build('b', undefined, []));
+  cache.invalidate(null, 2);
+  assert.equal(cache.size, 0);
+});
+
+test('a build under way when one of its keys changes is answered but not kept', async () => {
+  const { cache, build, builds } = harness();
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const slow = (keys: string[]) => async () => {
+    await gate;
+    return build('slow', undefined, keys)();
+  };
+  const changed = cache.get('page:/a', 1, NOW, slow(['article:1']));
+  const unrelated = cache.get('page:/b', 1, NOW, slow(['article:2']));
+  cache.invalidate(['article:1'], 2);
+  release();
+  assert.equal((await changed)?.hit, false, 'the waiting request gets an answer');
+  await unrelated;
+  assert.equal(cache.lookup('page:/a', NOW), undefined, 'what it read may be older than event 2');
+  assert.ok(cache.lookup('page:/b', NOW), 'a build of other keys is kept');
+  await cache.get('page:/a', 2, NOW, build('a', undefined, ['article:1']));
+  assert.ok(cache.lookup('page:/a', NOW), 'built again after the change, it is kept');
+  assert.equal(builds(), 3);
 });
 
 test('lookups count hits only; get counts its misses, a request waiting on a build included', async () => {
   const { cache, hits, misses, build } = harness();
-  assert.equal(cache.lookup('feed:a', 1, NOW), undefined);
+  assert.equal(cache.lookup('feed:a', NOW), undefined);
   assert.deepEqual([hits, misses], [[], []], 'a lookup miss is left to the get that follows');
-  await Promise.all([cache.get('feed:a', 1, NOW, build()), cache.get('feed:a', 1, NOW, build())]);
+  const both = await Promise.all([
+    cache.get('feed:a', 1, NOW, build()),
+    cache.get('feed:a', 1, NOW, build()),
+  ]);
+  assert.deepEqual(
+    both.map((a) => a?.hit),
+    [false, false],
+  );
   assert.deepEqual(misses, ['feed:a', 'feed:a']);
-  assert.ok(cache.lookup('feed:a', 1, NOW));
+  assert.ok(cache.lookup('feed:a', NOW));
   await cache.get('feed:a', 1, NOW, build());
   assert.deepEqual(hits, ['feed:a', 'feed:a']);
   assert.deepEqual(misses, ['feed:a', 'feed:a']);
 });
 
-test('requests that arrive together share one build of each version', async () => {
+test('requests that arrive together share one build', async () => {
   const { cache, build, builds } = harness();
   let release = () => {};
   const gate = new Promise<void>((resolve) => (release = resolve));
@@ -129,18 +191,16 @@ test('requests that arrive together share one build of each version', async () =
     return slow();
   };
   const asked = Array.from({ length: 5 }, () => cache.get('feed:x', 1, NOW, waiting));
-  const otherVersion = cache.get('feed:x', 2, NOW, build('v2'));
   release();
-  const entries = await Promise.all(asked);
-  assert.equal(builds(), 2, 'one build for version 1, one for version 2');
-  for (const entry of entries) assert.equal(entry, entries[0], 'the very same entry');
-  assert.equal(bodyOf(await otherVersion), 'v2 #1');
+  const answers = await Promise.all(asked);
+  assert.equal(builds(), 1);
+  for (const a of answers) assert.equal(a?.entry, answers[0]?.entry, 'the very same entry');
 });
 
 test('a build that finds nothing caches nothing; one that fails is tried afresh next time', async () => {
   const { cache, build, builds } = harness();
   assert.equal(await cache.get('page:/gone', 1, NOW, async () => null), null);
-  assert.equal(cache.lookup('page:/gone', 1, NOW), undefined);
+  assert.equal(cache.lookup('page:/gone', NOW), undefined);
 
   const failing = async (): Promise<BuildResult> => {
     throw new Error('render failed');
@@ -151,26 +211,26 @@ test('a build that finds nothing caches nothing; one that fails is tried afresh 
   assert.equal(bodyOf(await cache.get('page:/x', 1, NOW, build())), 'page #1');
 });
 
-test('when full, the entry stored longest ago leaves first; a hit does not keep it', async () => {
-  const { cache, build } = harness(2);
+test('when the bytes run out, the entry used least recently leaves first', async () => {
+  const probe = await prepare(built('a #1'), 1);
+  // Room for two entries of this size, not three.
+  const { cache, build } = harness(probe.bytes * 2 + probe.bytes / 2);
   await cache.get('a', 1, NOW, build('a'));
   await cache.get('b', 1, NOW, build('b'));
-  assert.ok(cache.lookup('a', 1, NOW), 'a hit on the oldest');
+  assert.ok(cache.lookup('a', NOW), 'a hit on a makes b the least recently used');
   await cache.get('c', 1, NOW, build('c'));
-  assert.equal(cache.lookup('a', 1, NOW), undefined, 'a was stored first, so it went');
-  assert.ok(cache.lookup('b', 1, NOW));
-  assert.ok(cache.lookup('c', 1, NOW));
+  assert.ok(cache.lookup('a', NOW));
+  assert.equal(cache.lookup('b', NOW), undefined, 'b leaves');
+  assert.ok(cache.lookup('c', NOW));
+  assert.ok(cache.bytes <= probe.bytes * 2.5, `${cache.bytes} bytes held`);
 });
 
-test('an entry built again counts as stored anew, so the next to leave is another', async () => {
-  const { cache, build } = harness(2);
-  await cache.get('a', 1, NOW, build('a'));
-  await cache.get('b', 1, NOW, build('b'));
-  await cache.get('a', 2, NOW, build('a'));
-  await cache.get('c', 2, NOW, build('c'));
-  assert.ok(cache.lookup('a', 2, NOW), 'a, rebuilt after b, stays');
-  assert.equal(cache.lookup('b', 1, NOW), undefined, 'b leaves');
-  assert.ok(cache.lookup('c', 2, NOW));
+test('an entry larger than the whole cache is answered but not kept', async () => {
+  const { cache, build } = harness(100);
+  const answer = await cache.get('big', 1, NOW, build('x'.repeat(1000)));
+  assert.ok(answer);
+  assert.equal(cache.size, 0);
+  assert.equal(cache.bytes, 0);
 });
 
 test('clear drops every entry', async () => {
@@ -178,6 +238,6 @@ test('clear drops every entry', async () => {
   await cache.get('a', 1, NOW, build());
   await cache.get('b', 1, NOW, build());
   cache.clear();
-  assert.equal(cache.lookup('a', 1, NOW), undefined);
-  assert.equal(cache.lookup('b', 1, NOW), undefined);
+  assert.equal(cache.lookup('a', NOW), undefined);
+  assert.equal(cache.lookup('b', NOW), undefined);
 });

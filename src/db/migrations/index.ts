@@ -8,6 +8,7 @@ import * as m0001 from './0001-initial.ts';
 import * as m0002 from './0002-feed-import.ts';
 import * as m0003 from './0003-event-routing.ts';
 import * as m0004 from './0004-lz4-text.ts';
+import * as m0005 from './0005-event-cache-keys.ts';
 
 export interface QuireMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -18,4 +19,5 @@ export const migrations: Record<string, QuireMigration> = {
   '0002-feed-import': m0002,
   '0003-event-routing': m0003,
   '0004-lz4-text': m0004,
+  '0005-event-cache-keys': m0005,
 };

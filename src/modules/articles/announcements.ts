@@ -12,7 +12,7 @@ import {
   dueForAnnouncement,
   nextAnnouncementAt,
 } from './articles.repository.ts';
-import { emit } from './articles.service.ts';
+import { articleChangeKeys, emit } from './articles.service.ts';
 
 const BATCH = 50;
 
@@ -28,7 +28,9 @@ async function announceDue(ctx: AppContext): Promise<number> {
       if (!article) return 0;
       const author = await findUserById(tx.db, article.user_id);
       if (!author) return 0;
-      await emit(ctx, tx, ['article.published'], article, author, now);
+      // Until now no public list held it: it enters them all.
+      const keys = articleChangeKeys(null, article, now);
+      await emit(ctx, tx, ['article.published'], article, author, now, keys);
       return 1;
     });
   }

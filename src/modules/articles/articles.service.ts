@@ -7,6 +7,14 @@ import type { Tx } from '../../db/database.ts';
 import type { ArticleRow, UserRow } from '../../db/schema.ts';
 import { AppError, notFound, validationFailed } from '../../errors.ts';
 import {
+  articleKey,
+  HOME_KEY,
+  seriesKey,
+  TAG_LIST_KEY,
+  tagKey,
+  authorKey,
+} from '../../events/cache-keys.ts';
+import {
   appendEvents,
   type EventType,
   isWebhookEventType,
@@ -81,6 +89,7 @@ function articleEvents(
   article: ArticleRow,
   author: UserRow,
   now: Date,
+  keys: readonly string[],
 ): PendingEvent[] {
   const o = { baseUrl: ctx.config.baseUrl, now };
   // Webhooks get the whole article; a deleted one, and the events only caches hear of, are
@@ -96,7 +105,62 @@ function articleEvents(
         ? (brief ??= articleWithoutBodyJson(article, author, o))
         : (whole ??= articleShowJson(article, author, o)),
     ownerId: author.id,
+    keys,
   }));
+}
+
+const tagsOf = (article: ArticleRow) => article.cached_tag_list.split(', ').filter(Boolean);
+
+/** The keys of every public list that holds (or held) the article in one of `states`. */
+function listKeys(article: ArticleRow, states: Array<ArticleRow | null>): string[] {
+  const keys = [HOME_KEY, authorKey(article.user_id), TAG_LIST_KEY];
+  const present = states.filter((r): r is ArticleRow => r !== null);
+  for (const tag of new Set(present.flatMap(tagsOf))) keys.push(tagKey(tag));
+  for (const id of new Set(present.map((r) => r.series_id)))
+    if (id !== null) keys.push(seriesKey(id));
+  return keys;
+}
+
+/**
+ * The cache keys a change of an article touches (`before` null for a new article or one going
+ * live, `after` null for a deleted one): its own, and the public lists it enters, leaves or
+ * changes place in. A change no public list sees (a draft saved, a schedule set) names only the
+ * article, so cached pages and feeds stay as they are.
+ */
+export function articleChangeKeys(
+  before: ArticleRow | null,
+  after: ArticleRow | null,
+  now: Date,
+): string[] {
+  const row = (after ?? before) as ArticleRow;
+  const keys = [articleKey(row.id)];
+  const was = before !== null && isVisible(before, now) ? before : null;
+  const is = after !== null && isVisible(after, now) ? after : null;
+  const waiting = (r: ArticleRow | null) => r !== null && r.published === 1 && !isVisible(r, now);
+  if (!was && !is) {
+    // Scheduled (or no longer): the lists it will enter are rebuilt now, so that they expire
+    // when it goes live.
+    if ((waiting(before) || waiting(after)) && before?.published_at !== after?.published_at)
+      keys.push(...listKeys(row, [before, after]));
+    return keys;
+  }
+  if (!was || !is || was.published_at !== is.published_at) {
+    // In or out of the lists (or moved in them): every list holding it changes.
+    keys.push(...listKeys(row, [was, is]));
+    return keys;
+  }
+  // Still listed in the same place: lists showing it depend on its own key already, so only
+  // the lists of tags and series it joined or left change.
+  const tagsBefore = tagsOf(was);
+  const tagsAfter = tagsOf(is);
+  const moved = [
+    ...tagsBefore.filter((t) => !tagsAfter.includes(t)),
+    ...tagsAfter.filter((t) => !tagsBefore.includes(t)),
+  ];
+  if (moved.length > 0) keys.push(TAG_LIST_KEY, ...moved.map(tagKey));
+  for (const id of new Set([was.series_id, is.series_id]))
+    if (was.series_id !== is.series_id && id !== null) keys.push(seriesKey(id));
+  return keys;
 }
 
 /** Appends an article's events of these types, in order. */
@@ -107,8 +171,9 @@ export function emit(
   article: ArticleRow,
   author: UserRow,
   now: Date,
+  keys: readonly string[],
 ) {
-  return appendEvents(tx, articleEvents(ctx, types, article, author, now), now);
+  return appendEvents(tx, articleEvents(ctx, types, article, author, now, keys), now);
 }
 
 /**
@@ -211,7 +276,7 @@ export async function insertArticlesIn(
   const events = rows.flatMap((row) => {
     const published = publicationEvent(null, row, now);
     const types: EventType[] = published ? ['article.created', published] : ['article.created'];
-    return articleEvents(ctx, types, row, author, now);
+    return articleEvents(ctx, types, row, author, now, articleChangeKeys(null, row, now));
   });
   await appendEvents(tx, events, now);
   return rows;
@@ -291,7 +356,8 @@ export async function updateArticle(
     });
     if (changes.tags !== undefined) await setArticleTags(tx.db, row.id, changes.tags, stamp);
     const event = publicationEvent(before, row, now);
-    await emit(ctx, tx, event ? ['article.updated', event] : ['article.updated'], row, author, now);
+    const types: EventType[] = event ? ['article.updated', event] : ['article.updated'];
+    await emit(ctx, tx, types, row, author, now, articleChangeKeys(before, row, now));
     return row;
   });
   return { article, author };
@@ -303,6 +369,7 @@ export async function deleteArticle(ctx: AppContext, actor: UserRow, id: number)
   const now = ctx.clock.now();
   await ctx.database.transaction(async (tx) => {
     await deleteArticleRow(tx.db, article.id);
-    await emit(ctx, tx, ['article.deleted'], article, author, now);
+    const keys = articleChangeKeys(article, null, now);
+    await emit(ctx, tx, ['article.deleted'], article, author, now, keys);
   });
 }

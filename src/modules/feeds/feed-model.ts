@@ -4,6 +4,14 @@
  */
 import type { AppContext } from '../../context.ts';
 import type { ArticleRow, UserRow } from '../../db/schema.ts';
+import {
+  HOME_KEY,
+  listedKeys,
+  SITE_KEY,
+  tagKey,
+  userKey,
+  authorKey,
+} from '../../events/cache-keys.ts';
 import { absoluteUrls } from '../../feeds/absolute-urls.ts';
 import type { FeedEntry, FeedLinks, FeedModel } from '../../feeds/model.ts';
 import { articlePath, tagArray } from '../articles/articles.presenter.ts';
@@ -67,18 +75,26 @@ type FeedHead = Pick<FeedModel, 'title' | 'description' | 'image'> & {
   since: Date;
 };
 
+/** A feed's model, and the cache keys it was read from. */
+export interface BuiltFeed {
+  model: FeedModel;
+  keys: string[];
+}
+
 /** The feed's model, or null when its author or tag does not exist (a 404). */
 export async function buildFeedModel(
   ctx: AppContext,
   scope: FeedScope,
   page: number,
-): Promise<FeedModel | null> {
+): Promise<BuiltFeed | null> {
   const base = ctx.config.baseUrl;
   const { site_name: site, site_description: siteDescription } = await siteSettings(ctx);
   let head: FeedHead;
+  const keys = [SITE_KEY];
   if (scope.kind === 'author') {
     const user = await userByUsername(ctx, scope.username);
     if (!user) return null;
+    keys.push(userKey(user.id), authorKey(user.id));
     head = {
       title: `${site}: ${user.name}`,
       description: `The latest articles on ${site} by ${user.name} (@${user.username}).`,
@@ -87,6 +103,7 @@ export async function buildFeedModel(
       since: new Date(user.created_at),
     };
   } else if (scope.kind === 'tag') {
+    keys.push(tagKey(scope.tag));
     head = {
       title: `${site}: #${scope.tag}`,
       description: `The latest articles tagged #${scope.tag} on ${site}.`,
@@ -95,6 +112,7 @@ export async function buildFeedModel(
       since: new Date(0),
     };
   } else {
+    keys.push(HOME_KEY);
     head = {
       title: site,
       description: siteDescription || `The latest articles on ${site}.`,
@@ -116,7 +134,7 @@ export async function buildFeedModel(
     (latest, e) => (e.updated > latest ? e.updated : latest),
     head.since,
   );
-  return {
+  const model = {
     title: head.title,
     description: head.description,
     image: head.image,
@@ -125,6 +143,7 @@ export async function buildFeedModel(
     updated,
     entries,
   };
+  return { model, keys: [...keys, ...listedKeys(items)] };
 }
 
 /** When the next scheduled article goes live, if one is waiting: cached feeds expire then. */

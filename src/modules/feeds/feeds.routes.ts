@@ -16,12 +16,12 @@ export function feedsRoutes(ctx: AppContext, cache: ResponseCache) {
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const f = parseFeedUrl(request.url);
       if (!f) throw notFound('No such feed');
-      const entry = await cachedFeed(ctx, cache, f);
-      if (!entry)
+      const cached = await cachedFeed(ctx, cache, f);
+      if (!cached)
         throw notFound(
           f.scope.kind === 'tag' ? 'No articles carry this tag' : 'No one here goes by that name',
         );
-      const answer = answerFromCache(entry, request, FEED_CACHE_CONTROL);
+      const answer = answerFromCache(cached.entry, request, FEED_CACHE_CONTROL, cached.hit);
       reply.status(answer.status).headers(answer.headers);
       return reply.send(answer.body ?? undefined);
     };

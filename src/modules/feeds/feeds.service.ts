@@ -35,12 +35,13 @@ function linkHeader(model: FeedModel, format: FeedFormat): string {
   return model.links.hub ? `<${model.links.hub}>; rel="hub", ${self}` : self;
 }
 
-/** Builds the feed's cached response for the current content version; null when it does not exist. */
+/** The feed's cached response, built when missing; null when the feed does not exist. */
 export async function cachedFeed(ctx: AppContext, cache: ResponseCache, f: FeedRequest) {
   const version = await ctx.eventHead.current();
   return cache.get(feedKey(f), version, ctx.clock.now().getTime(), async () => {
-    const model = await buildFeedModel(ctx, f.scope, f.page);
-    if (!model) return null;
+    const built = await buildFeedModel(ctx, f.scope, f.page);
+    if (!built) return null;
+    const { model, keys } = built;
     const next = await nextScheduledAt(ctx);
     const changed = await entriesChangedAt(ctx);
     const { type, render } = FORMATS[f.format];
@@ -54,6 +55,7 @@ export async function cachedFeed(ctx: AppContext, cache: ResponseCache, f: FeedR
         headers: { link: linkHeader(model, f.format) },
       },
       expiresAt: next ? next.getTime() : Number.POSITIVE_INFINITY,
+      keys,
     };
   });
 }

@@ -1,6 +1,7 @@
 /** Settings an administrator changes at run time, kept in the database for every node. */
 import type { AppContext } from '../../context.ts';
 import { type FieldError, validationFailed } from '../../errors.ts';
+import { SITE_KEY } from '../../events/cache-keys.ts';
 import { appendEvent } from '../../events/outbox.ts';
 import { checkStorable } from '../articles/articles.rules.ts';
 import { readSettings, type SiteSettings, upsertSettings } from './site.repository.ts';
@@ -29,7 +30,11 @@ async function writeSettings(ctx: AppContext, values: Partial<SiteSettings>): Pr
   const now = at.toISOString();
   await ctx.database.transaction(async (tx) => {
     await upsertSettings(tx.db, values, now);
-    await appendEvent(tx, 'site.updated', 'site', values, at);
+    await appendEvent(
+      tx,
+      { type: 'site.updated', subject: 'site', data: values, ownerId: null, keys: [SITE_KEY] },
+      at,
+    );
   });
 }
 

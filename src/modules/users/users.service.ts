@@ -5,6 +5,7 @@
 import type { AppContext } from '../../context.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { type FieldError, validationFailed } from '../../errors.ts';
+import { userKey } from '../../events/cache-keys.ts';
 import { appendEvent } from '../../events/outbox.ts';
 import { checkHttpUrl, checkStorable } from '../articles/articles.rules.ts';
 import { hashPassword } from './password.ts';
@@ -85,9 +86,13 @@ export async function createAccount(ctx: AppContext, input: NewAccount): Promise
       });
       await appendEvent(
         tx,
-        'user.created',
-        `user:${user.id}`,
-        userJson(user, ctx.config.baseUrl),
+        {
+          type: 'user.created',
+          subject: `user:${user.id}`,
+          data: userJson(user, ctx.config.baseUrl),
+          ownerId: null,
+          keys: [userKey(user.id)],
+        },
         now,
       );
       return user;
@@ -154,11 +159,14 @@ export async function updateProfile(
     });
     await appendEvent(
       tx,
-      'user.updated',
-      `user:${updated.id}`,
-      userJson(updated, ctx.config.baseUrl),
+      {
+        type: 'user.updated',
+        subject: `user:${updated.id}`,
+        data: userJson(updated, ctx.config.baseUrl),
+        ownerId: updated.id,
+        keys: [userKey(updated.id)],
+      },
       now,
-      updated.id,
     );
     return updated;
   });

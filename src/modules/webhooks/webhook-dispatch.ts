@@ -132,10 +132,14 @@ async function updateEndpointHealth(
   if (!(await disableEndpointRow(tx.db, id, reason, stamp))) return;
   await appendEvent(
     tx,
-    'webhook_endpoint.disabled',
-    `webhook_endpoint:${id}`,
-    { id, target_url: endpoint.target_url, reason, disabled_at: stamp },
+    {
+      type: 'webhook_endpoint.disabled',
+      subject: `webhook_endpoint:${id}`,
+      data: { id, target_url: endpoint.target_url, reason, disabled_at: stamp },
+      ownerId: endpoint.user_id,
+      // No public answer shows an endpoint.
+      keys: [],
+    },
     now,
-    endpoint.user_id,
   );
 }

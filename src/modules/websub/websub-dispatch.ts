@@ -41,7 +41,8 @@ export const websubContent: DispatcherJob = {
     for (const [topic, sent] of topics) {
       const parsed = topicFeed(ctx.config.baseUrl, topic);
       // A topic whose feed went away (its author deleted) keeps its subscribers waiting.
-      const entry = parsed.ok ? await cachedFeed(ctx, responseCacheOf(ctx), parsed.feed) : null;
+      const cached = parsed.ok ? await cachedFeed(ctx, responseCacheOf(ctx), parsed.feed) : null;
+      const entry = cached?.entry;
       // Only a change takes a write transaction; a cycle with none reads and moves on.
       if (entry && (sent.size > 1 || !sent.has(entry.tag))) {
         queued += await queueChanged(ctx, topic, entry);

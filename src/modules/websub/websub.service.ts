@@ -84,7 +84,7 @@ export async function verifyAndApply(
   }
   if (intent.mode === 'subscribe') {
     const topic = topicFeed(ctx.config.baseUrl, intent.topic);
-    const entry = topic.ok ? await cachedFeed(ctx, cache, topic.feed) : null;
+    const entry = topic.ok ? (await cachedFeed(ctx, cache, topic.feed))?.entry : null;
     await saveSubscription(
       ctx.database.db,
       { ...intent, contentHash: entry?.tag ?? null },
