@@ -31,7 +31,7 @@ import { articlesRoutes } from './modules/articles/articles.routes.ts';
 import { articleComponents } from './modules/articles/articles.schemas.ts';
 import { SESSION_COOKIE } from './modules/auth/sessions.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
-import { FEED_CACHE_CONTROL } from './modules/feeds/feeds.service.ts';
+import { feedCachePolicy } from './modules/feeds/feeds.service.ts';
 import { feedKeyOf, feedRouteOf } from './modules/feeds/feed-urls.ts';
 import { feedsRoutes } from './modules/feeds/feeds.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
@@ -46,7 +46,7 @@ import { userComponents } from './modules/users/users.schemas.ts';
 import { adminRoutes } from './web/admin.routes.ts';
 import { assetsRoutes } from './web/assets.routes.ts';
 import { editorRoutes } from './web/editor.routes.ts';
-import { PAGE_CACHE_CONTROL, pageKeyOf, pageRouteOf } from './web/page.ts';
+import { pageCachePolicy, pageKeyOf, pageRouteOf } from './web/page.ts';
 import { settingsRoutes } from './web/settings.routes.ts';
 import { siteName } from './modules/site/site.service.ts';
 import { webRoutes } from './web/web.routes.ts';
@@ -69,8 +69,8 @@ declare module 'fastify' {
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const responses = responseCacheOf(ctx);
   const fast = fastPath(ctx, responses, [
-    { key: feedKeyOf, route: feedRouteOf, cacheControl: FEED_CACHE_CONTROL },
-    { key: pageKeyOf, route: pageRouteOf, cacheControl: PAGE_CACHE_CONTROL },
+    { key: feedKeyOf, route: feedRouteOf, policy: feedCachePolicy(ctx.config) },
+    { key: pageKeyOf, route: pageRouteOf, policy: pageCachePolicy(ctx.config) },
   ]);
   const security = securityHeaders(ctx.config);
   const drain = new Drain(ctx.logger, security);

@@ -1,10 +1,12 @@
 /**
  * The dispatcher with every background part Quire has: the webhook fan-out and channel, WebSub
  * content distribution and lease expiry, the job that announces scheduled articles when their
- * time comes, feed polling, and the retention of finished deliveries. `quire serve` runs one
+ * time comes, feed polling, purges of shared caches in front (QUIRE_PURGE_URLS), and the
+ * retention of finished deliveries. `quire serve` runs one
  * unless QUIRE_DISPATCHER=0; `quire worker` runs one alone.
  */
 import type { AppContext } from './context.ts';
+import { cachePurgeChannel, cachePurgeFanOut } from './events/cache-purge.ts';
 import { pruneDeliveries } from './events/deliveries.ts';
 import { Dispatcher } from './events/dispatcher.ts';
 import { announceScheduled } from './modules/articles/announcements.ts';
@@ -16,8 +18,9 @@ export function createDispatcher(ctx: AppContext): Dispatcher {
   // WebSub reads feeds at the event head, which must follow commits in a worker with no web app.
   ctx.eventHead.start();
   return new Dispatcher(ctx, {
-    consumers: [webhookFanOut],
-    channels: [webhookChannel, websubChannel],
+    // Without caches to purge, no consumer moves through every event for nothing.
+    consumers: [webhookFanOut, ...(ctx.config.purgeUrls.length > 0 ? [cachePurgeFanOut] : [])],
+    channels: [webhookChannel, websubChannel, cachePurgeChannel],
     jobs: [announceScheduled, websubExpiry, websubContent, feedPolling, pruneDeliveries],
   });
 }

@@ -60,6 +60,13 @@ export interface Config {
   shutdownTimeout: number;
   /** MiB the response cache of pages and feeds may hold; the least recently used leaves first. */
   cacheMb: number;
+  /**
+   * Shared HTTP caches in front (Varnish, a CDN) to purge by key when content changes: each URL
+   * is sent `PURGE` with the changed keys in `xkey` and `Surrogate-Key`. Empty: none.
+   */
+  purgeUrls: string[];
+  /** Seconds a shared cache may keep a public page or feed (`s-maxage`). */
+  sharedMaxAge: number;
   /** What deserves a warning at start: old names in use, settings that no longer do anything. */
   warnings: string[];
 }
@@ -258,8 +265,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeout: integer(env, 'QUIRE_REQUEST_TIMEOUT', 30, 1, 3600),
     shutdownTimeout: integer(env, 'QUIRE_SHUTDOWN_TIMEOUT', 10, 1, 3600),
     cacheMb: integer(env, 'QUIRE_CACHE_MB', 64, 1, 65_536),
+    ...sharedCacheConfig(env),
     ...deliveryConfig(env, warnings),
     warnings,
+  };
+}
+
+/**
+ * A shared cache that is purged on every change may keep answers for a day; one that is not
+ * (a CDN without purging) only for a minute, so readers see changes soon enough.
+ */
+function sharedCacheConfig(env: NodeJS.ProcessEnv) {
+  const purgeUrls = (env.QUIRE_PURGE_URLS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const url of purgeUrls) {
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      throw new ConfigError(`QUIRE_PURGE_URLS: ${url} is not an http(s) URL`);
+    }
+  }
+  const fallback = purgeUrls.length > 0 ? 86_400 : 60;
+  return {
+    purgeUrls,
+    sharedMaxAge: integer(env, 'QUIRE_SHARED_MAX_AGE', fallback, 0, 365 * 86_400),
   };
 }
 

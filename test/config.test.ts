@@ -215,3 +215,23 @@ test('each warning is logged once when a context opens', async () => {
   assert.deepEqual(warned, config.warnings);
   assert.equal(warned.length, 2);
 });
+
+test('shared caches: QUIRE_CACHE_MB, QUIRE_PURGE_URLS and QUIRE_SHARED_MAX_AGE', () => {
+  const plain = loadConfig({});
+  assert.equal(plain.cacheMb, 64);
+  assert.deepEqual(plain.purgeUrls, []);
+  assert.equal(plain.sharedMaxAge, 60, 'without purging, shared caches keep answers a minute');
+  const purged = loadConfig({
+    QUIRE_PURGE_URLS: 'http://127.0.0.1:6081/, https://cache.example/purge',
+  });
+  assert.deepEqual(purged.purgeUrls, ['http://127.0.0.1:6081/', 'https://cache.example/purge']);
+  assert.equal(purged.sharedMaxAge, 86_400, 'purged on every change, they may keep them a day');
+  assert.equal(loadConfig({ QUIRE_SHARED_MAX_AGE: '600' }).sharedMaxAge, 600);
+  for (const bad of ['varnish:6081', 'ftp://cache.example/', 'http://']) {
+    assert.throws(() => loadConfig({ QUIRE_PURGE_URLS: bad }), {
+      name: 'ConfigError',
+      message: new RegExp(`QUIRE_PURGE_URLS: .* is not an http\\(s\\) URL`),
+    });
+  }
+  assert.throws(() => loadConfig({ QUIRE_CACHE_MB: '0' }), /QUIRE_CACHE_MB/);
+});

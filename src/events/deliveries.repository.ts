@@ -2,9 +2,25 @@
  * Queries of the delivery queue: claiming due deliveries with a lease, recording attempts,
  * settling, what is due next, pruning, and counts by state.
  */
-import { sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import type { DbHandle, Tx } from '../db/database.ts';
-import type { DeliveryRow, DeliveryStatus } from '../db/schema.ts';
+import type { DeliveriesTable, DeliveryRow, DeliveryStatus } from '../db/schema.ts';
+
+/** Rows per INSERT: a fan-out to many targets stays within the engines' parameter limits. */
+const INSERT_BATCH = 100;
+
+/** Queues new deliveries (each channel builds its rows with `pendingDelivery`). */
+export async function insertDeliveries(
+  db: DbHandle,
+  rows: Array<Insertable<DeliveriesTable>>,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+    await db
+      .insertInto('deliveries')
+      .values(rows.slice(i, i + INSERT_BATCH))
+      .execute();
+  }
+}
 
 /**
  * Ids of due deliveries a claim may take, oldest due first, at most `limit`: for each target

@@ -38,10 +38,14 @@ export async function claimDue(
   return ctx.database.transaction((tx) => leaseDeliveries(tx, ids, owner, now, leaseUntil));
 }
 
-/** What makes one delivery: its target (an endpoint or a subscription) and its message. */
+/**
+ * What makes one delivery: its target (an endpoint, a subscription, or another channel's target
+ * such as `purge:<url>`) and its message.
+ */
 export interface NewDelivery {
   endpointId?: number;
   subscriptionId?: number;
+  target?: string;
   eventId: number | null;
   messageId: string;
   eventType: string;
@@ -59,7 +63,10 @@ export function pendingDelivery(ctx: AppContext, d: NewDelivery, now: Date) {
     endpoint_id: d.endpointId ?? null,
     subscription_id: d.subscriptionId ?? null,
     target:
-      d.endpointId !== undefined ? `endpoint:${d.endpointId}` : `subscription:${d.subscriptionId}`,
+      d.target ??
+      (d.endpointId !== undefined
+        ? `endpoint:${d.endpointId}`
+        : `subscription:${d.subscriptionId}`),
     event_id: d.eventId,
     message_id: d.messageId,
     event_type: d.eventType,

@@ -1,5 +1,5 @@
 /**
- * One attempt of a delivery: a POST through the SSRF guard (redirects never followed, at most a
+ * One attempt of a delivery: a request (a POST, mostly) through the SSRF guard (redirects never followed, at most a
  * kilobyte of the answer read), and what its answer means for the delivery.
  */
 import type { AppContext } from '../context.ts';
@@ -8,9 +8,17 @@ import { retryAfterSeconds } from './retry-schedule.ts';
 
 /** One HTTP request an attempt makes. */
 export interface Outgoing {
+  /** POST unless said (a cache purge is a PURGE). */
+  method?: 'POST' | 'PURGE';
   url: string;
   headers: Record<string, string>;
   body: string;
+  /**
+   * Set for a URL from the operator's configuration (a cache to purge, usually on a private
+   * address), never for one a user gave: the guard then lets private addresses and plain HTTP
+   * through. Link-local addresses stay refused.
+   */
+  operatorUrl?: boolean;
 }
 
 export type AttemptOutcome =
@@ -55,10 +63,12 @@ export async function attempt(ctx: AppContext, outgoing: Outgoing): Promise<Atte
   const elapsed = () => Math.round(performance.now() - started);
   try {
     const answer = await safeFetch(outgoing.url, {
-      method: 'POST',
+      method: outgoing.method ?? 'POST',
       body: outgoing.body,
       headers: outgoing.headers,
-      ...pushPolicy(ctx.config),
+      ...(outgoing.operatorUrl
+        ? { allowPrivate: true, requireHttps: false }
+        : pushPolicy(ctx.config)),
       followRedirects: false,
       timeoutMs: ctx.config.deliveryTimeout * 1000,
       maxBytes: RESPONSE_EXCERPT_BYTES,

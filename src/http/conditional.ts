@@ -20,6 +20,28 @@ export function chooseEncoding(acceptEncoding: string | undefined): Encoding {
   return negotiate(acceptEncoding, ENCODINGS) ?? 'identity';
 }
 
+/**
+ * Who may keep a cached answer, and how long. Browsers ask again after `maxAge` (with the ETag,
+ * so usually for a 304); shared caches in front keep it `sharedMaxAge`, or until the content's
+ * own expiry (a scheduled article going live), and are purged by key on changes.
+ */
+export interface CachePolicy {
+  maxAge: number;
+  sharedMaxAge: number;
+  /** Signed-in readers get their own pages: a shared copy is only for requests without cookies. */
+  varyCookie: boolean;
+}
+
+/** Seconds a shared cache may serve an answer that just went stale while it fetches anew. */
+export const STALE_WHILE_REVALIDATE = 30;
+
+export function cacheControlFor(policy: CachePolicy, expiresAt: number, nowMs: number): string {
+  const untilExpiry = Math.max(0, Math.floor((expiresAt - nowMs) / 1000));
+  const shared = Math.min(policy.sharedMaxAge, untilExpiry);
+  const browser = Math.min(policy.maxAge, untilExpiry);
+  return `public, max-age=${browser}, s-maxage=${shared}, stale-while-revalidate=${STALE_WHILE_REVALIDATE}`;
+}
+
 /** The ETag of one encoding of the response: each variant has its own strong validator. */
 export function etagFor(entry: CachedResponse, encoding: Encoding): string {
   return `"${entry.tag}${encoding === 'identity' ? '' : `-${encoding === 'br' ? 'br' : 'gz'}`}"`;
@@ -42,8 +64,9 @@ function matchesAny(ifNoneMatch: string, entry: CachedResponse): boolean {
 export function answerFromCache(
   entry: CachedResponse,
   request: { headers: Record<string, string | string[] | undefined> },
-  cacheControl: string,
+  policy: CachePolicy,
   hit: boolean,
+  nowMs: number,
 ): CachedAnswer {
   const header = (name: string) => {
     const v = request.headers[name];
@@ -54,8 +77,8 @@ export function answerFromCache(
     ...entry.headers,
     etag: etagFor(entry, encoding),
     'last-modified': entry.lastModified,
-    'cache-control': cacheControl,
-    vary: 'Accept-Encoding',
+    'cache-control': cacheControlFor(policy, entry.expiresAt, nowMs),
+    vary: policy.varyCookie ? 'Accept-Encoding, Cookie' : 'Accept-Encoding',
     'cache-status': hit ? 'quire; hit' : 'quire; fwd=miss',
   };
   if (entry.keys.length > 0) headers['surrogate-key'] = entry.keys.join(' ');

@@ -13,7 +13,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { AppContext } from '../context.ts';
 import { metricsOf } from '../metrics/metrics.ts';
-import { answerFromCache } from './conditional.ts';
+import { answerFromCache, type CachePolicy } from './conditional.ts';
 import { requestId } from './request-log.ts';
 import type { ResponseCache } from './response-cache.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -26,7 +26,7 @@ export interface FastRoute {
    * so requests answered here count under the same label as those answered there.
    */
   route(url: string): string;
-  cacheControl: string;
+  policy: CachePolicy;
 }
 
 export interface FastPath {
@@ -48,11 +48,12 @@ export function fastPath(ctx: AppContext, cache: ResponseCache, routes: FastRout
       const key = route.key(req.url, req);
       if (key === null) continue;
       // Only a hit is counted here: a miss goes on to Fastify, whose lookup counts it.
-      const entry = cache.lookup(key, ctx.clock.now().getTime());
+      const now = ctx.clock.now().getTime();
+      const entry = cache.lookup(key, now);
       if (!entry) return false;
       const started = performance.now();
       const id = requestId(req);
-      const answer = answerFromCache(entry, req, route.cacheControl, true);
+      const answer = answerFromCache(entry, req, route.policy, true, now);
       res.writeHead(answer.status, { ...security, ...answer.headers, 'x-request-id': id });
       res.end(req.method === 'HEAD' ? undefined : (answer.body ?? undefined));
       const ms = performance.now() - started;

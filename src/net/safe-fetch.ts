@@ -24,7 +24,8 @@ export interface SafeFetchOptions {
   timeoutMs?: number;
   /** Default 5; one more is refused with too_many_redirects. */
   maxRedirects?: number;
-  method?: 'GET' | 'POST' | 'HEAD';
+  /** A PURGE (of a cache in front) carries no body, like GET. */
+  method?: 'GET' | 'POST' | 'HEAD' | 'PURGE';
   body?: string | Uint8Array;
   headers?: Record<string, string>;
   /** Default true, for GET and HEAD only; otherwise a 3xx answer is returned as it came. */

@@ -10,7 +10,7 @@ import type { AppContext } from '../context.ts';
 import type { UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { nextScheduledAt } from '../modules/feeds/feeds.service.ts';
-import { answerFromCache } from '../http/conditional.ts';
+import { answerFromCache, type CachePolicy } from '../http/conditional.ts';
 import { csrfFor } from '../http/csrf.ts';
 import { writeLimit } from '../http/rate-limits.ts';
 import { responseCacheOf } from '../http/shared-response-cache.ts';
@@ -61,8 +61,13 @@ export interface PageContent extends PageExtras {
   keys: string[];
 }
 
-/** Browsers keep a page but ask each time whether it changed: a 304 costs a few bytes. */
-export const PAGE_CACHE_CONTROL = 'private, no-cache';
+/**
+ * Browsers keep a page but ask each time whether it changed (a 304 costs a few bytes); a shared
+ * cache in front keeps it for requests without cookies, since signed-in readers see their own.
+ */
+export function pageCachePolicy(config: { sharedMaxAge: number }): CachePolicy {
+  return { maxAge: 0, sharedMaxAge: config.sharedMaxAge, varyCookie: true };
+}
 
 /**
  * The cache key of a page for a request without a session: signed-in people see their own
@@ -193,7 +198,13 @@ export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
         };
       });
       if (!cached) throw new Error('a page build answered nothing');
-      const answer = answerFromCache(cached.entry, request, PAGE_CACHE_CONTROL, cached.hit);
+      const answer = answerFromCache(
+        cached.entry,
+        request,
+        pageCachePolicy(ctx.config),
+        cached.hit,
+        now.getTime(),
+      );
       return reply
         .status(answer.status)
         .headers(answer.headers)

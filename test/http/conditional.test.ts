@@ -6,11 +6,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { answerFromCache, chooseEncoding, etagFor } from '../../src/http/conditional.ts';
+import {
+  answerFromCache,
+  type CachePolicy,
+  cacheControlFor,
+  chooseEncoding,
+  etagFor,
+} from '../../src/http/conditional.ts';
 import { type CachedResponse, prepare } from '../../src/http/response-cache.ts';
 
 const BODY = '<rss>Caf\u00e9 au lait, caf\u00e9 au lait, caf\u00e9 au lait</rss>';
-const CACHE_CONTROL = 'public, max-age=60';
+const POLICY: CachePolicy = { maxAge: 60, sharedMaxAge: 3600, varyCookie: false };
+const CACHE_CONTROL = 'public, max-age=60, s-maxage=3600, stale-while-revalidate=30';
+const NOW = Date.parse('2026-03-01T13:00:00Z');
 /** Built at a moment with milliseconds, which the validators drop. */
 const MODIFIED = new Date('2026-03-01T12:00:00.750Z');
 const LAST_MODIFIED = 'Sun, 01 Mar 2026 12:00:00 GMT';
@@ -30,7 +38,7 @@ const entry: CachedResponse = await prepare(
 );
 
 type Headers = Record<string, string | string[] | undefined>;
-const answer = (headers: Headers = {}) => answerFromCache(entry, { headers }, CACHE_CONTROL, true);
+const answer = (headers: Headers = {}) => answerFromCache(entry, { headers }, POLICY, true, NOW);
 const quoted = (tag: string) => `"${tag}"`;
 
 test('the encoding is the best the client accepts: brotli, then gzip, then none', () => {
@@ -179,14 +187,16 @@ test('HEAD is answered like GET (same status and headers); the caller leaves out
     const get = answerFromCache(
       entry,
       { method: 'GET', headers } as { headers: Headers },
-      'x',
+      POLICY,
       true,
+      NOW,
     );
     const head = answerFromCache(
       entry,
       { method: 'HEAD', headers } as { headers: Headers },
-      'x',
+      POLICY,
       true,
+      NOW,
     );
     assert.equal(head.status, get.status);
     assert.deepEqual(head.headers, get.headers);
@@ -198,10 +208,36 @@ test('HEAD is answered like GET (same status and headers); the caller leaves out
 
 test('Cache-Status says hit or miss (RFC 9211); Surrogate-Key names the keys it was built from', () => {
   for (const headers of [{}, { 'if-none-match': quoted(entry.tag) }] satisfies Headers[]) {
-    const hit = answerFromCache(entry, { headers }, CACHE_CONTROL, true);
+    const hit = answerFromCache(entry, { headers }, POLICY, true, NOW);
     assert.equal(hit.headers['cache-status'], 'quire; hit');
     assert.equal(hit.headers['surrogate-key'], 'site home article:3');
-    const miss = answerFromCache(entry, { headers }, CACHE_CONTROL, false);
+    const miss = answerFromCache(entry, { headers }, POLICY, false, NOW);
     assert.equal(miss.headers['cache-status'], 'quire; fwd=miss');
   }
+});
+
+test('Cache-Control lets shared caches keep an answer, never past its own expiry', () => {
+  const page: CachePolicy = { maxAge: 0, sharedMaxAge: 86_400, varyCookie: true };
+  assert.equal(
+    cacheControlFor(page, Number.POSITIVE_INFINITY, NOW),
+    'public, max-age=0, s-maxage=86400, stale-while-revalidate=30',
+  );
+  // A scheduled article goes live in 90.5 s: no cache may keep the page longer than that.
+  assert.equal(
+    cacheControlFor(POLICY, NOW + 90_500, NOW),
+    'public, max-age=60, s-maxage=90, stale-while-revalidate=30',
+  );
+  assert.equal(
+    cacheControlFor(POLICY, NOW - 5_000, NOW),
+    'public, max-age=0, s-maxage=0, stale-while-revalidate=30',
+  );
+  const headers = {};
+  assert.equal(
+    answerFromCache(entry, { headers }, page, true, NOW).headers.vary,
+    'Accept-Encoding, Cookie',
+  );
+  assert.equal(
+    answerFromCache(entry, { headers }, POLICY, true, NOW).headers.vary,
+    'Accept-Encoding',
+  );
 });

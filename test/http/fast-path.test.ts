@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { fastPath } from '../../src/http/fast-path.ts';
 import { ResponseCache } from '../../src/http/response-cache.ts';
-import { cachedFeed, FEED_CACHE_CONTROL } from '../../src/modules/feeds/feeds.service.ts';
+import { cachedFeed, feedCachePolicy } from '../../src/modules/feeds/feeds.service.ts';
 import { feedKeyOf, feedRouteOf, parseFeedUrl } from '../../src/modules/feeds/feed-urls.ts';
 import { makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -28,7 +28,7 @@ before(async () => {
   server.ctx.eventHead.stop();
   cache = new ResponseCache();
   const fast = fastPath(server.ctx, cache, [
-    { key: feedKeyOf, route: feedRouteOf, cacheControl: FEED_CACHE_CONTROL },
+    { key: feedKeyOf, route: feedRouteOf, policy: feedCachePolicy(server.ctx.config) },
   ]);
   handled = [];
   const http = createServer(

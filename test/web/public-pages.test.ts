@@ -118,7 +118,12 @@ describe('page cache', () => {
     assert.equal(first.status, 200);
     const etag = first.headers.get('etag');
     assert.match(etag ?? '', /^"[\w-]+"$/);
-    assert.equal(first.headers.get('cache-control'), 'private, no-cache');
+    assert.equal(
+      first.headers.get('cache-control'),
+      'public, max-age=0, s-maxage=60, stale-while-revalidate=30',
+    );
+    assert.equal(first.headers.get('vary'), 'Accept-Encoding, Cookie');
+    assert.equal(first.headers.get('set-cookie'), null, 'a shared page sets no cookie');
     const again = await page('/', { 'if-none-match': etag ?? '' });
     assert.equal(again.status, 304);
     assert.equal(again.text, '');
@@ -212,7 +217,7 @@ describe('page cache', () => {
 
   test('a request with a session cookie, even a stale one, is never answered from the cache', async () => {
     const cached = await page('/');
-    assert.equal(cached.headers.get('cache-control'), 'private, no-cache');
+    assert.match(cached.headers.get('cache-control') ?? '', /^public, .*s-maxage=/);
     const res = await page('/', { cookie: 'quire_session=stale.value' });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('cache-control'), 'private, no-store');

@@ -4,6 +4,7 @@
  * WebSub hub. What other modules need of feeds (reading a feed URL, the hub's address, when the
  * next scheduled article goes live) they take from here.
  */
+import type { CachePolicy } from '../../http/conditional.ts';
 import type { AppContext } from '../../context.ts';
 import { renderAtom } from '../../feeds/atom.ts';
 import { renderJsonFeed } from '../../feeds/json-feed.ts';
@@ -17,8 +18,13 @@ export { type FeedRequest, parseFeedUrl } from './feed-urls.ts';
 export { hubUrl, WEBSUB_PATH } from './hub-url.ts';
 export { nextScheduledAt } from './feed-model.ts';
 
-/** Feed readers poll; a minute of shared caching is short next to their intervals. */
-export const FEED_CACHE_CONTROL = 'public, max-age=60';
+/**
+ * Feed readers poll; a minute in their own cache is short next to their intervals. Feeds are
+ * the same whoever asks, cookies or not.
+ */
+export function feedCachePolicy(config: { sharedMaxAge: number }): CachePolicy {
+  return { maxAge: 60, sharedMaxAge: config.sharedMaxAge, varyCookie: false };
+}
 
 const FORMATS: Record<FeedFormat, { type: string; render: (m: FeedModel) => string }> = {
   rss: { type: 'application/rss+xml; charset=utf-8', render: renderRss },

@@ -8,6 +8,7 @@ import type { Tx } from '../../db/database.ts';
 import type { DeliveryRow, EventRow, WebhookEndpointRow } from '../../db/schema.ts';
 import type { OutboxConsumer } from '../../events/consumers.ts';
 import { pendingDelivery } from '../../events/deliveries.ts';
+import { insertDeliveries } from '../../events/deliveries.repository.ts';
 import type { AttemptResult } from '../../events/delivery-attempt.ts';
 import type { DeliveryChannel } from '../../events/dispatcher-parts.ts';
 import { appendEvent } from '../../events/outbox.ts';
@@ -16,7 +17,6 @@ import {
   clearFailing,
   disableEndpointRow,
   findEndpoint,
-  insertDeliveries,
   listActiveEndpoints,
   setFailingSince,
 } from './webhooks.repository.ts';

@@ -2,7 +2,6 @@
 import type { Insertable } from 'kysely';
 import type { Database, DbHandle } from '../../db/database.ts';
 import type {
-  DeliveriesTable,
   DeliveryAttemptRow,
   DeliveryRow,
   DeliveryStatus,
@@ -10,9 +9,6 @@ import type {
   WebhookEndpointRow,
   WebhookEndpointsTable,
 } from '../../db/schema.ts';
-
-/** Inserts of deliveries go in batches of this many rows, well under any bound on parameters. */
-const INSERT_BATCH = 100;
 
 /**
  * Locks the account's row until the transaction ends (PostgreSQL), so checks on what the
@@ -155,18 +151,6 @@ export async function disableEndpointRow(
     .where('disabled_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
-}
-
-export async function insertDeliveries(
-  db: DbHandle,
-  rows: Array<Insertable<DeliveriesTable>>,
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-    await db
-      .insertInto('deliveries')
-      .values(rows.slice(i, i + INSERT_BATCH))
-      .execute();
-  }
 }
 
 /** The endpoint's deliveries, newest first, in one status or all. */

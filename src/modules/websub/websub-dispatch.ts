@@ -14,6 +14,7 @@ import type { AppContext } from '../../context.ts';
 import type { CachedResponse } from '../../http/response-cache.ts';
 import type { WebsubSubscriptionRow } from '../../db/schema.ts';
 import { pendingDelivery } from '../../events/deliveries.ts';
+import { insertDeliveries } from '../../events/deliveries.repository.ts';
 import type { DeliveryChannel, DispatcherJob } from '../../events/dispatcher-parts.ts';
 import { responseCacheOf } from '../../http/shared-response-cache.ts';
 import { cachedFeed, hubUrl, nextScheduledAt } from '../feeds/feeds.service.ts';
@@ -22,7 +23,6 @@ import {
   deleteExpired,
   deleteSubscriptionById,
   findSubscriptionById,
-  insertDeliveries,
   nextExpiry,
   replaceWaiting,
   takeChanged,

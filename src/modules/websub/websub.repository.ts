@@ -1,7 +1,5 @@
 /** Queries on WebSub subscriptions. An expired subscription is kept until the cleanup job runs. */
-import type { Insertable } from 'kysely';
 import type { DbHandle } from '../../db/database.ts';
-import type { DeliveriesTable } from '../../db/schema.ts';
 
 export interface SubscriptionValues {
   topic: string;
@@ -137,8 +135,4 @@ export async function replaceWaiting(db: DbHandle, subscriptionIds: number[], no
     .where('subscription_id', 'in', subscriptionIds)
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
     .execute();
-}
-
-export async function insertDeliveries(db: DbHandle, rows: Insertable<DeliveriesTable>[]) {
-  await db.insertInto('deliveries').values(rows).execute();
 }
