@@ -28,8 +28,11 @@ export function chooseEncoding(acceptEncoding: string | undefined): Encoding {
 export interface CachePolicy {
   maxAge: number;
   sharedMaxAge: number;
-  /** Signed-in readers get their own pages: a shared copy is only for requests without cookies. */
-  varyCookie: boolean;
+  /**
+   * The request headers the answer depends on besides the encoding: signed-in readers get their
+   * own pages, so a shared copy is only for requests without cookies (or keys, for the API).
+   */
+  vary: string;
 }
 
 /** Seconds a shared cache may serve an answer that just went stale while it fetches anew. */
@@ -78,7 +81,7 @@ export function answerFromCache(
     etag: etagFor(entry, encoding),
     'last-modified': entry.lastModified,
     'cache-control': cacheControlFor(policy, entry.expiresAt, nowMs),
-    vary: policy.varyCookie ? 'Accept-Encoding, Cookie' : 'Accept-Encoding',
+    vary: policy.vary,
     'cache-status': hit ? 'quire; hit' : 'quire; fwd=miss',
   };
   if (entry.keys.length > 0) headers['surrogate-key'] = entry.keys.join(' ');

@@ -5,9 +5,11 @@
  * own. It follows the outbox through the context's event head: each event drops the entries
  * built from the keys it names.
  */
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { metricsOf } from '../metrics/metrics.ts';
-import { ResponseCache } from './response-cache.ts';
+import { answerFromCache, type CachePolicy } from './conditional.ts';
+import { type BuildResult, ResponseCache } from './response-cache.ts';
 
 const caches = new WeakMap<AppContext, ResponseCache>();
 
@@ -22,4 +24,28 @@ export function responseCacheOf(ctx: AppContext): ResponseCache {
     caches.set(ctx, (cache = created));
   }
   return cache;
+}
+
+/**
+ * Answers `request` from the cache entry under `key`, building it once when it is missing or
+ * stale: the one way pages, feeds and the public API are served from the cache by Fastify (the
+ * fast path serves current entries before it). `build` may throw (a 404) and nothing is kept.
+ */
+export async function replyFromCache(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  key: string,
+  policy: CachePolicy,
+  build: () => Promise<BuildResult>,
+): Promise<FastifyReply> {
+  const version = await ctx.eventHead.current();
+  const now = ctx.clock.now().getTime();
+  const cached = await responseCacheOf(ctx).get(key, version, now, build);
+  if (!cached) throw new Error(`the cached answer for ${key} was built as nothing`);
+  const answer = answerFromCache(cached.entry, request, policy, cached.hit, now);
+  return reply
+    .status(answer.status)
+    .headers(answer.headers)
+    .send(answer.body ?? undefined);
 }

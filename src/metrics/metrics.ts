@@ -15,7 +15,7 @@ export const METRICS_PATH = '/metrics';
 export const UNMATCHED_ROUTE = 'unmatched';
 
 /** The kinds of entry in the response cache, by the prefix of their keys. */
-const CACHES = new Set(['feed', 'page']);
+const CACHES = new Set(['feed', 'page', 'api']);
 
 /** Seconds; a delivery attempt is capped by QUIRE_DELIVERY_TIMEOUT (15 s unless set). */
 const DELIVERY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60, 120, 300];

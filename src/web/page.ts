@@ -9,11 +9,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { nextScheduledAt } from '../modules/feeds/feeds.service.ts';
-import { answerFromCache, type CachePolicy } from '../http/conditional.ts';
+import { nextNewYear } from '../modules/articles/articles.presenter.ts';
+import { nextScheduledAt } from '../modules/articles/articles.service.ts';
+import type { CachePolicy } from '../http/conditional.ts';
 import { csrfFor } from '../http/csrf.ts';
 import { writeLimit } from '../http/rate-limits.ts';
-import { responseCacheOf } from '../http/shared-response-cache.ts';
+import { replyFromCache } from '../http/shared-response-cache.ts';
 import { SITE_KEY } from '../events/cache-keys.ts';
 import { UNMATCHED_ROUTE } from '../metrics/metrics.ts';
 import { PageQuery } from '../http/schemas.ts';
@@ -66,7 +67,7 @@ export interface PageContent extends PageExtras {
  * cache in front keeps it for requests without cookies, since signed-in readers see their own.
  */
 export function pageCachePolicy(config: { sharedMaxAge: number }): CachePolicy {
-  return { maxAge: 0, sharedMaxAge: config.sharedMaxAge, varyCookie: true };
+  return { maxAge: 0, sharedMaxAge: config.sharedMaxAge, vary: 'Accept-Encoding, Cookie' };
 }
 
 /**
@@ -96,11 +97,6 @@ export function pageRouteOf(url: string): string {
   if (parts.length === 1) return '/:username';
   if (parts.length === 2) return parts[0] === 't' ? '/t/:tag' : '/:username/:slug';
   return UNMATCHED_ROUTE;
-}
-
-/** Dates on pages name the year only when it is not the current one. */
-function nextNewYear(now: Date): number {
-  return Date.UTC(now.getUTCFullYear() + 1, 0, 1);
 }
 
 export interface PageKit {
@@ -163,7 +159,6 @@ export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
     );
     return reply.status(status).type('text/html; charset=utf-8').send(page);
   };
-  const pages = responseCacheOf(ctx);
   return {
     hide,
     paged,
@@ -182,9 +177,8 @@ export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
         reply.header('cache-control', 'private, no-store');
         return send(request, reply, title, body, 200, extra);
       }
-      const version = await ctx.eventHead.current();
       const now = ctx.clock.now();
-      const cached = await pages.get(key, version, now.getTime(), async () => {
+      return replyFromCache(ctx, request, reply, key, pageCachePolicy(ctx.config), async () => {
         const { title, body, keys, ...extra } = await build();
         const scheduled = await nextScheduledAt(ctx);
         return {
@@ -197,18 +191,6 @@ export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
           keys: [SITE_KEY, ...keys],
         };
       });
-      if (!cached) throw new Error('a page build answered nothing');
-      const answer = answerFromCache(
-        cached.entry,
-        request,
-        pageCachePolicy(ctx.config),
-        cached.hit,
-        now.getTime(),
-      );
-      return reply
-        .status(answer.status)
-        .headers(answer.headers)
-        .send(answer.body ?? undefined);
     },
     formError: (request, reply, title, render, error) => {
       if (!(error instanceof AppError) || error.status >= 500) throw error;

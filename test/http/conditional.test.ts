@@ -16,7 +16,7 @@ import {
 import { type CachedResponse, prepare } from '../../src/http/response-cache.ts';
 
 const BODY = '<rss>Caf\u00e9 au lait, caf\u00e9 au lait, caf\u00e9 au lait</rss>';
-const POLICY: CachePolicy = { maxAge: 60, sharedMaxAge: 3600, varyCookie: false };
+const POLICY: CachePolicy = { maxAge: 60, sharedMaxAge: 3600, vary: 'Accept-Encoding' };
 const CACHE_CONTROL = 'public, max-age=60, s-maxage=3600, stale-while-revalidate=30';
 const NOW = Date.parse('2026-03-01T13:00:00Z');
 /** Built at a moment with milliseconds, which the validators drop. */
@@ -217,7 +217,7 @@ test('Cache-Status says hit or miss (RFC 9211); Surrogate-Key names the keys it 
 });
 
 test('Cache-Control lets shared caches keep an answer, never past its own expiry', () => {
-  const page: CachePolicy = { maxAge: 0, sharedMaxAge: 86_400, varyCookie: true };
+  const page: CachePolicy = { maxAge: 0, sharedMaxAge: 86_400, vary: 'Accept-Encoding, Cookie' };
   assert.equal(
     cacheControlFor(page, Number.POSITIVE_INFINITY, NOW),
     'public, max-age=0, s-maxage=86400, stale-while-revalidate=30',

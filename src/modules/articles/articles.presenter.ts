@@ -31,6 +31,11 @@ export function readablePublishDate(iso: string | null, now: Date): string | nul
     : `${day} '${String(date.getUTCFullYear()).slice(2)}`;
 }
 
+/** When dates written now (which name the year only outside the current one) change, in ms. */
+export function nextNewYear(now: Date): number {
+  return Date.UTC(now.getUTCFullYear() + 1, 0, 1);
+}
+
 export const tagArray = (article: ArticleRow) =>
   article.cached_tag_list === '' ? [] : article.cached_tag_list.split(', ');
 

@@ -1,15 +1,23 @@
 /** The Forem-compatible articles API. Routes translate HTTP to service calls and back. */
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
+import type { ArticleRow } from '../../db/schema.ts';
+import { listedKeys } from '../../events/cache-keys.ts';
+import { publicJson } from '../../http/api-cache.ts';
 import { requireUser } from '../../http/identity.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
 import { errorResponses, keyAuth, NoContent, noAuth, optionalKeyAuth } from '../../http/openapi.ts';
 import { IdParams, Ref } from '../../http/schemas.ts';
-import { listMine, listPublic, type MineFilter } from './listings.ts';
-import { articleIndexJson, articleMeJson, articleShowJson } from './articles.presenter.ts';
+import { listMine, listPublic, type MineFilter, publicListCaching } from './listings.ts';
+import {
+  articleIndexJson,
+  articleMeJson,
+  articleShowJson,
+  nextNewYear,
+} from './articles.presenter.ts';
 import { findArticleById, findArticleByPath } from './articles.repository.ts';
 import {
   ArticleIndex,
@@ -17,6 +25,7 @@ import {
   ArticleMe,
   ArticleShow,
   ArticleWrite,
+  type ListParams,
   PagingQuery,
   PathParams,
 } from './articles.schemas.ts';
@@ -35,6 +44,25 @@ export function articlesRoutes(ctx: AppContext) {
     const opts = () => ({ baseUrl: ctx.config.baseUrl, now: ctx.clock.now() });
     const writeLimits = writeLimit(ctx);
 
+    /** A public list, with what the cache needs to know of it. */
+    const publicList = async (query: ListParams) => {
+      const o = opts();
+      const items = await listPublic(ctx, query);
+      return {
+        body: items.map((l) => articleIndexJson(l.article, l.author, o)),
+        ...(await publicListCaching(ctx, query, items)),
+      };
+    };
+    /** One article as its viewer may see it (anyone else: a 404, which is not cached). */
+    const oneArticle = async (request: FastifyRequest, found: ArticleRow | undefined) => {
+      const { article, author } = await articleForViewer(ctx, request.user, found);
+      return {
+        body: articleShowJson(article, author, opts()),
+        keys: listedKeys([{ article, author }]),
+        expiresAt: nextNewYear(ctx.clock.now()),
+      };
+    };
+
     app.get(
       '/api/articles',
       {
@@ -47,12 +75,7 @@ export function articlesRoutes(ctx: AppContext) {
           response: { ...errorResponses, 200: Type.Array(Ref(ArticleIndex)) },
         },
       },
-      async (request) => {
-        const o = opts();
-        return (await listPublic(ctx, request.query)).map((l) =>
-          articleIndexJson(l.article, l.author, o),
-        );
-      },
+      (request, reply) => publicJson(ctx, request, reply, () => publicList(request.query)),
     );
 
     app.get(
@@ -67,12 +90,7 @@ export function articlesRoutes(ctx: AppContext) {
           response: { ...errorResponses, 200: Type.Array(Ref(ArticleIndex)) },
         },
       },
-      async (request) => {
-        const o = opts();
-        return (await listPublic(ctx, request.query)).map((l) =>
-          articleIndexJson(l.article, l.author, o),
-        );
-      },
+      (request, reply) => publicJson(ctx, request, reply, () => publicList(request.query)),
     );
 
     const mine = (path: string, filter: MineFilter, operationId: string, summary: string) =>
@@ -128,11 +146,10 @@ export function articlesRoutes(ctx: AppContext) {
           response: { ...errorResponses, 200: Ref(ArticleShow) },
         },
       },
-      async (request) => {
-        const found = await findArticleById(ctx.database.db, request.params.id);
-        const { article, author } = await articleForViewer(ctx, request.user, found);
-        return articleShowJson(article, author, opts());
-      },
+      (request, reply) =>
+        publicJson(ctx, request, reply, async () =>
+          oneArticle(request, await findArticleById(ctx.database.db, request.params.id)),
+        ),
     );
 
     app.get(
@@ -147,11 +164,14 @@ export function articlesRoutes(ctx: AppContext) {
           response: { ...errorResponses, 200: Ref(ArticleShow) },
         },
       },
-      async (request) => {
+      (request, reply) => {
         const { username, slug } = request.params;
-        const found = await findArticleByPath(ctx.database.db, username.toLowerCase(), slug);
-        const { article, author } = await articleForViewer(ctx, request.user, found);
-        return articleShowJson(article, author, opts());
+        return publicJson(ctx, request, reply, async () =>
+          oneArticle(
+            request,
+            await findArticleByPath(ctx.database.db, username.toLowerCase(), slug),
+          ),
+        );
       },
     );
 

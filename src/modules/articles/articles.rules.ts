@@ -12,6 +12,9 @@ export const URL_MAX = 2048;
 
 const TAG = /^[a-z0-9]+$/;
 
+/** Whether an article could carry this (normalized) tag. */
+export const isTagName = (tag: string) => TAG.test(tag);
+
 /** Tags as given (a comma-separated string or a list), normalized: trimmed, lowercase, no `#`. */
 export function normalizeTags(value: string | readonly string[]): string[] {
   const list = typeof value === 'string' ? value.split(',') : value;

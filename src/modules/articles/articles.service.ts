@@ -5,6 +5,7 @@
 import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/database.ts';
 import type { ArticleRow, UserRow } from '../../db/schema.ts';
+import { nextScheduledPublication } from './listings.repository.ts';
 import { AppError, notFound, validationFailed } from '../../errors.ts';
 import {
   articleKey,
@@ -42,6 +43,11 @@ export { listPublicPage } from './listings.ts';
 
 /** Tags by how many visible articles carry them, for the tags API. */
 export { listTagsByPopularity, type TagCount } from './listings.repository.ts';
+
+/** When the next scheduled article goes live (cached lists expire then), if one is waiting. */
+export function nextScheduledAt(ctx: AppContext): Promise<Date | null> {
+  return nextScheduledPublication(ctx.database.db, ctx.clock.now());
+}
 
 /** Published with a publication time that has come, given the values stored or about to be. */
 function goesLive(published: boolean, publishedAt: string | null, now: Date): boolean {

@@ -1,4 +1,7 @@
-/** Queries for the author's dashboard (counts and pages by state) and the tags list. */
+/**
+ * Queries for the author's dashboard (counts and pages by state), the tags list, and when the
+ * next scheduled article goes live.
+ */
 import type { DbHandle } from '../../db/database.ts';
 import type { ArticleRow } from '../../db/schema.ts';
 
@@ -90,4 +93,15 @@ export function listTagsByPopularity(
       .offset(offset)
       .execute()
   );
+}
+
+/** When the next scheduled article goes live, if one is waiting. */
+export async function nextScheduledPublication(db: DbHandle, now: Date): Promise<Date | null> {
+  const row = await db
+    .selectFrom('articles')
+    .select((eb) => eb.fn.min('published_at').as('at'))
+    .where('published', '=', 1)
+    .where('published_at', '>', now.toISOString())
+    .executeTakeFirst();
+  return row?.at ? new Date(row.at) : null;
 }

@@ -2,9 +2,15 @@
 import type { AppContext } from '../../context.ts';
 import type { ArticleRow, UserRow } from '../../db/schema.ts';
 import { findUserByUsername } from '../users/users.service.ts';
-import { countArticlesByState, listScheduledOf } from './listings.repository.ts';
+import { HOME_KEY, listedKeys, seriesKey, tagKey } from '../../events/cache-keys.ts';
+import { nextNewYear } from './articles.presenter.ts';
+import {
+  countArticlesByState,
+  listScheduledOf,
+  nextScheduledPublication,
+} from './listings.repository.ts';
 import { type ArticleQuery, authorsOf, listArticles } from './articles.repository.ts';
-import { normalizeTags } from './articles.rules.ts';
+import { isTagName, normalizeTags } from './articles.rules.ts';
 import type { ListParams } from './articles.schemas.ts';
 
 export const PER_PAGE_MAX = 1000;
@@ -71,6 +77,35 @@ export async function listPublic(
     query.order = 'oldest';
   }
   return withAuthors(ctx, await listArticles(ctx.database.db, query));
+}
+
+/**
+ * What a public list answer depends on, for the cache: which list it is (the site's; the tags
+ * it takes or leaves out; a series), each article and author it shows; and when it changes
+ * without an event: a scheduled article going live, the year turning (dates name it), and with
+ * `top`, the oldest article shown leaving the window.
+ */
+export async function publicListCaching(
+  ctx: AppContext,
+  params: ListParams,
+  items: Listed[],
+): Promise<{ keys: string[]; expiresAt: number }> {
+  const now = ctx.clock.now();
+  const keys = [HOME_KEY, ...listedKeys(items)];
+  const tags = [
+    ...normalizeTags([...(params.tag ? [params.tag] : []), ...(params.tags?.split(',') ?? [])]),
+    ...normalizeTags(params.tags_exclude ?? ''),
+  ];
+  // A tag no article can carry changes no list: it names no key (and keeps odd bytes out of
+  // the Surrogate-Key header).
+  for (const tag of new Set(tags)) if (isTagName(tag)) keys.push(tagKey(tag));
+  if (params.collection_id !== undefined) keys.push(seriesKey(params.collection_id));
+  const scheduled = await nextScheduledPublication(ctx.database.db, now);
+  let expiresAt = Math.min(scheduled?.getTime() ?? Infinity, nextNewYear(now));
+  const oldest = items.at(-1)?.article.published_at;
+  if (params.top !== undefined && oldest)
+    expiresAt = Math.min(expiresAt, Date.parse(oldest) + params.top * 86_400_000);
+  return { keys, expiresAt };
 }
 
 export type MineFilter = 'published' | 'unpublished' | 'all';

@@ -15,12 +15,12 @@ import {
 import { absoluteUrls } from '../../feeds/absolute-urls.ts';
 import type { FeedEntry, FeedLinks, FeedModel } from '../../feeds/model.ts';
 import { articlePath, tagArray } from '../articles/articles.presenter.ts';
-import { listPublicPage } from '../articles/articles.service.ts';
+import { listPublicPage, nextScheduledAt } from '../articles/articles.service.ts';
 import { siteSettings } from '../site/site.service.ts';
 import { rasterProfileImage } from '../users/users.presenter.ts';
 import { userByUsername } from '../users/users.service.ts';
 import { hubUrl } from './hub-url.ts';
-import { newestEntryChange, nextScheduledPublication } from './feeds.repository.ts';
+import { newestEntryChange } from './feeds.repository.ts';
 
 export const FEED_PAGE_SIZE = 12;
 
@@ -146,10 +146,7 @@ export async function buildFeedModel(
   return { model, keys: [...keys, ...listedKeys(items)] };
 }
 
-/** When the next scheduled article goes live, if one is waiting: cached feeds expire then. */
-export function nextScheduledAt(ctx: AppContext): Promise<Date | null> {
-  return nextScheduledPublication(ctx.database.db, ctx.clock.now());
-}
+export { nextScheduledAt };
 
 /**
  * When an entry last left a feed, or changed without being its newest (unpublished, deleted,

@@ -23,7 +23,7 @@ export { nextScheduledAt } from './feed-model.ts';
  * the same whoever asks, cookies or not.
  */
 export function feedCachePolicy(config: { sharedMaxAge: number }): CachePolicy {
-  return { maxAge: 60, sharedMaxAge: config.sharedMaxAge, varyCookie: false };
+  return { maxAge: 60, sharedMaxAge: config.sharedMaxAge, vary: 'Accept-Encoding' };
 }
 
 const FORMATS: Record<FeedFormat, { type: string; render: (m: FeedModel) => string }> = {

@@ -6,6 +6,8 @@ import type { AppContext } from '../../context.ts';
 import type { DbHandle } from '../../db/database.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
+import { userKey } from '../../events/cache-keys.ts';
+import { publicJson } from '../../http/api-cache.ts';
 import { requireUser } from '../../http/identity.ts';
 import { errorResponses, keyAuth, noAuth } from '../../http/openapi.ts';
 import { Ref } from '../../http/schemas.ts';
@@ -39,6 +41,11 @@ export function usersRoutes(ctx: AppContext) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const base = () => ctx.config.baseUrl;
+    /** A public profile, or a 404 (not cached: the name may be taken later). */
+    const shown = async (user: UserRow | undefined) => {
+      if (!user) throw notFound('not found');
+      return { body: userJson(user, base()), keys: [userKey(user.id)] };
+    };
 
     app.get(
       '/api/users/me',
@@ -66,11 +73,10 @@ export function usersRoutes(ctx: AppContext) {
           response: { ...errorResponses, 200: Ref(User) },
         },
       },
-      async (request) => {
-        const user = await findUserByUsername(ctx.database.db, usernameFrom(request.query.url));
-        if (!user) throw notFound('not found');
-        return userJson(user, base());
-      },
+      (request, reply) =>
+        publicJson(ctx, request, reply, async () =>
+          shown(await findUserByUsername(ctx.database.db, usernameFrom(request.query.url))),
+        ),
     );
 
     app.get(
@@ -85,11 +91,10 @@ export function usersRoutes(ctx: AppContext) {
           response: { ...errorResponses, 200: Ref(User) },
         },
       },
-      async (request) => {
-        const user = await userByIdOrName(ctx.database.db, request.params.id);
-        if (!user) throw notFound('not found');
-        return userJson(user, base());
-      },
+      (request, reply) =>
+        publicJson(ctx, request, reply, async () =>
+          shown(await userByIdOrName(ctx.database.db, request.params.id)),
+        ),
     );
   };
 }
