@@ -193,6 +193,12 @@ const LISTINGS: Array<[string, string[], (ctx: AppContext) => Promise<unknown>]>
     (c) => listPublic(c, { tags: 'big,mid', page: 3 }),
   ],
   [
+    // Past the first chunk of each tag's range: read on from where the last one ended.
+    '/api/articles?tags=big,mid&page=6&per_page=100',
+    ['article_tags_listed'],
+    (c) => listPublic(c, { tags: 'big,mid', page: 6, per_page: 100 }),
+  ],
+  [
     '/api/articles?tags_exclude=mid',
     ['articles_listed'],
     (c) => listPublic(c, { tags_exclude: 'mid' }),

@@ -5,9 +5,9 @@
  * made in migration 0006; docs/query-plans.md names the one each list uses. Also here: when the
  * next scheduled article goes live.
  */
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { DbHandle } from '../../db/database.ts';
-import type { ArticleListRow, ArticleRow } from '../../db/schema.ts';
+import type { ArticleListRow, ArticleRow, Schema } from '../../db/schema.ts';
 
 export interface ListQuery {
   /** Only articles published at or before this instant. */
@@ -179,8 +179,20 @@ function taggedRows(
     .selectFrom('article_tags')
     .select(['article_tags.article_id', 'article_tags.published_at'])
     .where('article_tags.tag_id', '=', tagId)
-    .where('article_tags.published', '=', 1)
-    .where('article_tags.published_at', '<=', q.visibleAt as string);
+    .where('article_tags.published', '=', 1);
+  const cursor = (eb: ExpressionBuilder<Schema, 'article_tags'>, last: TaggedRow) =>
+    eb(
+      eb.refTuple('article_tags.published_at', 'article_tags.article_id'),
+      dir === 'desc' ? '<' : '>',
+      eb.tuple(last.published_at, last.article_id),
+    );
+  // Newest first, the row read last was visible, so reading on from it needs no other upper
+  // bound; with one, SQLite would start the range at the visible end and skip up to the cursor.
+  if (after && dir === 'desc') query = query.where((eb) => cursor(eb, after));
+  else {
+    query = query.where('article_tags.published_at', '<=', q.visibleAt as string);
+    if (after) query = query.where((eb) => cursor(eb, after));
+  }
   if (q.publishedSince !== undefined)
     query = query.where('article_tags.published_at', '>=', q.publishedSince);
   const excluded = q.excludeTagIds ?? [];
@@ -194,14 +206,6 @@ function taggedRows(
             .whereRef('x.article_id', '=', 'article_tags.article_id')
             .where('x.tag_id', 'in', excluded),
         ),
-      ),
-    );
-  if (after)
-    query = query.where((eb) =>
-      eb(
-        eb.refTuple('article_tags.published_at', 'article_tags.article_id'),
-        dir === 'desc' ? '<' : '>',
-        eb.tuple(after.published_at, after.article_id),
       ),
     );
   return query
@@ -223,8 +227,12 @@ async function taggedIds(
   return rows.map((row) => row.article_id);
 }
 
-/** Rows read at a time from each tag when several are merged. */
-const MERGE_CHUNK = 500;
+/**
+ * Rows read at a time from each tag when several are merged. Small, so that each read takes a
+ * part of a tag's range: asked for more rows than a small tag has, PostgreSQL's planner would
+ * rather read them all and sort them than follow the index.
+ */
+const MERGE_CHUNK = 100;
 
 /**
  * Articles carrying any of several tags: each tag's range is read in order, a chunk at a time,
