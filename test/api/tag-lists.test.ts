@@ -201,3 +201,39 @@ test('writes at the same time to the same article and tags leave the counts righ
   for (const article of mine.json()) remember(article);
   await check('after concurrent writes');
 });
+
+test('/api/tags pages past tags whose articles are all still scheduled', async () => {
+  const site = await startTestServer();
+  try {
+    const bea = await makeAuthor(site, 'tag_bea');
+    const later = new Date(site.clock.now().getTime() + DAY).toISOString();
+    // By stored count the scheduled tags come first; by what readers see they are not there.
+    for (let i = 0; i < 3; i++)
+      await postArticle(site, bea, {
+        title: `Soon ${i}`,
+        published: true,
+        published_at: later,
+        tags: ['soon1', 'soon2', 'soon3'],
+      });
+    for (const tags of [['seen1', 'seen2'], ['seen1']])
+      await postArticle(site, bea, { title: tags.join(' '), published: true, tags });
+    const page = async (limit: number, offset: number) =>
+      (
+        await listTagsByPopularity(
+          site.ctx.database.db,
+          site.clock.now().toISOString(),
+          limit,
+          offset,
+        )
+      ).map((t) => `${t.name}:${t.articles}`);
+    assert.deepEqual(await page(1, 0), ['seen1:2']);
+    assert.deepEqual(await page(1, 1), ['seen2:1']);
+    assert.deepEqual(await page(1, 2), []);
+    assert.deepEqual(await page(10, 0), ['seen1:2', 'seen2:1']);
+    site.clock.advance(2 * DAY);
+    assert.deepEqual(await page(2, 0), ['soon1:3', 'soon2:3']);
+    assert.deepEqual(await page(10, 2), ['soon3:3', 'seen1:2', 'seen2:1']);
+  } finally {
+    await site.close();
+  }
+});

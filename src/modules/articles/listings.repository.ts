@@ -331,8 +331,10 @@ export interface TagCount {
 /**
  * Tags that visible articles carry, the most used first, from the counts kept on `tags`. Those
  * count scheduled articles too; the ones not live at `visibleAt` (few: read from the index of
- * published articles by date) are taken off here. Each of them can only move its tag down, so
- * the page is among the first (offset + limit + their number) tags by stored count.
+ * published articles by date) are taken off here, which can only move a tag down. So a tag
+ * past the first rows by stored count cannot be on the page once (offset + limit) of those rows
+ * are tags with nothing waiting: each of those is above it for good. The first rows are read
+ * until that holds, usually once.
  */
 export async function listTagsByPopularity(
   db: DbHandle,
@@ -360,7 +362,15 @@ export async function listTagsByPopularity(
       .offset(skip)
       .execute();
   if (waiting.size === 0) return popular(limit, offset);
-  const rows = await popular(offset + limit + waiting.size, 0);
+  const wanted = offset + limit;
+  let take = wanted;
+  let rows: TagCount[];
+  for (;;) {
+    rows = await popular(take, 0);
+    const moving = rows.filter((tag) => waiting.has(tag.id)).length;
+    if (rows.length < take || rows.length - moving >= wanted) break;
+    take = wanted + moving;
+  }
   return rows
     .map((tag) => ({ ...tag, articles: tag.articles - (waiting.get(tag.id) ?? 0) }))
     .filter((tag) => tag.articles > 0)
