@@ -2,7 +2,7 @@
  * What a listing costs when nothing is cached, at a given number of articles. `seed` writes a
  * site into a database through the articles service; `measure` opens it (applying any pending
  * migration, timed) and times pages and API lists built afresh: pages are asked for with a
- * session cookie, which no cache answers, and /api/tags is never cached.
+ * session cookie and API lists with an API key, which no cache answers.
  *
  *   npx node bench/listings.ts seed --database sqlite:/tmp/l/100k.db --articles 100000
  *   npx node bench/listings.ts measure --database sqlite:/tmp/l/100k.db
@@ -23,7 +23,8 @@ import {
   type PreparedArticle,
 } from '../src/modules/articles/articles.service.ts';
 import { buildFeedModel } from '../src/modules/feeds/feed-model.ts';
-import { createAccount } from '../src/modules/users/users.service.ts';
+import { createApiKey } from '../src/modules/apikeys/apikeys.service.ts';
+import { createAccount, userByUsername } from '../src/modules/users/users.service.ts';
 import { markdownArticle, random, TAGS } from './content.ts';
 
 const AUTHORS = 50;
@@ -120,10 +121,14 @@ async function measure(rounds: number): Promise<void> {
     `opened (pending migrations applied) in ${((performance.now() - opened) / 1000).toFixed(1)} s\n`,
   );
   const app = await buildApp(ctx);
-  // A session cookie (not a valid one) makes every page be built for the request, uncached.
-  const uncached = { cookie: 'quire_session=bench' };
+  // A session cookie (not a valid one) makes every page be built for the request, and an API
+  // key every API answer: neither comes from a cache.
+  const reader = await userByUsername(ctx, 'author_0');
+  if (!reader) throw new Error('no author_0: seed the database first');
+  const { key } = await createApiKey(ctx, reader, 'bench');
   const page = (url: string) => async () => {
-    const res = await app.inject({ method: 'GET', url, headers: uncached });
+    const headers = url.startsWith('/api/') ? { 'api-key': key } : { cookie: 'quire_session=b' };
+    const res = await app.inject({ method: 'GET', url, headers });
     if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode}`);
   };
   const cases: Array<[string, () => Promise<unknown>]> = [
