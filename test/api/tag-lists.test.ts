@@ -187,7 +187,14 @@ test('writes at the same time to the same article and tags leave the counts righ
     writes.push(
       server.client().post('/api/articles', {
         key: ann.key,
-        json: { article: { title: `Racer ${i}`, published: true, tags: ['shared', 'newtag'] } },
+        // Two tags new to the site, asked for in opposite orders at once.
+        json: {
+          article: {
+            title: `Racer ${i}`,
+            published: true,
+            tags: i % 2 === 0 ? ['shared', 'newone', 'newtwo'] : ['newtwo', 'newone', 'shared'],
+          },
+        },
       }),
     );
   }

@@ -34,8 +34,9 @@ async function ensureTags(
   const find = async (wanted: string[]) =>
     db.selectFrom('tags').select(['id', 'name']).where('name', 'in', wanted).execute();
   const ids = new Map((await find(names)).map((tag) => [tag.name, tag.id]));
-  // Sorted, so two writers creating the same new tags take their keys in the same order.
-  const missing = names.filter((name) => !ids.has(name)).sort();
+  // In order of first use. Two writers creating the same new tags in different orders would
+  // each wait for the other's; the service takes the outbox lock before any tag write.
+  const missing = names.filter((name) => !ids.has(name));
   if (missing.length > 0) {
     await db
       .insertInto('tags')

@@ -176,14 +176,14 @@ export function articleChangeKeys(
 }
 
 /**
- * Moves the tags' counts of published articles. Every writer of a count takes the outbox lock
- * first (which it takes anyway for its events), so two writers never lock the same tags in
- * opposite orders; the counts are written last, just before the events, to hold them briefly.
+ * Writes an article's tags and moves the tags' counts by what the write reports. The outbox lock
+ * (which the transaction takes anyway for its events, just after) is taken first: writers that
+ * create the same new tags, or move the same counts, then take their turns instead of locking
+ * tags in opposite orders.
  */
-async function countTags(tx: Tx, changes: TagCountChanges): Promise<void> {
-  if (changes.size === 0) return;
+async function writeTags(tx: Tx, write: () => Promise<TagCountChanges>): Promise<void> {
   await tx.lockOutbox();
-  await changeTagCounts(tx.db, changes);
+  await changeTagCounts(tx.db, await write());
 }
 
 /** Appends an article's events of these types, in order. */
@@ -291,12 +291,13 @@ export async function insertArticlesIn(
       };
     }),
   );
-  const counts = await addArticleTags(
-    tx.db,
-    rows.map((row, i) => ({ article: row, names: prepared[i]?.changes.tags ?? [] })),
-    stamp,
+  await writeTags(tx, () =>
+    addArticleTags(
+      tx.db,
+      rows.map((row, i) => ({ article: row, names: prepared[i]?.changes.tags ?? [] })),
+      stamp,
+    ),
   );
-  await countTags(tx, counts);
   const events = rows.flatMap((row) => {
     const published = publicationEvent(null, row, now);
     const types: EventType[] = published ? ['article.created', published] : ['article.created'];
@@ -380,7 +381,7 @@ export async function updateArticle(
     });
     // Always written again: the tag rows copy the publication state as this transaction stored
     // it, which may differ from `before`, read outside it.
-    await countTags(tx, await retagArticle(tx.db, row, changes.tags, stamp));
+    await writeTags(tx, () => retagArticle(tx.db, row, changes.tags, stamp));
     const event = publicationEvent(before, row, now);
     const types: EventType[] = event ? ['article.updated', event] : ['article.updated'];
     await emit(ctx, tx, types, row, author, now, articleChangeKeys(before, row, now));
@@ -395,9 +396,8 @@ export async function deleteArticle(ctx: AppContext, actor: UserRow, id: number)
   const now = ctx.clock.now();
   await ctx.database.transaction(async (tx) => {
     await lockArticle(ctx.database, tx.db, article.id);
-    const counts = await untagArticle(tx.db, article.id);
+    await writeTags(tx, () => untagArticle(tx.db, article.id));
     await deleteArticleRow(tx.db, article.id);
-    await countTags(tx, counts);
     const keys = articleChangeKeys(article, null, now);
     await emit(ctx, tx, ['article.deleted'], article, author, now, keys);
   });
