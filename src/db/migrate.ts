@@ -30,3 +30,9 @@ export async function pendingMigrations(database: Database): Promise<string[]> {
   const all = await migrator(database).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
+
+/** Applies the migrations up to and including `name`, and no further (for tests of a migration). */
+export async function migrateTo(database: Database, name: string): Promise<void> {
+  const { error } = await migrator(database).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
+}

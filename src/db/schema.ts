@@ -82,12 +82,20 @@ export interface TagsTable {
   id: Generated<number>;
   name: string;
   created_at: string;
+  /**
+   * How many published articles carry the tag, scheduled ones included (whether those are live
+   * yet is a matter of time, settled when the count is read). Kept by every write.
+   */
+  published_count: Generated<number>;
 }
 
 export interface ArticleTagsTable {
   article_id: number;
   tag_id: number;
   position: number;
+  /** The article's own `published` and `published_at`, so a tag's list is one index range. */
+  published: number;
+  published_at: string | null;
 }
 
 export interface FeedSourcesTable {
@@ -247,6 +255,8 @@ export type NewUser = Insertable<UsersTable>;
 export type ArticleRow = Selectable<ArticlesTable>;
 export type NewArticle = Insertable<ArticlesTable>;
 export type ArticleUpdate = Updateable<ArticlesTable>;
+/** An article as lists read it: everything but the two bodies, which no list item shows. */
+export type ArticleListRow = Omit<ArticleRow, 'body_markdown' | 'body_html'>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type EventRow = Selectable<EventsTable>;
 export type FeedSourceRow = Selectable<FeedSourcesTable>;

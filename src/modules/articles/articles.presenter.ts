@@ -2,7 +2,7 @@
  * Articles as Forem's API V1 shows them. Forem's quirk is kept on purpose: in lists `tag_list`
  * is an array and `tags` a string; in a single article it is the other way round.
  */
-import type { ArticleRow, UserRow } from '../../db/schema.ts';
+import type { ArticleListRow, ArticleRow, UserRow } from '../../db/schema.ts';
 import { sharedUserJson } from '../users/users.presenter.ts';
 
 export interface PresentOptions {
@@ -36,13 +36,13 @@ export function nextNewYear(now: Date): number {
   return Date.UTC(now.getUTCFullYear() + 1, 0, 1);
 }
 
-export const tagArray = (article: ArticleRow) =>
+export const tagArray = (article: Pick<ArticleRow, 'cached_tag_list'>) =>
   article.cached_tag_list === '' ? [] : article.cached_tag_list.split(', ');
 
-export const articlePath = (article: ArticleRow, author: UserRow) =>
+export const articlePath = (article: Pick<ArticleRow, 'slug'>, author: Pick<UserRow, 'username'>) =>
   `/${author.username}/${article.slug}`;
 
-function common(article: ArticleRow, author: UserRow, o: PresentOptions) {
+function common(article: ArticleListRow, author: UserRow, o: PresentOptions) {
   const path = articlePath(article, author);
   const url = o.baseUrl + path;
   const user = sharedUserJson(author, o.baseUrl);
@@ -74,7 +74,7 @@ function common(article: ArticleRow, author: UserRow, o: PresentOptions) {
 }
 
 /** An article in a list. */
-export function articleIndexJson(article: ArticleRow, author: UserRow, o: PresentOptions) {
+export function articleIndexJson(article: ArticleListRow, author: UserRow, o: PresentOptions) {
   return {
     ...common(article, author, o),
     tag_list: tagArray(article),
@@ -94,7 +94,11 @@ export function articleShowJson(article: ArticleRow, author: UserRow, o: Present
 }
 
 /** An article in the author's own lists (`/api/articles/me...`): with its state and Markdown. */
-export function articleMeJson(article: ArticleRow, author: UserRow, o: PresentOptions) {
+export function articleMeJson(
+  article: ArticleListRow & Pick<ArticleRow, 'body_markdown'>,
+  author: UserRow,
+  o: PresentOptions,
+) {
   return {
     ...articleIndexJson(article, author, o),
     published: article.published === 1,

@@ -1,68 +1,10 @@
 /**
- * Queries on articles, their tags and their series, and the announcement of scheduled ones. The
- * dashboard's counts and the tags list are in listings.repository.ts.
+ * Queries on single articles and their series, and the announcement of scheduled ones. Lists,
+ * the dashboard's counts and the tags list are in listings.repository.ts; tags of articles in
+ * article-tags.repository.ts.
  */
-import type { DbHandle } from '../../db/database.ts';
+import type { Database, DbHandle } from '../../db/database.ts';
 import type { ArticleRow, ArticleUpdate, NewArticle, UserRow } from '../../db/schema.ts';
-
-export interface ArticleQuery {
-  /** Only articles published at or before this instant. */
-  visibleAt?: string;
-  userId?: number;
-  published?: boolean;
-  /** Articles with at least one of these tags. */
-  anyTags?: string[];
-  /** Articles with none of these tags. */
-  excludeTags?: string[];
-  seriesId?: number;
-  /** Only articles published at or after this instant. */
-  publishedSince?: string;
-  order: 'newest' | 'oldest' | 'newest_created' | 'drafts_first';
-  limit: number;
-  offset: number;
-}
-
-const withTag = (db: DbHandle, names: string[]) =>
-  db
-    .selectFrom('article_tags')
-    .innerJoin('tags', 'tags.id', 'article_tags.tag_id')
-    .select('article_tags.article_id')
-    .where('tags.name', 'in', names);
-
-export function listArticles(db: DbHandle, q: ArticleQuery): Promise<ArticleRow[]> {
-  let query = db.selectFrom('articles').selectAll('articles');
-  if (q.visibleAt !== undefined) {
-    query = query
-      .where('articles.published', '=', 1)
-      .where('articles.published_at', '<=', q.visibleAt);
-  }
-  if (q.published !== undefined)
-    query = query.where('articles.published', '=', q.published ? 1 : 0);
-  if (q.userId !== undefined) query = query.where('articles.user_id', '=', q.userId);
-  if (q.seriesId !== undefined) query = query.where('articles.series_id', '=', q.seriesId);
-  if (q.publishedSince !== undefined)
-    query = query.where('articles.published_at', '>=', q.publishedSince);
-  if (q.anyTags?.length) query = query.where('articles.id', 'in', withTag(db, q.anyTags));
-  if (q.excludeTags?.length)
-    query = query.where('articles.id', 'not in', withTag(db, q.excludeTags));
-  switch (q.order) {
-    case 'newest':
-      query = query.orderBy('articles.published_at', 'desc');
-      break;
-    case 'oldest':
-      query = query.orderBy('articles.published_at', 'asc');
-      break;
-    case 'newest_created':
-      query = query.orderBy('articles.created_at', 'desc');
-      break;
-    case 'drafts_first':
-      query = query
-        .orderBy('articles.published', 'asc')
-        .orderBy((eb) => eb.fn.coalesce('articles.published_at', 'articles.created_at'), 'desc');
-      break;
-  }
-  return query.orderBy('articles.id', 'desc').limit(q.limit).offset(q.offset).execute();
-}
 
 export function findArticleById(db: DbHandle, id: number): Promise<ArticleRow | undefined> {
   return db.selectFrom('articles').selectAll().where('id', '=', id).executeTakeFirst();
@@ -120,52 +62,20 @@ export function updateArticleRow(
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * Holds the article's row until the transaction ends (PostgreSQL), so that another change of the
+ * same article waits for this one rather than reading what this one is about to replace.
+ */
+export async function lockArticle(
+  database: Pick<Database, 'forUpdate'>,
+  db: DbHandle,
+  id: number,
+): Promise<void> {
+  await database.forUpdate(db.selectFrom('articles').select('id').where('id', '=', id)).execute();
+}
+
 export async function deleteArticleRow(db: DbHandle, id: number): Promise<void> {
   await db.deleteFrom('articles').where('id', '=', id).execute();
-}
-
-/** Replaces the article's tags, creating tags that do not exist yet. */
-export async function setArticleTags(
-  db: DbHandle,
-  articleId: number,
-  names: string[],
-  now: string,
-): Promise<void> {
-  await db.deleteFrom('article_tags').where('article_id', '=', articleId).execute();
-  await addArticleTags(db, [{ articleId, names }], now);
-}
-
-/** Gives articles that have no tags yet their tags, in order, creating tags that do not exist. */
-export async function addArticleTags(
-  db: DbHandle,
-  tagged: Array<{ articleId: number; names: string[] }>,
-  now: string,
-): Promise<void> {
-  const names = [...new Set(tagged.flatMap((article) => article.names))];
-  if (names.length === 0) return;
-  await db
-    .insertInto('tags')
-    .values(names.map((name) => ({ name, created_at: now })))
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
-  const tags = await db
-    .selectFrom('tags')
-    .select(['id', 'name'])
-    .where('name', 'in', names)
-    .execute();
-  const ids = new Map(tags.map((tag) => [tag.name, tag.id]));
-  await db
-    .insertInto('article_tags')
-    .values(
-      tagged.flatMap(({ articleId, names }) =>
-        names.map((name, position) => ({
-          article_id: articleId,
-          tag_id: ids.get(name) as number,
-          position,
-        })),
-      ),
-    )
-    .execute();
 }
 
 /** The id of the author's series with this name, created when missing. */
@@ -196,7 +106,7 @@ export function findSeries(db: DbHandle, id: number) {
 /** The authors of a set of articles, by id. */
 export async function authorsOf(
   db: DbHandle,
-  articles: ArticleRow[],
+  articles: ReadonlyArray<Pick<ArticleRow, 'user_id'>>,
 ): Promise<Map<number, UserRow>> {
   const ids = [...new Set(articles.map((a) => a.user_id))];
   if (ids.length === 0) return new Map();

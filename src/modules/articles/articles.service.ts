@@ -29,17 +29,23 @@ import { type ArticleChanges, type ArticleInput, parseArticleInput } from './art
 import { articleShowJson, articleWithoutBodyJson } from './articles.presenter.ts';
 import {
   addArticleTags,
+  changeTagCounts,
+  retagArticle,
+  type TagCountChanges,
+  untagArticle,
+} from './article-tags.repository.ts';
+import {
   deleteArticleRow,
   ensureSeries,
   findArticleById,
   insertArticles,
-  setArticleTags,
+  lockArticle,
   updateArticleRow,
 } from './articles.repository.ts';
 import { uniqueSlug, uniqueSlugs } from './slug.ts';
 
-/** The public list a page of the site or a feed shows. */
-export { listPublicPage } from './listings.ts';
+/** The public lists a page of the site or a feed shows. */
+export { listFeedPage, listPublicPage } from './listings.ts';
 
 /** Tags by how many visible articles carry them, for the tags API. */
 export { listTagsByPopularity, type TagCount } from './listings.repository.ts';
@@ -169,6 +175,17 @@ export function articleChangeKeys(
   return keys;
 }
 
+/**
+ * Writes an article's tags and moves the tags' counts by what the write reports. The outbox lock
+ * (which the transaction takes anyway for its events, just after) is taken first: writers that
+ * create the same new tags, or move the same counts, then take their turns instead of locking
+ * tags in opposite orders.
+ */
+async function writeTags(tx: Tx, write: () => Promise<TagCountChanges>): Promise<void> {
+  await tx.lockOutbox();
+  await changeTagCounts(tx.db, await write());
+}
+
 /** Appends an article's events of these types, in order. */
 export function emit(
   ctx: AppContext,
@@ -274,10 +291,12 @@ export async function insertArticlesIn(
       };
     }),
   );
-  await addArticleTags(
-    tx.db,
-    rows.map((row, i) => ({ articleId: row.id, names: prepared[i]?.changes.tags ?? [] })),
-    stamp,
+  await writeTags(tx, () =>
+    addArticleTags(
+      tx.db,
+      rows.map((row, i) => ({ article: row, names: prepared[i]?.changes.tags ?? [] })),
+      stamp,
+    ),
   );
   const events = rows.flatMap((row) => {
     const published = publicationEvent(null, row, now);
@@ -360,7 +379,9 @@ export async function updateArticle(
       edited_at: isVisible(before, now) ? stamp : before.edited_at,
       updated_at: stamp,
     });
-    if (changes.tags !== undefined) await setArticleTags(tx.db, row.id, changes.tags, stamp);
+    // Always written again: the tag rows copy the publication state as this transaction stored
+    // it, which may differ from `before`, read outside it.
+    await writeTags(tx, () => retagArticle(tx.db, row, changes.tags, stamp));
     const event = publicationEvent(before, row, now);
     const types: EventType[] = event ? ['article.updated', event] : ['article.updated'];
     await emit(ctx, tx, types, row, author, now, articleChangeKeys(before, row, now));
@@ -374,6 +395,8 @@ export async function deleteArticle(ctx: AppContext, actor: UserRow, id: number)
   const author = (await findUserById(ctx.database.db, article.user_id)) as UserRow;
   const now = ctx.clock.now();
   await ctx.database.transaction(async (tx) => {
+    await lockArticle(ctx.database, tx.db, article.id);
+    await writeTags(tx, () => untagArticle(tx.db, article.id));
     await deleteArticleRow(tx.db, article.id);
     const keys = articleChangeKeys(article, null, now);
     await emit(ctx, tx, ['article.deleted'], article, author, now, keys);

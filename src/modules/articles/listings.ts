@@ -1,22 +1,27 @@
 /** The article lists of the API: public, by author, by tag, by series, and the author's own. */
 import type { AppContext } from '../../context.ts';
-import type { ArticleRow, UserRow } from '../../db/schema.ts';
+import type { ArticleListRow, ArticleRow, UserRow } from '../../db/schema.ts';
 import { findUserByUsername } from '../users/users.service.ts';
 import { HOME_KEY, listedKeys, seriesKey, tagKey } from '../../events/cache-keys.ts';
 import { nextNewYear } from './articles.presenter.ts';
+import { tagIdsByName } from './article-tags.repository.ts';
 import {
+  type Body,
   countArticlesByState,
-  listScheduledOf,
+  listArticles,
+  type ListQuery,
+  type ListRow,
   nextScheduledPublication,
 } from './listings.repository.ts';
-import { type ArticleQuery, authorsOf, listArticles } from './articles.repository.ts';
+import { authorsOf } from './articles.repository.ts';
 import { isTagName, normalizeTags } from './articles.rules.ts';
 import type { ListParams } from './articles.schemas.ts';
 
 export const PER_PAGE_MAX = 1000;
 
-export interface Listed {
-  article: ArticleRow;
+/** An article in a list, with its author. Lists read no body unless they show one. */
+export interface Listed<A extends ArticleListRow = ArticleListRow> {
+  article: A;
   author: UserRow;
 }
 
@@ -25,7 +30,10 @@ function paging(params: ListParams, fallback = 30, extra = 0) {
   return { limit: perPage + extra, offset: ((params.page ?? 1) - 1) * perPage };
 }
 
-async function withAuthors(ctx: AppContext, rows: ArticleRow[]): Promise<Listed[]> {
+async function withAuthors<A extends ArticleListRow>(
+  ctx: AppContext,
+  rows: A[],
+): Promise<Array<Listed<A>>> {
   const authors = await authorsOf(ctx.database.db, rows);
   return rows.flatMap((article) => {
     const author = authors.get(article.user_id);
@@ -38,7 +46,16 @@ export async function listPublicPage(
   ctx: AppContext,
   params: ListParams & { per_page: number },
 ): Promise<{ items: Listed[]; more: boolean }> {
-  const found = await listPublic(ctx, params, 1);
+  const found = await listPublicWith(ctx, params, 1, []);
+  return { items: found.slice(0, params.per_page), more: found.length > params.per_page };
+}
+
+/** The same page for a feed, whose entries carry the article's HTML. */
+export async function listFeedPage(
+  ctx: AppContext,
+  params: ListParams & { per_page: number },
+): Promise<{ items: Array<Listed<ListRow<'body_html'>>>; more: boolean }> {
+  const found = await listPublicWith(ctx, params, 1, ['body_html'] as const);
   return { items: found.slice(0, params.per_page), more: found.length > params.per_page };
 }
 
@@ -46,19 +63,25 @@ export async function listPublicPage(
  * `GET /api/articles`: visible articles, filtered as Forem's parameters say. `extra` rows past
  * the page: one tells a pager whether an older page exists.
  */
-export async function listPublic(
+export function listPublic(ctx: AppContext, params: ListParams, extra = 0): Promise<Listed[]> {
+  return listPublicWith(ctx, params, extra, []);
+}
+
+async function listPublicWith<B extends Body>(
   ctx: AppContext,
   params: ListParams,
-  extra = 0,
-): Promise<Listed[]> {
+  extra: number,
+  bodies: readonly B[],
+): Promise<Array<Listed<ListRow<B>>>> {
   const now = ctx.clock.now();
-  const query: ArticleQuery = {
+  const query: ListQuery = {
     visibleAt: now.toISOString(),
     order: 'newest',
     ...paging(params, 30, extra),
   };
+  const db = ctx.database.db;
   if (params.username !== undefined) {
-    const user = await findUserByUsername(ctx.database.db, params.username.toLowerCase());
+    const user = await findUserByUsername(db, params.username.toLowerCase());
     if (!user) return [];
     query.userId = user.id;
     if (params.state === 'all' && params.per_page === undefined)
@@ -68,15 +91,22 @@ export async function listPublic(
     ...(params.tag ? [params.tag] : []),
     ...(params.tags ? params.tags.split(',') : []),
   ]);
-  if (anyTags.length > 0) query.anyTags = anyTags;
-  if (params.tags_exclude) query.excludeTags = normalizeTags(params.tags_exclude);
+  if (anyTags.length > 0) {
+    query.anyTagIds = await tagIdsByName(db, anyTags);
+    // None of the tags exists: nothing carries them.
+    if (query.anyTagIds.length === 0) return [];
+  }
+  if (params.tags_exclude) {
+    const excluded = await tagIdsByName(db, normalizeTags(params.tags_exclude));
+    if (excluded.length > 0) query.excludeTagIds = excluded;
+  }
   if (params.top !== undefined)
     query.publishedSince = new Date(now.getTime() - params.top * 86_400_000).toISOString();
   if (params.collection_id !== undefined) {
     query.seriesId = params.collection_id;
     query.order = 'oldest';
   }
-  return withAuthors(ctx, await listArticles(ctx.database.db, query));
+  return withAuthors(ctx, await listArticles(db, query, bodies));
 }
 
 /**
@@ -110,23 +140,26 @@ export async function publicListCaching(
 
 export type MineFilter = 'published' | 'unpublished' | 'all';
 
-/** `GET /api/articles/me...`: the user's own articles, drafts and scheduled ones included. */
+/**
+ * `GET /api/articles/me...`: the user's own articles, drafts and scheduled ones included, each
+ * with its Markdown, which these lists show.
+ */
 export async function listMine(
   ctx: AppContext,
   user: UserRow,
   filter: MineFilter,
   params: ListParams,
-): Promise<Listed[]> {
-  const query: ArticleQuery = { userId: user.id, ...paging(params), order: 'drafts_first' };
+): Promise<Array<Listed<ListRow<'body_markdown'>>>> {
+  const query: ListQuery = { userId: user.id, ...paging(params), order: 'drafts_first' };
   if (filter === 'published') Object.assign(query, { published: true, order: 'newest' });
   if (filter === 'unpublished') Object.assign(query, { published: false, order: 'newest_created' });
-  const rows = await listArticles(ctx.database.db, query);
+  const rows = await listArticles(ctx.database.db, query, ['body_markdown'] as const);
   return rows.map((article) => ({ article, author: user }));
 }
 
 /** The articles of one series, oldest first, as far as the viewer may see them. */
 export async function listSeries(ctx: AppContext, seriesId: number): Promise<Listed[]> {
-  const query: ArticleQuery = {
+  const query: ListQuery = {
     seriesId,
     visibleAt: ctx.clock.now().toISOString(),
     order: 'oldest',
@@ -139,7 +172,10 @@ export async function listSeries(ctx: AppContext, seriesId: number): Promise<Lis
 /** Where an article stands for its author: not public, public later, or public now. */
 export type OwnState = 'drafts' | 'scheduled' | 'published';
 
-export function ownState(article: ArticleRow, now: Date): OwnState {
+export function ownState(
+  article: Pick<ArticleRow, 'published' | 'published_at'>,
+  now: Date,
+): OwnState {
   if (article.published === 0) return 'drafts';
   return article.published_at !== null && article.published_at <= now.toISOString()
     ? 'published'
@@ -165,17 +201,14 @@ export async function listMineByState(
   params: { page: number; per_page: number },
 ): Promise<{ items: Listed[]; more: boolean }> {
   const now = ctx.clock.now().toISOString();
-  const { limit, offset } = paging(params, params.per_page, 1);
-  let rows: ArticleRow[];
-  if (state === 'scheduled') {
-    rows = await listScheduledOf(ctx.database.db, user.id, now, limit, offset);
-  } else {
-    const query: ArticleQuery =
-      state === 'drafts'
-        ? { userId: user.id, published: false, order: 'newest_created', limit, offset }
-        : { userId: user.id, visibleAt: now, order: 'newest', limit, offset };
-    rows = await listArticles(ctx.database.db, query);
-  }
+  const page = paging(params, params.per_page, 1);
+  const query: ListQuery =
+    state === 'drafts'
+      ? { userId: user.id, published: false, order: 'newest_created', ...page }
+      : state === 'scheduled'
+        ? { userId: user.id, scheduledAfter: now, order: 'oldest', ...page }
+        : { userId: user.id, visibleAt: now, order: 'newest', ...page };
+  const rows = await listArticles(ctx.database.db, query);
   return {
     items: rows.slice(0, params.per_page).map((article) => ({ article, author: user })),
     more: rows.length > params.per_page,

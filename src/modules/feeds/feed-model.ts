@@ -3,7 +3,7 @@
  * that `src/feeds/` writes as RSS, Atom or JSON Feed.
  */
 import type { AppContext } from '../../context.ts';
-import type { ArticleRow, UserRow } from '../../db/schema.ts';
+import type { ArticleListRow, ArticleRow, UserRow } from '../../db/schema.ts';
 import {
   HOME_KEY,
   listedKeys,
@@ -15,7 +15,7 @@ import {
 import { absoluteUrls } from '../../feeds/absolute-urls.ts';
 import type { FeedEntry, FeedLinks, FeedModel } from '../../feeds/model.ts';
 import { articlePath, tagArray } from '../articles/articles.presenter.ts';
-import { listPublicPage, nextScheduledAt } from '../articles/articles.service.ts';
+import { listFeedPage, nextScheduledAt } from '../articles/articles.service.ts';
 import { siteSettings } from '../site/site.service.ts';
 import { rasterProfileImage } from '../users/users.presenter.ts';
 import { userByUsername } from '../users/users.service.ts';
@@ -52,7 +52,11 @@ function linksFor(
   };
 }
 
-function entry(base: string, article: ArticleRow, author: UserRow): FeedEntry {
+function entry(
+  base: string,
+  article: ArticleListRow & Pick<ArticleRow, 'body_html'>,
+  author: UserRow,
+): FeedEntry {
   const published = new Date(article.published_at ?? article.created_at);
   const edited = article.edited_at ? new Date(article.edited_at) : published;
   const url = base + articlePath(article, author);
@@ -121,7 +125,7 @@ export async function buildFeedModel(
       since: new Date(0),
     };
   }
-  const { items, more } = await listPublicPage(ctx, {
+  const { items, more } = await listFeedPage(ctx, {
     page,
     per_page: FEED_PAGE_SIZE,
     ...(scope.kind === 'author' && { username: scope.username }),

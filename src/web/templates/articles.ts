@@ -1,6 +1,6 @@
 /** Pages that show articles: the home list, an article, an author's profile, a tag. */
 import { html } from 'ghtml';
-import type { ArticleRow, UserRow } from '../../db/schema.ts';
+import type { ArticleListRow, ArticleRow, UserRow } from '../../db/schema.ts';
 import type { Listed } from '../../modules/articles/listings.ts';
 import {
   articlePath,
@@ -9,13 +9,13 @@ import {
 } from '../../modules/articles/articles.presenter.ts';
 import { profileImage, readableDate } from '../../modules/users/users.presenter.ts';
 
-function tagLinks(article: ArticleRow): string {
+function tagLinks(article: ArticleListRow): string {
   const tags = tagArray(article);
   if (tags.length === 0) return '';
   return html`<ul class="tags" aria-label="Tags">!${tags.map((t) => html`<li><a href="/t/${t}">#${t}</a></li>`)}</ul>`;
 }
 
-function byline(article: ArticleRow, author: UserRow, baseUrl: string, now: Date): string {
+function byline(article: ArticleListRow, author: UserRow, baseUrl: string, now: Date): string {
   return html`<p class="byline">
   <img class="avatar" src="${profileImage(author, baseUrl)}" alt="" width="32" height="32">
   <a href="/${author.username}">${author.name}</a>
@@ -57,7 +57,7 @@ export interface SeriesNav {
 }
 
 export function articlePage(
-  item: Listed,
+  item: Listed<ArticleRow>,
   baseUrl: string,
   now: Date,
   series: SeriesNav | null,
@@ -89,7 +89,7 @@ function authorCard(author: UserRow, baseUrl: string): string {
 </aside>`;
 }
 
-function seriesNav(series: SeriesNav, current: ArticleRow): string {
+function seriesNav(series: SeriesNav, current: ArticleListRow): string {
   return html`<nav class="series" aria-label="Series">
 <p>Part of the series <strong>${series.name}</strong></p>
 <ol>!${series.items.map(({ article, author }) =>
@@ -130,7 +130,7 @@ function jsonForScript(value: unknown): string {
  * What an article page tells search engines and link previews: its canonical URL, OpenGraph and
  * Twitter cards, and a JSON-LD Article.
  */
-export function articleHead(item: Listed, baseUrl: string, siteName: string): string {
+export function articleHead(item: Listed<ArticleRow>, baseUrl: string, siteName: string): string {
   const { article, author } = item;
   const url = baseUrl + articlePath(article, author);
   const canonical = article.canonical_url ?? url;

@@ -8,7 +8,7 @@ import type { FieldError } from '../../errors.ts';
 import type { OwnState } from '../../modules/articles/listings.ts';
 import { actionButton, csrfInput, type FormState } from './forms.ts';
 
-export const editPath = (article: ArticleRow, author: UserRow) =>
+export const editPath = (article: Pick<ArticleRow, 'slug'>, author: Pick<UserRow, 'username'>) =>
   `/${author.username}/${article.slug}/edit`;
 
 const WHEN = new Intl.DateTimeFormat('en-US', {

@@ -1,0 +1,295 @@
+/**
+ * Every public listing and count reads an index range that yields its page. A few thousand
+ * articles are written through the service, the database is analyzed, and the SQL each listing
+ * actually runs (captured by a Kysely plugin) is explained: no listing may scan `articles` or
+ * `article_tags` whole, and none may sort its matches. QUIRE_PRINT_PLANS=1 prints the plans.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { AppContext } from '../../src/context.ts';
+import { explainSelects, type QueryPlan, refreshStatistics } from '../../src/db/query-plans.ts';
+import type { UserRow } from '../../src/db/schema.ts';
+import {
+  dueForAnnouncement,
+  nextAnnouncementAt,
+} from '../../src/modules/articles/articles.repository.ts';
+import {
+  insertArticlesIn,
+  listTagsByPopularity,
+  prepareArticle,
+  type PreparedArticle,
+} from '../../src/modules/articles/articles.service.ts';
+import {
+  countMineByState,
+  listMine,
+  listMineByState,
+  listPublic,
+  listPublicPage,
+  listSeries,
+} from '../../src/modules/articles/listings.ts';
+import { buildFeedModel, nextScheduledAt } from '../../src/modules/feeds/feed-model.ts';
+import { findUserById } from '../../src/modules/users/users.service.ts';
+import { dialect } from '../helpers/database.ts';
+import { makeAuthor } from '../helpers/fixtures.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+const ARTICLES = 4000;
+const AUTHORS = 8;
+const DAY = 86_400_000;
+
+let server: TestServer;
+let ada: UserRow;
+let seriesId: number;
+
+/** A small deterministic generator, so every run seeds the same data. */
+function random(seed: number) {
+  let s = seed;
+  return () => {
+    s = (s * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return s / 2_147_483_648;
+  };
+}
+
+const BODY = `${'A paragraph of an article, long enough that rows weigh what real ones do. '.repeat(8)}\n`;
+
+before(async () => {
+  server = await startTestServer();
+  const ctx = server.ctx;
+  const now = server.clock.now().getTime();
+  const rand = random(7);
+  const authors: UserRow[] = [];
+  for (let i = 0; i < AUTHORS; i++) {
+    const author = await makeAuthor(server, `plan_author_${i}`);
+    authors.push((await findUserById(ctx.database.db, author.id)) as UserRow);
+  }
+  ada = authors[0] as UserRow;
+  const perAuthor = ARTICLES / AUTHORS;
+  for (const [a, author] of authors.entries()) {
+    const prepared: PreparedArticle[] = [];
+    for (let i = 0; i < perAuthor; i++) {
+      const n = a * perAuthor + i;
+      const tags: string[] = [];
+      // big on about half the articles, mid on a tenth, small on one in fifty.
+      if (rand() < 0.5) tags.push('big');
+      if (rand() < 0.1) tags.push('mid');
+      if (rand() < 0.02) tags.push('small');
+      // A long tail of tags carrying a few articles each, as on a real site.
+      tags.push(`filler${Math.floor(rand() * 600)}`);
+      const roll = rand();
+      const draft = roll < 0.08;
+      const scheduled = !draft && roll < 0.0825;
+      const when = scheduled
+        ? new Date(now + (1 + Math.floor(rand() * 30)) * DAY)
+        : new Date(now - Math.floor(rand() * 900 * DAY) - n * 1000);
+      prepared.push(
+        prepareArticle({
+          title: `Article ${n}`,
+          body_markdown: `${BODY}Number ${n}.`,
+          published: !draft,
+          ...(!draft && { published_at: when.toISOString() }),
+          tags,
+          ...(a === 0 && i < 40 && { series: 'A long series' }),
+        }),
+      );
+    }
+    for (let start = 0; start < prepared.length; start += 100) {
+      const rows = await ctx.database.transaction((tx) =>
+        insertArticlesIn(ctx, tx, author, prepared.slice(start, start + 100)),
+      );
+      for (const row of rows) seriesId = row.series_id ?? seriesId;
+    }
+  }
+  await refreshStatistics(ctx.database);
+});
+after(() => server.close());
+
+const WATCHED = new Set(['articles', 'article_tags']);
+
+/** Runs `fn` on a context whose database records its queries, and explains each SELECT. */
+function explainListing(fn: (ctx: AppContext) => Promise<unknown>): Promise<QueryPlan[]> {
+  return explainSelects(server.ctx.database, (database) => fn({ ...server.ctx, database }));
+}
+
+/** A query shortened for reading: no quotes, the lists of columns and of ids elided. */
+const brief = (text: string) =>
+  text
+    .replaceAll('"', '')
+    .replace(
+      /^select id, user_id, slug, .*? announced_at(, body_\w+)? from/,
+      'select <list columns$1> from',
+    )
+    .replace(/in \((?:[?$]\d*, )+[?$]\d*\)/g, 'in (…)');
+
+/** What is wrong with a plan: a whole table of articles or their tags read, or a sort. */
+function problems(plan: QueryPlan): string[] {
+  return [
+    ...plan.fullScans.filter((s) => WATCHED.has(s.table)).map((s) => `full scan: ${s.step}`),
+    ...plan.sorts.map((step) => `sort: ${step}`),
+  ];
+}
+
+const now = () => server.clock.now().toISOString();
+
+/**
+ * Each listing as the app calls it (pages, feeds and API answers go through these), and the
+ * indexes its plan must read: the one whose range is exactly the list, not a wider one filtered.
+ */
+const LISTINGS: Array<[string, string[], (ctx: AppContext) => Promise<unknown>]> = [
+  ['home page', ['articles_listed'], (c) => listPublicPage(c, { page: 1, per_page: 20 })],
+  ['home page ?page=50', ['articles_listed'], (c) => listPublicPage(c, { page: 50, per_page: 20 })],
+  [
+    'tag page',
+    ['article_tags_listed'],
+    (c) => listPublicPage(c, { tag: 'big', page: 1, per_page: 20 }),
+  ],
+  [
+    'tag page ?page=50',
+    ['article_tags_listed'],
+    (c) => listPublicPage(c, { tag: 'big', page: 50, per_page: 20 }),
+  ],
+  [
+    'profile page',
+    ['articles_author'],
+    (c) => listPublicPage(c, { username: ada.username, page: 1, per_page: 20 }),
+  ],
+  [
+    'profile page ?page=10',
+    ['articles_author'],
+    (c) => listPublicPage(c, { username: ada.username, page: 10, per_page: 20 }),
+  ],
+  ['series of an article page', ['articles_series_listed'], (c) => listSeries(c, seriesId)],
+  ['site feed', ['articles_listed'], (c) => buildFeedModel(c, { kind: 'site' }, 1)],
+  [
+    'author feed',
+    ['articles_author'],
+    (c) => buildFeedModel(c, { kind: 'author', username: ada.username }, 1),
+  ],
+  ['tag feed', ['article_tags_listed'], (c) => buildFeedModel(c, { kind: 'tag', tag: 'mid' }, 1)],
+  [
+    'tag feed ?page=5',
+    ['article_tags_listed'],
+    (c) => buildFeedModel(c, { kind: 'tag', tag: 'big' }, 5),
+  ],
+  ['/api/articles', ['articles_listed'], (c) => listPublic(c, {})],
+  [
+    '/api/articles?page=20&per_page=50',
+    ['articles_listed'],
+    (c) => listPublic(c, { page: 20, per_page: 50 }),
+  ],
+  ['/api/articles?tag=mid', ['article_tags_listed'], (c) => listPublic(c, { tag: 'mid' })],
+  [
+    '/api/articles?tag=mid&page=3',
+    ['article_tags_listed'],
+    (c) => listPublic(c, { tag: 'mid', page: 3 }),
+  ],
+  [
+    '/api/articles?tags=mid,small',
+    ['article_tags_listed'],
+    (c) => listPublic(c, { tags: 'mid,small' }),
+  ],
+  [
+    '/api/articles?tags=big,mid&page=3',
+    ['article_tags_listed'],
+    (c) => listPublic(c, { tags: 'big,mid', page: 3 }),
+  ],
+  [
+    // Past the first chunk of each tag's range: read on from where the last one ended.
+    '/api/articles?tags=big,mid&page=6&per_page=100',
+    ['article_tags_listed'],
+    (c) => listPublic(c, { tags: 'big,mid', page: 6, per_page: 100 }),
+  ],
+  [
+    '/api/articles?tags_exclude=mid',
+    ['articles_listed'],
+    (c) => listPublic(c, { tags_exclude: 'mid' }),
+  ],
+  [
+    '/api/articles?tag=big&tags_exclude=mid',
+    ['article_tags_listed'],
+    (c) => listPublic(c, { tag: 'big', tags_exclude: 'mid' }),
+  ],
+  [
+    '/api/articles?username=',
+    ['articles_author'],
+    (c) => listPublic(c, { username: ada.username }),
+  ],
+  [
+    '/api/articles?username=&state=all',
+    ['articles_author'],
+    (c) => listPublic(c, { username: ada.username, state: 'all' }),
+  ],
+  [
+    '/api/articles?username=&tag=big',
+    ['articles_author'],
+    (c) => listPublic(c, { username: ada.username, tag: 'big' }),
+  ],
+  ['/api/articles?top=7', ['articles_listed'], (c) => listPublic(c, { top: 7 })],
+  [
+    '/api/articles?top=30&tag=big',
+    ['article_tags_listed'],
+    (c) => listPublic(c, { top: 30, tag: 'big' }),
+  ],
+  [
+    '/api/articles?collection_id=',
+    ['articles_series_listed'],
+    (c) => listPublic(c, { collection_id: seriesId }),
+  ],
+  ['/api/articles/latest?page=3', ['articles_listed'], (c) => listPublic(c, { page: 3 })],
+  ['/api/articles/me', ['articles_author'], (c) => listMine(c, ada, 'published', {})],
+  ['/api/articles/me/unpublished', ['articles_drafts'], (c) => listMine(c, ada, 'unpublished', {})],
+  ['/api/articles/me/all', ['articles_mine'], (c) => listMine(c, ada, 'all', {})],
+  [
+    '/api/articles/me/all?page=5&per_page=50',
+    ['articles_mine'],
+    (c) => listMine(c, ada, 'all', { page: 5, per_page: 50 }),
+  ],
+  [
+    '/api/tags',
+    ['tags_popular', 'articles_listed'],
+    (c) => listTagsByPopularity(c.database.db, now(), 10, 0),
+  ],
+  [
+    '/api/tags?page=3',
+    ['tags_popular', 'articles_listed'],
+    (c) => listTagsByPopularity(c.database.db, now(), 10, 20),
+  ],
+  [
+    'dashboard',
+    ['articles_author', 'articles_drafts'],
+    async (c) => {
+      await countMineByState(c, ada);
+      for (const state of ['drafts', 'scheduled', 'published'] as const)
+        await listMineByState(c, ada, state, { page: 1, per_page: 10 });
+    },
+  ],
+  [
+    'scheduled articles going live',
+    ['articles_unannounced', 'articles_listed'],
+    async (c) => {
+      await nextAnnouncementAt(c.database.db);
+      await dueForAnnouncement(c.database.db, now(), 50);
+      await nextScheduledAt(c);
+    },
+  ],
+];
+
+for (const [name, indexes, run] of LISTINGS) {
+  test(`${name}: an index range yields the page`, async () => {
+    const plans = await explainListing(run);
+    assert.ok(plans.length > 0, 'no query captured');
+    if (process.env.QUIRE_PRINT_PLANS) {
+      // As docs/query-plans.md shows them: one line per query, its steps under it.
+      console.log(`\n#### ${name} (${dialect})\n`);
+      for (const p of plans) console.log(`${brief(p.sql)}\n  ${p.steps.join('\n  ')}`);
+    }
+    const found = plans.flatMap((p) =>
+      problems(p).map(
+        (why) => `${why}\n    in ${p.sql}\n    plan:\n      ${p.steps.join('\n      ')}`,
+      ),
+    );
+    assert.deepEqual(found, [], found.join('\n'));
+    const steps = plans.flatMap((p) => p.steps).join('\n');
+    for (const index of indexes)
+      assert.match(steps, new RegExp(`\\b${index}\\b`), `${index} unused:\n${steps}`);
+  });
+}
