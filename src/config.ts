@@ -73,6 +73,12 @@ export interface Config {
    * a slow query never holds the event loop; 0 runs every query on the event loop's thread.
    */
   sqliteReaders: number;
+  /**
+   * SQLite: reads that may wait for a busy reader thread; one more is answered 503 at once, so
+   * a flood of slow reads sheds load instead of queueing past every client's patience. At least
+   * 100: one request, or the migrator at start, may issue dozens of reads together.
+   */
+  sqliteReadQueue: number;
   /** What deserves a warning at start: old names in use, settings that no longer do anything. */
   warnings: string[];
 }
@@ -279,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheMb: integer(env, 'QUIRE_CACHE_MB', 64, 1, 65_536),
     ...sharedCacheConfig(env),
     sqliteReaders: integer(env, 'QUIRE_SQLITE_READERS', DEFAULT_SQLITE_READERS, 0, 64),
+    sqliteReadQueue: integer(env, 'QUIRE_SQLITE_READ_QUEUE', 1000, 100, 1_000_000),
     ...deliveryConfig(env, warnings),
     warnings,
   };

@@ -34,6 +34,8 @@ export interface ConnectOptions {
    * query on the one connection on this thread.
    */
   sqliteReaders?: number;
+  /** SQLite: reads that may wait for a busy reader thread (QUIRE_SQLITE_READ_QUEUE, 1000). */
+  sqliteReadQueue?: number;
 }
 
 export async function connect(target: DatabaseTarget, options: ConnectOptions = {}) {
@@ -48,7 +50,8 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
       );
     }
     const size = target.path === ':memory:' ? 0 : (options.sqliteReaders ?? 0);
-    const readers = size > 0 ? new SqliteReaders(target.path, size) : null;
+    const queueLimit = options.sqliteReadQueue ?? 1000;
+    const readers = size > 0 ? new SqliteReaders(target.path, { size, queueLimit }) : null;
     const dialect = new RoutingSqliteDialect(database, readers);
     return new Database(new Kysely<Schema>({ dialect }), 'sqlite', { readers });
   }

@@ -2,7 +2,9 @@
  * The reader threads of an SQLite database: reads outside transactions run here, each on a
  * thread's own read-only connection (WAL lets them run beside the one writer), so a slow query
  * holds a reader, never the event loop. Threads start when reads need them, up to the pool's
- * size; an idle thread does not keep the process alive.
+ * size; an idle thread does not keep the process alive. Reads beyond the threads wait in a queue
+ * of bounded length: past it a read fails at once as unavailable (503), rather than waiting
+ * behind more work than the node can do before its clients give up.
  */
 import { Worker } from 'node:worker_threads';
 import type { ReadFailure, ReaderData, ReadReply, ReadRequest } from './sqlite-reader.ts';
@@ -10,8 +12,8 @@ import type { ReadFailure, ReaderData, ReadReply, ReadRequest } from './sqlite-r
 const READER_SCRIPT = new URL('./sqlite-reader.ts', import.meta.url);
 
 /**
- * A read that could not be answered because its thread is gone: the pool closed, or the thread
- * died (it is replaced for the next read). The database is unavailable for it, not wrong: 503.
+ * A read that could not be answered: the pool closed, its thread died (it is replaced for the
+ * next read), or the queue was full. The database is unavailable for it, not wrong: 503.
  */
 export class ReaderUnavailableError extends Error {
   override name = 'ReaderUnavailableError';
@@ -24,6 +26,17 @@ export interface ReaderStats {
   running: number;
   /** Reads waiting for a free thread. */
   queued: number;
+  /** Reads refused since the pool started because the queue was full. */
+  refused: number;
+}
+
+export interface ReadersOptions {
+  /** Threads at most. */
+  size: number;
+  /** Reads that may wait for a thread; one more fails at once. */
+  queueLimit: number;
+  /** The thread's module: the reader, or a stand-in that tests make fail. */
+  script?: URL;
 }
 
 interface Read {
@@ -55,22 +68,33 @@ function rebuild(failure: ReadFailure): Error {
 export class SqliteReaders {
   readonly #path: string;
   readonly #size: number;
+  readonly #queueLimit: number;
   readonly #script: URL;
   readonly #readers: Reader[] = [];
   readonly #queue: Read[] = [];
   #nextId = 0;
+  #refused = 0;
   #closed = false;
 
-  /** `script` is the thread's module: the reader, or a stand-in that tests make fail. */
-  constructor(path: string, size: number, script: URL = READER_SCRIPT) {
+  constructor(path: string, options: ReadersOptions) {
     this.#path = path;
-    this.#size = size;
-    this.#script = script;
+    this.#size = options.size;
+    this.#queueLimit = options.queueLimit;
+    this.#script = options.script ?? READER_SCRIPT;
   }
 
   /** The rows of one SELECT, run on a reader thread. */
   read(sql: string, parameters: readonly unknown[]): Promise<unknown[]> {
     if (this.#closed) return Promise.reject(new ReaderUnavailableError('the database is closed'));
+    // The queue only holds reads while every thread is busy (dispatch empties it otherwise).
+    if (this.#queue.length >= this.#queueLimit) {
+      this.#refused++;
+      return Promise.reject(
+        new ReaderUnavailableError(
+          `${this.#queue.length} reads are already waiting for an SQLite reader thread`,
+        ),
+      );
+    }
     return new Promise((resolve, reject) => {
       this.#queue.push({ sql, parameters, resolve, reject });
       this.#dispatch();
@@ -80,7 +104,12 @@ export class SqliteReaders {
   stats(): ReaderStats {
     let running = 0;
     for (const reader of this.#readers) if (reader.read) running++;
-    return { threads: this.#readers.length, running, queued: this.#queue.length };
+    return {
+      threads: this.#readers.length,
+      running,
+      queued: this.#queue.length,
+      refused: this.#refused,
+    };
   }
 
   /**

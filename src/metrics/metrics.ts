@@ -97,6 +97,16 @@ export class Metrics {
         this.set({ state: 'queued' }, stats?.queued ?? 0);
       },
     });
+    new Counter({
+      name: 'quire_sqlite_reads_refused_total',
+      help: 'Reads answered 503 at once because QUIRE_SQLITE_READ_QUEUE reads were already waiting.',
+      registers: [this.registry],
+      collect(this: Counter) {
+        // The pool counts; the counter takes its total at each scrape.
+        this.reset();
+        this.inc(ctx.database.readerStats()?.refused ?? 0);
+      },
+    });
     new Gauge({
       name: 'quire_sqlite_reader_threads',
       help: 'SQLite reader threads started (they start when reads need them, up to QUIRE_SQLITE_READERS).',

@@ -184,7 +184,7 @@ test(
   async () => {
     const path = server.db.url.slice('sqlite:'.length);
     const crashing = new URL('../fixtures/sqlite/crashing-reader.ts', import.meta.url);
-    const readers = new SqliteReaders(path, 1, crashing);
+    const readers = new SqliteReaders(path, { size: 1, queueLimit: 10, script: crashing });
     const database = new Database(
       new Kysely<Schema>({ dialect: new RoutingSqliteDialect(openSqlite(path), readers) }),
       'sqlite',
@@ -238,6 +238,37 @@ test(
       runningBeforeClose: 1,
       threadsAfterClose: 0,
     });
+  },
+);
+
+test(
+  'with every reader thread busy and the queue full, a read is answered 503 at once',
+  { skip: sqliteOnly },
+  async () => {
+    // One thread and the shortest queue allowed, which the test fills itself.
+    const busy = await startTestServer({
+      env: { QUIRE_SQLITE_READERS: '1', QUIRE_SQLITE_READ_QUEUE: '100' },
+    });
+    try {
+      const { db } = busy.ctx.database;
+      await countTo(db, 1);
+      // Issued in one turn of the event loop, so no background read can come between them.
+      const { result, outcome } = timedRead(db, SLOW);
+      const waiting = Array.from({ length: 100 }, () => countTo(db, 1));
+      const refused = await fetch(`${busy.url}/api/articles`);
+      const pendingAtAnswer = !outcome.done;
+      assert.equal(refused.status, 503);
+      assert.ok(Number(refused.headers.get('retry-after')) > 0, 'with Retry-After');
+      assert.ok(pendingAtAnswer, 'refused while the slow read ran, not after it');
+      assert.equal(await result, SLOW, 'the read already running is not disturbed');
+      assert.deepEqual(new Set(await Promise.all(waiting)), new Set([1]), 'the queued reads ran');
+      const later = await fetch(`${busy.url}/api/articles`);
+      assert.equal(later.status, 200, 'answered again once the thread is free');
+      const s = await scrape(busy.url);
+      assert.ok(one(s, 'quire_sqlite_reads_refused_total') >= 1);
+    } finally {
+      await busy.close();
+    }
   },
 );
 
