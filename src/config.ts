@@ -1,6 +1,7 @@
 /** Reads the environment once into a typed, checked configuration. */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 
@@ -67,6 +68,17 @@ export interface Config {
   purgeUrls: string[];
   /** Seconds a shared cache may keep a public page or feed (`s-maxage`). */
   sharedMaxAge: number;
+  /**
+   * SQLite: threads, each with a read-only connection, that run reads outside transactions, so
+   * a slow query never holds the event loop; 0 runs every query on the event loop's thread.
+   */
+  sqliteReaders: number;
+  /**
+   * SQLite: reads that may wait for a busy reader thread; one more is answered 503 at once, so
+   * a flood of slow reads sheds load instead of queueing past every client's patience. At least
+   * 100: one request, or the migrator at start, may issue dozens of reads together.
+   */
+  sqliteReadQueue: number;
   /** What deserves a warning at start: old names in use, settings that no longer do anything. */
   warnings: string[];
 }
@@ -95,6 +107,12 @@ export function databaseLabel(target: DatabaseTarget): string {
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/quire.db';
+
+/**
+ * One reader thread per core, at least 2 (so one slow read leaves another thread for the rest)
+ * and at most 8 (each holds a connection and its page cache).
+ */
+export const DEFAULT_SQLITE_READERS = Math.min(8, Math.max(2, availableParallelism()));
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function parseDatabaseUrl(value: string): DatabaseTarget {
@@ -266,6 +284,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeout: integer(env, 'QUIRE_SHUTDOWN_TIMEOUT', 10, 1, 3600),
     cacheMb: integer(env, 'QUIRE_CACHE_MB', 64, 1, 65_536),
     ...sharedCacheConfig(env),
+    sqliteReaders: integer(env, 'QUIRE_SQLITE_READERS', DEFAULT_SQLITE_READERS, 0, 64),
+    sqliteReadQueue: integer(env, 'QUIRE_SQLITE_READ_QUEUE', 1000, 100, 1_000_000),
     ...deliveryConfig(env, warnings),
     warnings,
   };

@@ -33,7 +33,10 @@ export async function openContext(
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'quire' } });
   for (const warning of config.warnings) logger.warn(warning);
   const secret = resolveSecret(config);
-  const database = await connect(config.database);
+  const database = await connect(config.database, {
+    sqliteReaders: config.sqliteReaders,
+    sqliteReadQueue: config.sqliteReadQueue,
+  });
   try {
     if (options.migrate) {
       const applied = await migrateToLatest(database);

@@ -66,7 +66,7 @@ async function gracefulStop(
   const left = () => Math.max(0, deadline - performance.now());
   ctx.logger.info({ inFlight: app.drain.inFlight }, 'stopping: finishing requests in flight');
   app.drain.start();
-  await stopListening(app.server);
+  await stopListening(app.server, () => app.drain.inFlight);
   const [requestsDone] = await Promise.all([
     app.drain.settled(left()),
     dispatcher && stopBackground(ctx, dispatcher, left()),

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import {
   ConfigError,
   DEFAULT_RETRY_SCHEDULE,
+  DEFAULT_SQLITE_READERS,
   loadConfig,
   parseDatabaseUrl,
 } from '../src/config.ts';
@@ -83,6 +84,29 @@ test('QUIRE_REQUEST_TIMEOUT and QUIRE_SHUTDOWN_TIMEOUT: 30 s and 10 s, whole sec
         `${name}=${bad}`,
       );
     }
+  }
+});
+
+test('QUIRE_SQLITE_READERS: a thread per core, 2 to 8, 0 to turn off; QUIRE_SQLITE_READ_QUEUE: 1000', () => {
+  const config = loadConfig({});
+  assert.equal(config.sqliteReaders, DEFAULT_SQLITE_READERS);
+  assert.ok(DEFAULT_SQLITE_READERS >= 2 && DEFAULT_SQLITE_READERS <= 8);
+  assert.equal(config.sqliteReadQueue, 1000);
+  const set = loadConfig({ QUIRE_SQLITE_READERS: '0', QUIRE_SQLITE_READ_QUEUE: '100' });
+  assert.equal(set.sqliteReaders, 0);
+  assert.equal(set.sqliteReadQueue, 100);
+  const bad: Array<[string, string]> = [
+    ['QUIRE_SQLITE_READERS', '-1'],
+    ['QUIRE_SQLITE_READERS', '65'],
+    ['QUIRE_SQLITE_READERS', 'two'],
+    ['QUIRE_SQLITE_READ_QUEUE', '99'],
+  ];
+  for (const [name, value] of bad) {
+    assert.throws(
+      () => loadConfig({ [name]: value }),
+      { name: 'ConfigError', message: new RegExp(`^${name} must be a whole number`) },
+      `${name}=${value}`,
+    );
   }
 });
 

@@ -1,13 +1,15 @@
 /** Opens the database a configuration names. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { databaseLabel, type DatabaseTarget } from '../config.ts';
 import { Database } from './database.ts';
 import { PgListener } from './pg-listener.ts';
 import type { Schema } from './schema.ts';
 import { openSqlite } from './sqlite-adapter.ts';
+import { RoutingSqliteDialect } from './sqlite-dialect.ts';
+import { SqliteReaders } from './sqlite-readers.ts';
 
 // COUNT(*) and bigint ids come back from PostgreSQL as text unless told otherwise.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
@@ -23,7 +25,20 @@ export class DatabaseUnavailableError extends Error {
   override name = 'DatabaseUnavailableError';
 }
 
-export async function connect(target: DatabaseTarget, options: { poolSize?: number } = {}) {
+export interface ConnectOptions {
+  /** PostgreSQL: connections in the pool (10). */
+  poolSize?: number;
+  /**
+   * SQLite: reader threads for reads outside transactions (QUIRE_SQLITE_READERS). 0, the
+   * default here, and any `:memory:` database (which no other connection can open) keep every
+   * query on the one connection on this thread.
+   */
+  sqliteReaders?: number;
+  /** SQLite: reads that may wait for a busy reader thread (QUIRE_SQLITE_READ_QUEUE, 1000). */
+  sqliteReadQueue?: number;
+}
+
+export async function connect(target: DatabaseTarget, options: ConnectOptions = {}) {
   if (target.kind === 'sqlite') {
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
     let database: ReturnType<typeof openSqlite>;
@@ -34,7 +49,11 @@ export async function connect(target: DatabaseTarget, options: { poolSize?: numb
         `cannot open SQLite database ${target.path}: ${(error as Error).message}`,
       );
     }
-    return new Database(new Kysely<Schema>({ dialect: new SqliteDialect({ database }) }), 'sqlite');
+    const size = target.path === ':memory:' ? 0 : (options.sqliteReaders ?? 0);
+    const queueLimit = options.sqliteReadQueue ?? 1000;
+    const readers = size > 0 ? new SqliteReaders(target.path, { size, queueLimit }) : null;
+    const dialect = new RoutingSqliteDialect(database, readers);
+    return new Database(new Kysely<Schema>({ dialect }), 'sqlite', { readers });
   }
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -50,7 +69,7 @@ export async function connect(target: DatabaseTarget, options: { poolSize?: numb
   const db = new Database(
     new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }),
     'postgres',
-    (onCommit) => new PgListener(target.url, onCommit),
+    { remoteCommits: (onCommit) => new PgListener(target.url, onCommit) },
   );
   try {
     await db.ping();

@@ -6,6 +6,7 @@
 import { type Kysely, sql } from 'kysely';
 import { EVENTS_CHANNEL } from './pg-listener.ts';
 import type { Schema } from './schema.ts';
+import { type ReaderStats, ReaderUnavailableError, type SqliteReaders } from './sqlite-readers.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type DbHandle = Kysely<Schema>;
@@ -61,23 +62,34 @@ const PG_CONNECTION_MESSAGES =
 /** Starts hearing of commits made by other processes; returns how to stop. */
 export type RemoteCommits = (onCommit: () => void) => { close(): Promise<void> };
 
+export interface DatabaseOptions {
+  /** PostgreSQL: how to hear of other processes' commits. */
+  remoteCommits?: RemoteCommits;
+  /** SQLite: the reader threads `db` sends reads outside transactions to (closed with it). */
+  readers?: SqliteReaders | null;
+}
+
 export class Database {
   readonly db: DbHandle;
   readonly dialect: Dialect;
   #closed = false;
   readonly #eventListeners = new Set<() => void>();
   readonly #remoteCommits: RemoteCommits | undefined;
+  readonly #readers: SqliteReaders | null;
   #remote: { close(): Promise<void> } | null = null;
 
-  constructor(db: DbHandle, dialect: Dialect, remoteCommits?: RemoteCommits) {
+  constructor(db: DbHandle, dialect: Dialect, options: DatabaseOptions = {}) {
     this.db = db;
     this.dialect = dialect;
-    this.#remoteCommits = remoteCommits;
+    this.#remoteCommits = options.remoteCommits;
+    this.#readers = options.readers ?? null;
   }
 
   /**
    * Runs `fn` in a transaction. On SQLite the transaction begins IMMEDIATE, taking the write
-   * lock at once, so two processes on one file wait for each other instead of failing midway.
+   * lock at once, so two processes on one file wait for each other instead of failing midway;
+   * every statement in it, reads included, runs on the writer connection (`sqlite-dialect.ts`),
+   * so it reads its own writes.
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const hooks: Array<() => void> = [];
@@ -166,12 +178,14 @@ export class Database {
 
   /**
    * True when `error` says the database cannot be used right now (PostgreSQL down, restarting,
-   * out of connections, or a connection lost mid-query; SQLite's write lock held too long)
-   * rather than that the query was wrong: such a failure is answered 503 with Retry-After.
+   * out of connections, or a connection lost mid-query; SQLite's write lock held too long, or a
+   * reader thread gone) rather than that the query was wrong: such a failure is answered 503
+   * with Retry-After.
    */
   isUnavailable(error: unknown): boolean {
     const e = error as { code?: unknown; errcode?: unknown; message?: unknown } | null;
     if (!e || typeof e !== 'object') return false;
+    if (error instanceof ReaderUnavailableError) return true;
     if (this.dialect === 'sqlite') {
       // Extended result codes (SQLITE_BUSY_SNAPSHOT, ...) keep the primary code in the low byte.
       const primary = typeof e.errcode === 'number' ? e.errcode & 0xff : -1;
@@ -180,6 +194,11 @@ export class Database {
     const code = typeof e.code === 'string' ? e.code : '';
     if (NETWORK_ERRORS.has(code) || PG_UNAVAILABLE.has(code) || code.startsWith('08')) return true;
     return typeof e.message === 'string' && PG_CONNECTION_MESSAGES.test(e.message);
+  }
+
+  /** SQLite's reader threads and the reads on them or waiting; null without reader threads. */
+  readerStats(): ReaderStats | null {
+    return this.#readers?.stats() ?? null;
   }
 
   async ping(): Promise<void> {

@@ -5,13 +5,22 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 /** Prepared statements kept for reuse; queries come from a small set of builders. */
 const STATEMENT_CACHE = 500;
 
-export function openSqlite(path: string): SqliteDatabase {
-  const db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: 5000 });
-  if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = FULL');
-  // Preparing costs more than running most of our queries, so each SQL text is prepared once.
-  const cache = new Map<string, { stmt: StatementSync; reader: boolean }>();
-  const prepared = (sql: string) => {
+/** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+export interface Prepared {
+  stmt: StatementSync;
+  /** True when the statement returns rows. */
+  reader: boolean;
+}
+
+/**
+ * Prepares each SQL text once per connection (the writer's and each reader thread's): preparing
+ * costs more than running most of our queries.
+ */
+export function statementCache(db: DatabaseSync): (sql: string) => Prepared {
+  const cache = new Map<string, Prepared>();
+  return (sql) => {
     let hit = cache.get(sql);
     if (hit) {
       // Least recently used goes first: one-off texts (long IN lists) must not evict hot ones.
@@ -25,12 +34,19 @@ export function openSqlite(path: string): SqliteDatabase {
     }
     return hit;
   };
+}
+
+export function openSqlite(path: string): SqliteDatabase {
+  const db = new DatabaseSync(path, {
+    enableForeignKeyConstraints: true,
+    timeout: BUSY_TIMEOUT_MS,
+  });
+  if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = FULL');
+  const prepared = statementCache(db);
   const params = (values: ReadonlyArray<unknown>) => values as SQLInputValue[];
   return {
-    close: () => {
-      cache.clear();
-      db.close();
-    },
+    close: () => db.close(),
     prepare(sql: string): SqliteStatement {
       const { stmt, reader } = prepared(sql);
       return {

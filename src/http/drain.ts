@@ -22,27 +22,43 @@ const RETRY_AFTER = '5';
 const QUIET_MS = 250;
 /** How long a refused request's body may take to arrive before the answer goes anyway. */
 const BODY_WAIT_MS = 1000;
-/** Turns of the event loop `stopListening` waits at most while connections keep arriving. */
-const MAX_ACCEPT_TURNS = 20;
+/**
+ * How long no connection must have been accepted, with no request in flight, before the
+ * listening socket closes: as long as idle connections are kept (QUIET_MS), for the same reason.
+ * A client whose request was in flight gets `Connection: close` and comes back on a new
+ * connection as soon as it has read its answer, which on a loaded machine can take a while; that
+ * connection must be accepted (and answered 503), not left queued when the socket closes.
+ */
+const ACCEPT_QUIET_MS = QUIET_MS;
+/** How long `stopListening` keeps the socket open at most while connections keep arriving. */
+const MAX_ACCEPT_MS = 1000;
 
 /**
- * Closes the listening socket, but only once a turn of the event loop has accepted nothing:
- * closing it drops the connections the kernel has already completed and queued for accepting,
- * and their clients, which sent their requests, would read a reset. A busy loop may not have
- * accepted them for a good part of a second; accepted, their requests get the drain's 503.
- * Connections already open stay open.
+ * Closes the listening socket once no connection has been accepted for ACCEPT_QUIET_MS and
+ * `inFlight()` says no request is still being answered (or after MAX_ACCEPT_MS): closing it drops
+ * the connections the kernel has already completed and queued for accepting, and their clients,
+ * which sent their requests, would read a reset. A busy loop may not accept them for a good part
+ * of a second, and the clients of requests in flight come back as soon as they have their
+ * answers; accepted, their requests get the drain's 503. Connections already open stay open.
  */
-export async function stopListening(server: net.Server): Promise<void> {
-  let accepted = 0;
-  const count = () => void accepted++;
+export async function stopListening(
+  server: net.Server,
+  inFlight: () => number = () => 0,
+): Promise<void> {
+  const started = performance.now();
+  let acceptedAt = started;
+  const count = () => void (acceptedAt = performance.now());
   server.on('connection', count);
   try {
-    for (let turn = 0; turn < MAX_ACCEPT_TURNS; turn++) {
-      accepted = 0;
+    for (;;) {
       // Two turns: the second begins after a poll of the loop, which accepts what is queued.
       await nextTurn();
       await nextTurn();
-      if (accepted === 0) break;
+      const now = performance.now();
+      const left = started + MAX_ACCEPT_MS - now;
+      const quietFor = now - acceptedAt;
+      if (left <= 0 || (quietFor >= ACCEPT_QUIET_MS && inFlight() === 0)) break;
+      await sleep(Math.min(Math.max(ACCEPT_QUIET_MS - quietFor, 5), left));
     }
   } finally {
     server.off('connection', count);

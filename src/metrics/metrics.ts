@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics, one registry per context (tests build several apps in one process, which
  * the global registry would mix). Requests, cache lookups and delivery attempts are counted where
- * they happen; the outbox and queue gauges are read from the database when scraped.
+ * they happen; the outbox and queue gauges are read from the database when scraped, SQLite's
+ * reader gauges from its thread pool.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppContext } from '../context.ts';
@@ -80,6 +81,40 @@ export class Metrics {
       registers,
     });
     this.#databaseGauges(ctx);
+    if (ctx.database.readerStats()) this.#readerGauges(ctx);
+  }
+
+  /** SQLite's reader threads, read from the pool at each scrape (no query). */
+  #readerGauges(ctx: AppContext): void {
+    new Gauge({
+      name: 'quire_sqlite_reads',
+      help: 'Reads outside transactions on SQLite reader threads: running now, or queued for a free thread.',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect(this: Gauge) {
+        const stats = ctx.database.readerStats();
+        this.set({ state: 'running' }, stats?.running ?? 0);
+        this.set({ state: 'queued' }, stats?.queued ?? 0);
+      },
+    });
+    new Counter({
+      name: 'quire_sqlite_reads_refused_total',
+      help: 'Reads answered 503 at once because QUIRE_SQLITE_READ_QUEUE reads were already waiting.',
+      registers: [this.registry],
+      collect(this: Counter) {
+        // The pool counts; the counter takes its total at each scrape.
+        this.reset();
+        this.inc(ctx.database.readerStats()?.refused ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'quire_sqlite_reader_threads',
+      help: 'SQLite reader threads started (they start when reads need them, up to QUIRE_SQLITE_READERS).',
+      registers: [this.registry],
+      collect(this: Gauge) {
+        this.set(ctx.database.readerStats()?.threads ?? 0);
+      },
+    });
   }
 
   /** One answered request, labelled by its route template (or UNMATCHED_ROUTE), never its URL. */

@@ -66,6 +66,9 @@ test('connections queued while the loop was busy get a 503, not a reset', async 
 
   const sent = join(mkdtempSync(join(tmpdir(), 'quire-listen-')), 'sent');
   const client = spawn(process.execPath, ['-e', CLIENT, String(port), String(CLIENTS), sent]);
+  // Listened for from the start: the client may have its answers and exit before stopListening
+  // returns.
+  const exited = once(client, 'exit');
   let out = '';
   client.stdout.setEncoding('utf8');
   client.stdout.on('data', (d: string) => (out += d));
@@ -77,7 +80,7 @@ test('connections queued while the loop was busy get a 503, not a reset', async 
   drain.start();
   await stopListening(server);
 
-  await once(client, 'exit');
+  await exited;
   const outcomes = JSON.parse(out.split('\n')[1] ?? '[]') as string[];
   assert.equal(outcomes.length, CLIENTS, 'every connection has an outcome');
   assert.deepEqual(
