@@ -6,7 +6,7 @@
  * server's CPU per request, its event-loop delay (/metrics), start-up to /readyz and memory;
  * cached answers under load next to a bare node:http server sending the same bytes, in the same
  * run. Writes the "Scale" section of docs/benchmarks.md and a JSON file of every figure.
- * Run: `npx node bench/scale.ts [--sizes=1k,100k,1m] [--keep] [--duration 5] [--no-docs]`.
+ * Run: `npx node bench/scale.ts [--sizes=1k,100k,1m] [--keep] [--duration 3] [--no-docs]`.
  */
 import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import {
@@ -24,6 +24,7 @@ import {
 import { Agent } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -55,6 +56,7 @@ import {
   AdminSession,
   type Hit,
   hit,
+  type LoopDelay,
   loopDelay,
   type QuireServer,
   startQuire,
@@ -63,6 +65,7 @@ import {
 import {
   type Answer,
   type Kind,
+  type LoadResult,
   report,
   type ReportContext,
   type SizeResult,
@@ -73,13 +76,15 @@ const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1k,100k,1m' },
     keep: { type: 'boolean', default: false },
-    duration: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '3' },
     connections: { type: 'string', default: '10' },
     timeout: { type: 'string', default: '60' },
-    misses: { type: 'string', default: '3' },
+    misses: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '2' },
     data: { type: 'string', default: join(ROOT, 'bench', 'data') },
     json: { type: 'string' },
     postgres: { type: 'boolean', default: false },
+    'no-dispatcher': { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
   },
 });
@@ -87,7 +92,14 @@ const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 const TIMEOUT_MS = Number(args.timeout) * 1000;
 const MISSES = Number(args.misses);
-for (const [name, v] of Object.entries({ DURATION, CONNECTIONS, TIMEOUT: TIMEOUT_MS, MISSES })) {
+const ROUNDS = Number(args.rounds);
+for (const [name, v] of Object.entries({
+  DURATION,
+  CONNECTIONS,
+  TIMEOUT: TIMEOUT_MS,
+  MISSES,
+  ROUNDS,
+})) {
   if (!Number.isInteger(v) || v < 1)
     throw new Error(`--${name.toLowerCase()} must be a whole number`);
 }
@@ -110,7 +122,9 @@ const SIZES = args.sizes.split(',').map(parseSize);
 const LOAD_MAX_MS = 100;
 /** Sequential requests for the cached latency: this many, or as many as fit in the time. */
 const SEQUENTIAL = 200;
-const SEQUENTIAL_MS = 2000;
+const SEQUENTIAL_MS = 10_000;
+/** How long the server is watched doing nothing after start: two of the dispatcher's 5 s polls. */
+const IDLE_MS = 12_000;
 /** A first hit slower than this is timed once, not `--misses` times. */
 const SLOW_MS = 2000;
 /** How long the measurements of one size may take before the rest of its URLs are skipped. */
@@ -256,6 +270,8 @@ function serverEnv(databaseUrl: string, port: number): Record<string, string> {
     QUIRE_WRITE_RATE_LIMIT: '1000000',
     // A slow answer is timed (up to --timeout), not cut at the default 30 s and answered 503.
     QUIRE_REQUEST_TIMEOUT: '3600',
+    // Background jobs in the web process, as `quire serve` runs them, unless asked otherwise.
+    ...(args['no-dispatcher'] ? { QUIRE_DISPATCHER: '0' } : {}),
   };
 }
 
@@ -294,7 +310,7 @@ async function withCpu<T>(pid: number | undefined, work: () => PromiseLike<T>) {
 }
 
 /** A bounded autocannon run against one URL, with the server's CPU and the machine's around it. */
-async function loadRun(url: string, pid: number | undefined, expect: number) {
+async function loadRun(url: string, pid: number | undefined, expect: number): Promise<LoadResult> {
   const run = await withCpu(pid, () =>
     autocannon({ url, connections: CONNECTIONS, duration: DURATION, timeout: 10 }),
   );
@@ -304,11 +320,36 @@ async function loadRun(url: string, pid: number | undefined, expect: number) {
     rps: r.requests.mean,
     p50: r.latency.p50,
     p99: r.latency.p99,
+    requests: total,
     cpuUs: run.server === null || total === 0 ? null : (run.server / total) * 1e6,
     serverCpu: run.server === null ? null : run.server / run.wall,
     otherCpu: run.other,
     errors: r.errors + r.timeouts,
     unexpected: total - (r.statusCodeStats[String(expect)]?.count ?? 0),
+  };
+}
+
+const meanOf = (xs: Array<number | null>) => {
+  const v = xs.filter((x): x is number => x !== null);
+  return v.length === 0 ? null : v.reduce((a, b) => a + b, 0) / v.length;
+};
+
+/** Rounds of one server on one URL as one result: means, and CPU over all requests. */
+function combine(runs: LoadResult[]): LoadResult {
+  const requests = runs.reduce((n, r) => n + r.requests, 0);
+  const cpu = runs.every((r) => r.cpuUs !== null)
+    ? runs.reduce((t, r) => t + (r.cpuUs as number) * r.requests, 0)
+    : null;
+  return {
+    rps: meanOf(runs.map((r) => r.rps)) ?? 0,
+    p50: meanOf(runs.map((r) => r.p50)) ?? 0,
+    p99: meanOf(runs.map((r) => r.p99)) ?? 0,
+    requests,
+    cpuUs: cpu === null || requests === 0 ? null : cpu / requests,
+    serverCpu: meanOf(runs.map((r) => r.serverCpu)),
+    otherCpu: meanOf(runs.map((r) => r.otherCpu)),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    unexpected: runs.reduce((n, r) => n + r.unexpected, 0),
   };
 }
 
@@ -338,6 +379,18 @@ async function measureSize(
   const memStart = memoryOf(server.child.pid);
   log(
     `[${label}] started: /healthz after ${int(startup.healthzMs)} ms, /readyz after ${int(startup.readyzMs)} ms, RSS ${memStart ? mib(memStart.rss) : '?'}`,
+  );
+  // 0. Nothing asked of it: what the background jobs cost on their own.
+  await loopDelay(server.url);
+  const quiet = await withCpu(server.child.pid, () => sleep(IDLE_MS));
+  const quietLoop = await loopDelay(server.url);
+  const idle = {
+    seconds: quiet.wall,
+    serverCpu: quiet.server === null ? null : quiet.server / quiet.wall,
+    loop: quietLoop,
+  };
+  log(
+    `[${label}] idle ${quiet.wall.toFixed(1)} s: server CPU ${idle.serverCpu === null ? '?' : `${Math.round(idle.serverCpu * 100)}%`}, event-loop delay max ${quietLoop ? `${quietLoop.max.toFixed(0)} ms` : '?'}`,
   );
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const session = new AdminSession(server.url, TIMEOUT_MS);
@@ -478,11 +531,19 @@ async function measureSize(
         cacheStatus: statuses,
       };
       if (r.cached.p50 < LOAD_MAX_MS) {
-        await loopDelay(server.url);
-        const quire = await loadRun(server.url + r.path, server.child.pid, kept.status);
-        const loop = await loopDelay(server.url);
-        r.quire = { ...quire, loop };
-        r.bare = await loadRun(bare.message.url + r.path, bare.child.pid, kept.status);
+        // Quire, then bare, in turn: both see about the same noise from the rest of the machine.
+        const quire: LoadResult[] = [];
+        const plain: LoadResult[] = [];
+        let loop: LoopDelay | null = null;
+        for (let round = 0; round < ROUNDS; round++) {
+          await loopDelay(server.url);
+          quire.push(await loadRun(server.url + r.path, server.child.pid, kept.status));
+          const delay = await loopDelay(server.url);
+          if (delay && (!loop || delay.max > loop.max)) loop = delay;
+          plain.push(await loadRun(bare.message.url + r.path, bare.child.pid, kept.status));
+        }
+        r.quire = { ...combine(quire), loop, runs: quire };
+        r.bare = { ...combine(plain), runs: plain };
       }
       log(
         `[${label}] cached ${r.name}: p50 ${r.cached.p50.toFixed(2)} ms` +
@@ -509,6 +570,7 @@ async function measureSize(
     bytes: database.bytes,
     migrateMs,
     startup,
+    idle,
     memStart,
     memEnd,
     restarts,
@@ -558,8 +620,9 @@ async function main() {
       'npx node bench/scale.ts',
       `--sizes=${args.sizes}`,
       ...(args.keep ? ['--keep'] : []),
-      `--duration ${DURATION} --connections ${CONNECTIONS} --timeout ${TIMEOUT_MS / 1000} --misses ${MISSES}`,
+      `--duration ${DURATION} --rounds ${ROUNDS} --connections ${CONNECTIONS} --timeout ${TIMEOUT_MS / 1000} --misses ${MISSES}`,
       ...(args.postgres ? ['--postgres'] : []),
+      ...(args['no-dispatcher'] ? ['--no-dispatcher'] : []),
     ].join(' ');
     const context: ReportContext = {
       machine: describeMachine(host),
@@ -570,9 +633,11 @@ async function main() {
       connections: CONNECTIONS,
       timeoutMs: TIMEOUT_MS,
       misses: MISSES,
+      rounds: ROUNDS,
       sequential: SEQUENTIAL,
       sequentialMs: SEQUENTIAL_MS,
       loadMaxMs: LOAD_MAX_MS,
+      dispatcher: !args['no-dispatcher'],
       jsonFile: relative(ROOT, JSON_FILE),
     };
     const section = report(results, context);
