@@ -2,7 +2,7 @@
  * The measuring side of bench/scale.ts: single requests timed to the last byte and bounded by a
  * deadline, `quire serve` as a child process with its start-up timed, the server's event-loop
  * delay as its /metrics reports it, and an administrator's signed-in session whose saves of the
- * site's settings make every cached page and feed stale.
+ * site's settings make every cached page, feed and API answer stale.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Agent, request } from 'node:http';
@@ -173,7 +173,7 @@ export async function loopDelay(base: string, timeoutMs = 10_000): Promise<LoopD
 /**
  * An administrator signed in through the sign-in form, with its cookies kept between requests as
  * a browser keeps them. Saving the site's settings appends an event naming the `site` cache key,
- * which every cached page and feed was built from: the next request for any of them is a miss.
+ * which every cached page, feed and API answer was built from: the next request for any of them is a miss.
  */
 export class AdminSession {
   readonly #cookies = new Map<string, string>();

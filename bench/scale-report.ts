@@ -15,7 +15,7 @@ export interface Answer {
   ms: number | null;
   status: number;
   bytes: number;
-  /** The Cache-Status header: `quire; hit`, `quire; fwd=miss`, or null (the API has none). */
+  /** The Cache-Status header: `quire; hit`, `quire; fwd=miss`, or null when there was none. */
   cacheStatus: string | null;
   /** The server's CPU time over the request, in whole clock ticks (10 ms). */
   cpuMs: number | null;
@@ -44,11 +44,11 @@ export interface UrlResult {
   path: string;
   /** The first request after start. */
   cold: Answer | null;
-  /** The first request after each write that made every cached page and feed stale. */
+  /** The first request after each write that made every cached answer stale. */
   misses: Answer[];
   /** The largest event-loop delay over those requests, from /metrics. */
   missLoopMaxMs: number | null;
-  /** Requests one at a time once cached (pages, feeds) or simply repeated (the API). */
+  /** Requests one at a time once cached. */
   cached: {
     count: number;
     p50: number;
@@ -144,7 +144,6 @@ export function bareShare(r: UrlResult): { rps: number | null; cpu: number | nul
 
 /** What the first hits said of the cache: every one a miss, as expected, or otherwise. */
 function missNote(r: UrlResult): string {
-  if (r.kind === 'api') return r.misses.some((m) => m.cacheStatus) ? 'cached?' : 'no cache';
   const said = new Set(r.misses.map((m) => m.cacheStatus ?? 'none'));
   return said.size === 1 && said.has('quire; fwd=miss')
     ? 'miss'
@@ -153,7 +152,6 @@ function missNote(r: UrlResult): string {
 
 function cachedNote(r: UrlResult): string {
   if (!r.cached) return '–';
-  if (r.kind === 'api') return 'no cache';
   const hits = r.cached.cacheStatus['quire; hit'] ?? 0;
   return hits === r.cached.count ? 'hit' : `${hits} of ${r.cached.count} hits`;
 }
@@ -372,7 +370,7 @@ export function report(results: SizeResult[], c: ReportContext): string {
     out.push(
       `### First hit as the site grows (${DB_NAMES[dialect]})`,
       '',
-      `The first request after a write that made every cached page and feed stale (the API has no response cache: its first hit is simply a request), in ms, the median of up to ${c.misses}; ` +
+      `The first request after a write that made every cached page, feed and API answer stale, in ms, the median of up to ${c.misses}; ` +
         (several
           ? `the target is ${largest.label} ÷ ${smallest.label} at most ${FIRST_HIT_RATIO}.`
           : `one size only, so no ratio (the target compares the largest size with the smallest).`),
@@ -425,7 +423,7 @@ export function report(results: SizeResult[], c: ReportContext): string {
     out.push(
       `### Cached answers against a bare node:http server (${DB_NAMES[dialect]})`,
       '',
-      `Quire's share of the bare server sending the same bytes, by req/s and by CPU per request (bare's µs ÷ Quire's): for each URL in turn, ${c.rounds} rounds of Quire then bare, ${c.connections} connections for ${c.duration} s each. Pages and feeds come from the response cache; the API is answered afresh every time. The target applies to both measures; on this machine the load generator needs about a core of its own, so the server rarely saturates and CPU per request is the fairer of the two.`,
+      `Quire's share of the bare server sending the same bytes, by req/s and by CPU per request (bare's µs ÷ Quire's): for each URL in turn, ${c.rounds} rounds of Quire then bare, ${c.connections} connections for ${c.duration} s each. Pages, feeds and the API's anonymous reads all come from the response cache: pages and feeds straight from the HTTP server (the fast path), the API through Fastify's routing and hooks. The target applies to both measures; on this machine the load generator needs about a core of its own, so the server rarely saturates and CPU per request is the fairer of the two.`,
       '',
       table(
         [

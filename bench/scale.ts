@@ -432,7 +432,7 @@ async function measureSize(
     if (answer.timedOut) await restart();
   }
 
-  // 2. Per URL: a write that drops every cached page and feed, then the first request (a miss).
+  // 2. Per URL: a write that drops every cached answer, then the first request (a miss).
   await session.signIn(manifest.admin.username, manifest.admin.password);
   const writes: number[] = [];
   const write = async () => writes.push(await session.saveSite(SITE_NAME));
