@@ -639,12 +639,17 @@ async function main() {
       sequentialMs: SEQUENTIAL_MS,
       loadMaxMs: LOAD_MAX_MS,
       dispatcher: !args['no-dispatcher'],
-      jsonFile: relative(ROOT, JSON_FILE),
+      jsonFile: JSON_FILE.startsWith(ROOT) ? relative(ROOT, JSON_FILE) : JSON_FILE,
     };
     const section = report(results, context);
     console.log(`\n${section}\n`);
     mkdirSync(dirname(JSON_FILE), { recursive: true });
-    const json = JSON.stringify({ ...context, results });
+    // Three decimals are more than any of these figures can tell.
+    const json = JSON.stringify({ ...context, results }, (_key, value: unknown) =>
+      typeof value === 'number' && !Number.isInteger(value)
+        ? Math.round(value * 1000) / 1000
+        : value,
+    );
     // Formatted as the repository's prettier settings want, so `npm run lint` accepts the file.
     const style = (await resolveConfig(JSON_FILE)) ?? {};
     writeFileSync(JSON_FILE, await format(json, { ...style, parser: 'json' }));
