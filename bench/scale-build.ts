@@ -13,13 +13,17 @@ import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { type AppContext, openContext } from '../src/context.ts';
 import type { ArticleRow, UserRow } from '../src/db/schema.ts';
-import { articleChangeKeys, createArticle } from '../src/modules/articles/articles.service.ts';
+import {
+  articleChangeKeys,
+  createArticle,
+  listTagsByPopularity,
+} from '../src/modules/articles/articles.service.ts';
 import { setSiteName } from '../src/modules/site/site.service.ts';
 import { createAccount } from '../src/modules/users/users.service.ts';
 import { markdownArticle, random, shortMarkdownArticle } from './content.ts';
 
 /** Bumped when what a build writes changes, so kept databases of an older shape are rebuilt. */
-export const BUILD_FORMAT = 2;
+export const BUILD_FORMAT = 3;
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -593,13 +597,22 @@ export async function buildDatabase(
     const indexes = await secondaryIndexes(bulk, ['articles', 'article_tags', 'events', 'series']);
     for (const index of indexes) await bulk.exec(`DROP INDEX ${index.name}`);
 
-    const used = [...new Set(planned.flatMap((p) => p.tags))].sort((a, b) => a - b);
+    // Tags in order of first use, as the services create them, with what lists read from them:
+    // how many published articles (scheduled ones included) carry each, where the schema keeps
+    // that count.
+    const used = [...new Set(planned.flatMap((p) => p.tags))];
+    const publishedWith = new Map<number, number>();
+    for (const p of planned)
+      if (p.published === 1)
+        for (const t of p.tags) publishedWith.set(t, (publishedWith.get(t) ?? 0) + 1);
+    const tagColumns = await columnsOf(bulk, 'tags');
+    const counted = tagColumns.includes('published_count');
     const tagStamp = new Date(builtAt - (SPAN_YEARS + 0.1) * YEAR_MS).toISOString();
     await bulk.insertRows(
       'tags',
-      ['name', 'created_at'],
-      ['text', 'text'],
-      used.map((t) => [tagName(t), tagStamp]),
+      ['name', 'created_at', ...(counted ? ['published_count'] : [])],
+      ['text', 'text', 'integer'],
+      used.map((t) => [tagName(t), tagStamp, ...(counted ? [publishedWith.get(t) ?? 0] : [])]),
     );
     await bulk.insertRows(
       'series',
@@ -667,16 +680,23 @@ export async function buildDatabase(
     }
     step('articles: INSERT ... SELECT from the seed rows');
 
+    // Each row carries its article's published flag and date, where the schema keeps them there.
+    const copied = (await columnsOf(bulk, 'article_tags')).includes('published_at');
     for (let from = 0; from < planned.length; from += CHUNK) {
       const rows = planned
         .slice(from, from + CHUNK)
         .flatMap((p) =>
-          p.tags.map((t, position) => [p.id, tagIds.get(tagName(t)) as number, position]),
+          p.tags.map((t, position) => [
+            p.id,
+            tagIds.get(tagName(t)) as number,
+            position,
+            ...(copied ? [p.published, p.published_at] : []),
+          ]),
         );
       await bulk.insertRows(
         'article_tags',
-        ['article_id', 'tag_id', 'position'],
-        ['bigint', 'bigint', 'integer'],
+        ['article_id', 'tag_id', 'position', ...(copied ? ['published', 'published_at'] : [])],
+        ['bigint', 'bigint', 'integer', 'integer', 'text'],
         rows,
       );
     }
@@ -709,10 +729,11 @@ export async function buildDatabase(
   step('finish');
 
   ctx = await context(target);
+  await checkTagCounts(ctx);
   const names = await describe(ctx);
   const counts = await countRows(ctx);
   await ctx.database.close();
-  step('names and counts');
+  step('check, names and counts');
 
   return {
     format: BUILD_FORMAT,
@@ -726,6 +747,28 @@ export async function buildDatabase(
     names,
     admin: { username: (seedAuthors[0] as UserRow).username, password: PASSWORD },
   };
+}
+
+/**
+ * The tags API's counts, as the app reads them, against the articles themselves: derived data
+ * the bulk SQL did not keep (a column added by a later migration, say) would show here.
+ */
+async function checkTagCounts(ctx: AppContext): Promise<void> {
+  const now = new Date().toISOString();
+  for (const tag of await listTagsByPopularity(ctx.database.db, now, 3, 0)) {
+    const row = await ctx.database.db
+      .selectFrom('article_tags')
+      .innerJoin('articles', 'articles.id', 'article_tags.article_id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('article_tags.tag_id', '=', tag.id)
+      .where('articles.published', '=', 1)
+      .where('articles.published_at', '<=', now)
+      .executeTakeFirstOrThrow();
+    if (Number(row.n) !== Number(tag.articles))
+      throw new Error(
+        `the build left tag ${tag.name} counted ${tag.articles} where ${row.n} articles carry it`,
+      );
+  }
 }
 
 /** The most prolific author, the most used tag, and an article of a series in the middle. */
