@@ -108,3 +108,46 @@ export function stopChild(child: ChildProcess): Promise<void> {
     else child.kill();
   });
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc; null where there is none. */
+export function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds the whole machine has been busy (all cores), and stolen by the hypervisor (time
+ * a virtual core wanted to run and could not); null without /proc.
+ */
+export function machineSeconds(): { busy: number; steal: number } | null {
+  try {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return { busy: (user + nice + system + irq + softirq) / 100, steal: steal / 100 };
+  } catch {
+    return null;
+  }
+}
+
+/** Resident memory of a process now and at its peak (VmRSS, VmHWM), in bytes; null without /proc. */
+export function memoryOf(pid: number | undefined): { rss: number; peak: number } | null {
+  if (pid === undefined) return null;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rss: kib('VmRSS') * 1024, peak: kib('VmHWM') * 1024 };
+  } catch {
+    return null;
+  }
+}

@@ -235,3 +235,36 @@ export function htmlArticle(rnd: () => number): string {
     ...Array.from({ length: between(rnd, 1, 2) }, p),
   ].join('\n');
 }
+
+/**
+ * A shorter published article: front matter, a few paragraphs, sometimes a list or a short
+ * code block. About 1 to 3 KB, the length of most posts on a blogging site.
+ */
+export function shortMarkdownArticle(n: number): string {
+  const rnd = random(5000 + n);
+  const md = (kind: number, text: string) =>
+    kind === 0
+      ? `\`${text}\``
+      : kind === 1
+        ? `*${text}*`
+        : `[${text}](https://example.com/${text})`;
+  const para = () => paragraph(rnd, md);
+  const extra =
+    rnd() < 0.5
+      ? Array.from({ length: between(rnd, 3, 5) }, () => `- ${sentence(rnd)}`)
+      : ['```ts', ...TS_CODE.slice(0, between(rnd, 5, 10)), '```'];
+  return [
+    '---',
+    `title: ${title(rnd, n)}`,
+    'published: true',
+    `tags: ${tagsFor(rnd, between(rnd, 1, 4)).join(', ')}`,
+    '---',
+    '',
+    ...Array.from({ length: between(rnd, 1, 3) }, para),
+    '',
+    ...extra,
+    '',
+    ...Array.from({ length: between(rnd, 1, 2) }, para),
+    '',
+  ].join('\n');
+}

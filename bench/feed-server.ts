@@ -1,9 +1,10 @@
 /**
- * The servers under load in bench/feed.ts, each in its own process so that the load generator
- * does not share their event loop. `--mode quire` starts Quire as `quire serve` does (its
- * logs go to this process's stdout, which the parent points at a file); `--mode bare` answers
- * with bytes and headers captured from Quire, with nothing else in between. Started by
- * bench/feed.ts, which imports only the types below.
+ * The servers under load in bench/feed.ts and bench/scale.ts, each in its own process so that
+ * the load generator does not share their event loop. `--mode quire` starts Quire as `quire
+ * serve` does (its logs go to this process's stdout, which the parent points at a file); `--mode
+ * bare` answers with bytes and headers captured from Quire, with nothing else in between;
+ * `--mode answers` does the same for several paths at once (bench/scale.ts). Started by those
+ * scripts, which import only the types below.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -28,6 +29,9 @@ export interface Variants {
   br: Variant;
   notModified: Variant;
 }
+
+/** Captured answers by path (query string included), for `--mode answers`. */
+export type Answers = Record<string, Variant>;
 
 export interface Ready {
   url: string;
@@ -99,6 +103,38 @@ async function bare(dir: string): Promise<void> {
   });
 }
 
+/** One captured identity answer per path; anything else is a 404. */
+async function answers(dir: string): Promise<void> {
+  const captured = JSON.parse(readFileSync(join(dir, 'answers.json'), 'utf8')) as Answers;
+  const byPath = new Map(
+    Object.entries(captured).map(([path, v]) => [
+      path,
+      {
+        status: v.status,
+        headers: v.headers,
+        body: v.body === null ? undefined : readFileSync(join(dir, v.body)),
+      },
+    ]),
+  );
+  const server = createServer((req, res) => {
+    const answer = byPath.get(req.url ?? '');
+    if (!answer) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  });
+  const port = await freePort();
+  server.listen(port, '127.0.0.1', () => send({ url: `http://127.0.0.1:${port}` }));
+  process.on('message', (message) => {
+    if (message !== 'stop') return;
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
+}
+
 const { values } = parseArgs({
   options: {
     mode: { type: 'string' },
@@ -115,10 +151,13 @@ if (values.mode === 'quire' && values.database) {
   await quire(values.database, values['log-level'], seed);
 } else if (values.mode === 'bare' && values.dir) {
   await bare(values.dir);
+} else if (values.mode === 'answers' && values.dir) {
+  await answers(values.dir);
 } else {
   console.error(
     'usage: feed-server.ts --mode quire --database URL [--log-level L] [--seed USERNAME] [--articles N]\n' +
-      '       feed-server.ts --mode bare --dir DIR',
+      '       feed-server.ts --mode bare --dir DIR\n' +
+      '       feed-server.ts --mode answers --dir DIR',
   );
   process.exit(2);
 }

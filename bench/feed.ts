@@ -14,11 +14,13 @@ import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import {
   ROOT,
+  cpuSeconds,
   describeMachine,
   fixed,
   forkScript,
   int,
   machine,
+  machineSeconds,
   stopChild,
   table,
   today,
@@ -104,36 +106,6 @@ function sameAnswer(a: Captured, b: Captured): boolean {
         .sort(([x], [y]) => x.localeCompare(y)),
     );
   return a.status === b.status && a.body.equals(b.body) && strip(a.headers) === strip(b.headers);
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc; null where there is none. */
-function cpuSeconds(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * CPU seconds the whole machine has been busy (all cores), and stolen by the hypervisor (time
- * a virtual core wanted to run and could not); null without /proc.
- */
-function machineSeconds(): { busy: number; steal: number } | null {
-  try {
-    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-    return { busy: (user + nice + system + irq + softirq) / 100, steal: steal / 100 };
-  } catch {
-    return null;
-  }
 }
 
 interface Target {
