@@ -18,6 +18,7 @@ import {
   createArticle,
   listTagsByPopularity,
 } from '../src/modules/articles/articles.service.ts';
+import { countArticlesByState } from '../src/modules/articles/listings.repository.ts';
 import { setSiteName } from '../src/modules/site/site.service.ts';
 import { createAccount } from '../src/modules/users/users.service.ts';
 import { markdownArticle, random, shortMarkdownArticle } from './content.ts';
@@ -835,20 +836,7 @@ async function countRows(ctx: AppContext): Promise<Manifest['counts']> {
           .executeTakeFirstOrThrow()
       ).n,
     );
-  const states = await db
-    .selectFrom('articles')
-    .select((eb) => [
-      eb.fn.countAll<number>().filterWhere('published', '=', 0).as('drafts'),
-      eb.fn
-        .countAll<number>()
-        .filterWhere((f) => f.and([f('published', '=', 1), f('published_at', '>', now)]))
-        .as('scheduled'),
-      eb.fn
-        .countAll<number>()
-        .filterWhere((f) => f.and([f('published', '=', 1), f('published_at', '<=', now)]))
-        .as('published'),
-    ])
-    .executeTakeFirstOrThrow();
+  const states = await countArticlesByState(db, null, now);
   return {
     published: Number(states.published),
     drafts: Number(states.drafts),

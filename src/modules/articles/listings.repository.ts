@@ -294,15 +294,18 @@ export interface StateCounts {
   published: number;
 }
 
-/** How many of the author's articles are drafts, scheduled after `now`, or published by then. */
+/**
+ * How many of the author's articles (or, with `userId` null, of the site's) are drafts,
+ * scheduled after `now`, or published by then.
+ */
 export async function countArticlesByState(
   db: DbHandle,
-  userId: number,
+  userId: number | null,
   now: string,
 ): Promise<StateCounts> {
   const row = await db
     .selectFrom('articles')
-    .where('user_id', '=', userId)
+    .$if(userId !== null, (q) => q.where('user_id', '=', userId as number))
     .select((eb) => [
       eb.fn.countAll<number>().filterWhere('published', '=', 0).as('drafts'),
       eb.fn
