@@ -115,8 +115,24 @@ before(async () => {
   });
 });
 
-/** Waits until every purge due now has been sent, so none arrives in the middle of a test. */
+/**
+ * Waits until the purge consumer has read every event and every purge due now has been sent, so
+ * none arrives in the middle of a test.
+ */
 async function purgesSent() {
+  const db = server.ctx.database.db;
+  await waitFor('the purge consumer to read every event', async () => {
+    const newest = await db
+      .selectFrom('events')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
+    const consumer = await db
+      .selectFrom('consumers')
+      .select('position')
+      .where('name', '=', 'cache-purge')
+      .executeTakeFirst();
+    return consumer && Number(consumer.position) >= Number(newest?.id ?? 0) ? true : undefined;
+  });
   await waitFor('the purges to be sent', async () => {
     const due = await server.ctx.database.db
       .selectFrom('deliveries')
