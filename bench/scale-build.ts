@@ -217,9 +217,13 @@ interface Bulk {
 }
 
 function sqliteBulk(path: string): Bulk {
-  const db = new DatabaseSync(path, { enableForeignKeyConstraints: false });
-  // A build that fails is thrown away, so nothing here needs to survive a crash.
+  // Not defensive: that mode refuses journal_mode = OFF. A build that fails is thrown away, so
+  // nothing here needs to survive a crash; out of WAL (which the app set) goes through DELETE.
+  const db = new DatabaseSync(path, { enableForeignKeyConstraints: false, defensive: false });
+  db.exec('PRAGMA journal_mode = DELETE');
   db.exec('PRAGMA journal_mode = OFF');
+  const mode = db.prepare('PRAGMA journal_mode').get() as { journal_mode: string };
+  if (mode.journal_mode !== 'off') throw new Error(`journal_mode is ${mode.journal_mode}, not off`);
   db.exec('PRAGMA synchronous = OFF');
   db.exec('PRAGMA cache_size = -1000000');
   db.exec('PRAGMA temp_store = MEMORY');

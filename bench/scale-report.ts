@@ -131,6 +131,11 @@ export function firstHit(r: UrlResult): number | null {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
+/** The length of the answer to the last first hit (or to the cold request). */
+function answerBytes(r: UrlResult): number {
+  return (r.misses.at(-1) ?? r.cold)?.bytes ?? 0;
+}
+
 /** Quire's share of the bare server: by req/s, and by CPU per request (bare's ÷ Quire's). */
 export function bareShare(r: UrlResult): { rps: number | null; cpu: number | null } {
   const q = r.quire;
@@ -353,6 +358,7 @@ export function report(results: SizeResult[], c: ReportContext): string {
     const urls = smallest.urls;
     const failedFirst: string[] = [];
     const metFirst: string[] = [];
+    let unlike = false;
     const firstRows = urls.map((u, i) => {
       const firsts = sizes.map((s) => (s.urls[i] ? firstHit(s.urls[i]) : null));
       const a = firsts[0];
@@ -360,7 +366,12 @@ export function report(results: SizeResult[], c: ReportContext): string {
       let ratio = '–';
       let met = '–';
       if (sizes.length > 1 && typeof a === 'number' && typeof b === 'number' && a > 0) {
-        ratio = Number.isFinite(b) ? fixed(b / a, 1) : `> ${fixed(t / a, 0)}`;
+        // A page past the end of a short list is a smaller answer than the same page of a long
+        // one: the ratio then compares unlike work.
+        const bytes = (s: SizeResult) => (s.urls[i] ? answerBytes(s.urls[i]) : 0);
+        const short = bytes(smallest) * 2 < bytes(largest);
+        unlike ||= short;
+        ratio = `${Number.isFinite(b) ? fixed(b / a, 2) : `> ${fixed(t / a, 0)}`}${short ? ' †' : ''}`;
         const ok = Number.isFinite(b) && b / a <= FIRST_HIT_RATIO;
         met = ok ? 'yes' : 'no';
         (ok ? metFirst : failedFirst).push(`${u.name} ${ratio}`);
@@ -385,6 +396,12 @@ export function report(results: SizeResult[], c: ReportContext): string {
         firstRows,
       ),
       '',
+      ...(unlike
+        ? [
+            `† The ${smallest.label} answer is less than half as long as the ${largest.label} one (its page 50 is past the end of the list, say), so the ratio compares unlike work.`,
+            '',
+          ]
+        : []),
     );
     if (several)
       out.push(

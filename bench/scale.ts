@@ -6,7 +6,8 @@
  * server's CPU per request, its event-loop delay (/metrics), start-up to /readyz and memory;
  * cached answers under load next to a bare node:http server sending the same bytes, in the same
  * run. Writes the "Scale" section of docs/benchmarks.md and a JSON file of every figure.
- * Run: `npx node bench/scale.ts [--sizes=1k,100k,1m] [--keep] [--duration 3] [--no-docs]`.
+ * Run: `npx node bench/scale.ts [--sizes=1k,100k,1m] [--keep] [--duration 3] [--no-docs]`;
+ * `--from-json docs/benchmarks-scale.json` writes the section again from saved figures.
  */
 import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import {
@@ -86,6 +87,7 @@ const { values: args } = parseArgs({
     postgres: { type: 'boolean', default: false },
     'no-dispatcher': { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
+    'from-json': { type: 'string' },
   },
 });
 const DURATION = Number(args.duration);
@@ -581,7 +583,22 @@ async function measureSize(
   };
 }
 
+/** Writes the section again from the figures of an earlier run, measuring nothing. */
+async function fromJson(file: string) {
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as ReportContext & {
+    results: SizeResult[];
+  };
+  const { results, ...context } = saved;
+  const section = report(results, context);
+  console.log(section);
+  if (!args['no-docs']) {
+    writeSection('scale', section);
+    log('Results written to docs/benchmarks.md');
+  }
+}
+
 async function main() {
+  if (args['from-json']) return fromJson(args['from-json']);
   const host = machine();
   const commit = gitCommit();
   log(
