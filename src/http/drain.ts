@@ -93,13 +93,19 @@ export class Drain {
 
   /** The server's request listener: `listener` behind the drain. */
   wrap(listener: RequestListener): RequestListener {
+    const inFlight = this.#inFlight;
+    // One listener for every response ('close' comes once): no closure made per request.
+    const closed = (res: ServerResponse) => {
+      inFlight.delete(res);
+      if (inFlight.size === 0) this.#wakeWaiters();
+    };
+    function onClose(this: ServerResponse) {
+      closed(this);
+    }
     return (req, res) => {
       this.#lastRequestAt = performance.now();
-      this.#inFlight.add(res);
-      res.once('close', () => {
-        this.#inFlight.delete(res);
-        if (this.#inFlight.size === 0) this.#wakeWaiters();
-      });
+      inFlight.add(res);
+      res.on('close', onClose);
       if (this.#draining) this.#refuse(req, res);
       else listener(req, res);
     };

@@ -23,9 +23,10 @@ export interface FastRoute {
   key(url: string, request: IncomingMessage): string | null;
   /**
    * The route template Fastify would have matched for a URL this route serves (`/feed/:file`),
-   * so requests answered here count under the same label as those answered there.
+   * given the URL and the key worked out for it, so requests answered here count under the
+   * same label as those answered there.
    */
-  route(url: string): string;
+  route(url: string, key: string): string;
   policy: CachePolicy;
 }
 
@@ -37,8 +38,10 @@ export interface FastPath {
 
 export function fastPath(ctx: AppContext, cache: ResponseCache, routes: FastRoute[]): FastPath {
   let closing = false;
-  const security = securityHeaders(ctx.config);
+  const security = Object.entries(securityHeaders(ctx.config)).flat();
   const metrics = metricsOf(ctx);
+  // The request line is built only when it is written (LOG_LEVEL info or below).
+  const logsRequests = ['trace', 'debug', 'info'].includes(ctx.logger.level);
 
   const tryServe = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (closing || (req.method !== 'GET' && req.method !== 'HEAD') || !req.url) return false;
@@ -54,21 +57,24 @@ export function fastPath(ctx: AppContext, cache: ResponseCache, routes: FastRout
       const started = performance.now();
       const id = requestId(req);
       const answer = answerFromCache(entry, req, route.policy, true, now);
-      res.writeHead(answer.status, { ...security, ...answer.headers, 'x-request-id': id });
+      const headers = answer.headers;
+      headers.push(...security, 'x-request-id', id);
+      res.writeHead(answer.status, headers);
       res.end(req.method === 'HEAD' ? undefined : (answer.body ?? undefined));
       const ms = performance.now() - started;
-      metrics.request(req.method, route.route(req.url), answer.status, ms / 1000);
-      ctx.logger.info(
-        {
-          reqId: id,
-          method: req.method,
-          url: req.url,
-          status: answer.status,
-          ms: Math.round(ms * 10) / 10,
-          ip: req.socket.remoteAddress,
-        },
-        'request',
-      );
+      metrics.request(req.method, route.route(req.url, key), answer.status, ms / 1000);
+      if (logsRequests)
+        ctx.logger.info(
+          {
+            reqId: id,
+            method: req.method,
+            url: req.url,
+            status: answer.status,
+            ms: Math.round(ms * 10) / 10,
+            ip: req.socket.remoteAddress,
+          },
+          'request',
+        );
       return true;
     }
     return false;

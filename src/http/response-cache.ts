@@ -105,8 +105,13 @@ export interface CacheAnswer {
 const REMEMBERED_CHANGES = 10_000;
 
 export class ResponseCache {
-  /** Entries in order of use, least recent first. */
-  readonly #entries = new Map<string, CachedResponse>();
+  /**
+   * Entries in order of use, least recent first, each with the move count when it last went to
+   * the newest end.
+   */
+  readonly #entries = new Map<string, { entry: CachedResponse; movedAt: number }>();
+  /** How many times an entry went to the newest end (stored or moved). */
+  #moves = 0;
   /** For each cache key, the entries built from it. */
   readonly #byKey = new Map<string, Set<string>>();
   readonly #building = new Map<string, Promise<CachedResponse | null>>();
@@ -200,16 +205,21 @@ export class ResponseCache {
   }
 
   #current(key: string, nowMs: number): CachedResponse | undefined {
-    const entry = this.#entries.get(key);
-    if (!entry) return undefined;
-    if (nowMs >= entry.expiresAt) {
+    const slot = this.#entries.get(key);
+    if (!slot) return undefined;
+    if (nowMs >= slot.entry.expiresAt) {
       this.#remove(key);
       return undefined;
     }
-    // The most recently used goes last, so the least recently used is first to leave.
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    return entry;
+    // The most recently used goes last, so the least recently used is first to leave. An entry
+    // already in the newer half (fewer than half the entries went last after it) stays where it
+    // is: a hot entry is not moved on every request.
+    if (2 * (this.#moves - slot.movedAt) >= this.#entries.size) {
+      this.#entries.delete(key);
+      this.#entries.set(key, slot);
+      slot.movedAt = ++this.#moves;
+    }
+    return slot.entry;
   }
 
   #remember(key: string, eventId: number): void {
@@ -230,7 +240,7 @@ export class ResponseCache {
     if (this.#building.size <= 1) this.#changed.clear();
     if (stale || entry.bytes > this.#maxBytes) return;
     this.#remove(key);
-    this.#entries.set(key, entry);
+    this.#entries.set(key, { entry, movedAt: ++this.#moves });
     this.#bytes += entry.bytes;
     for (const k of entry.keys) {
       let dependents = this.#byKey.get(k);
@@ -245,7 +255,7 @@ export class ResponseCache {
   }
 
   #remove(key: string): void {
-    const entry = this.#entries.get(key);
+    const entry = this.#entries.get(key)?.entry;
     if (!entry) return;
     this.#entries.delete(key);
     this.#bytes -= entry.bytes;

@@ -8,7 +8,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { metricsOf } from '../metrics/metrics.ts';
-import { answerFromCache, type CachePolicy } from './conditional.ts';
+import { answerFromCache, type CachedAnswer, type CachePolicy } from './conditional.ts';
 import { type BuildResult, ResponseCache } from './response-cache.ts';
 
 const caches = new WeakMap<AppContext, ResponseCache>();
@@ -43,9 +43,13 @@ export async function replyFromCache(
   const now = ctx.clock.now().getTime();
   const cached = await responseCacheOf(ctx).get(key, version, now, build);
   if (!cached) throw new Error(`the cached answer for ${key} was built as nothing`);
-  const answer = answerFromCache(cached.entry, request, policy, cached.hit, now);
-  return reply
-    .status(answer.status)
-    .headers(answer.headers)
-    .send(answer.body ?? undefined);
+  return sendAnswer(reply, answerFromCache(cached.entry, request, policy, cached.hit, now));
+}
+
+/** Sends an answer worked out from a cache entry through Fastify. */
+export function sendAnswer(reply: FastifyReply, answer: CachedAnswer): FastifyReply {
+  reply.status(answer.status);
+  const { headers } = answer;
+  for (let i = 0; i < headers.length; i += 2) reply.header(headers[i] ?? '', headers[i + 1]);
+  return reply.send(answer.body ?? undefined);
 }

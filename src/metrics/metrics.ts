@@ -27,9 +27,34 @@ const TOTAL_GAUGES = [
   'nodejs_active_resources_total',
 ];
 
+/**
+ * Counts kept as plain numbers and handed to a prom-client counter when it is scraped: counting
+ * a request costs one map look-up, not the library's label checks and hashing each time. The
+ * labels come from closed sets (methods the HTTP parser accepts, route templates, statuses,
+ * cache kinds), so the map stays small.
+ */
+class Tally<L extends string> {
+  readonly #counts = new Map<string, { labels: Record<L, string>; n: number }>();
+
+  add(id: string, labels: () => Record<L, string>): void {
+    const count = this.#counts.get(id);
+    if (count) count.n += 1;
+    else this.#counts.set(id, { labels: labels(), n: 1 });
+  }
+
+  /** Moves the counts into `counter` (a prom-client `collect`, run at each scrape). */
+  flushInto(counter: Counter<L>): void {
+    for (const count of this.#counts.values()) {
+      if (count.n === 0) continue;
+      counter.inc(count.labels, count.n);
+      count.n = 0;
+    }
+  }
+}
+
 export class Metrics {
   readonly registry = new Registry();
-  readonly #requests: Counter<'method' | 'route' | 'status'>;
+  readonly #requests = new Tally<'method' | 'route' | 'status'>();
   readonly #requestSeconds: Histogram<'method' | 'route' | 'status'>;
   readonly #deliverySeconds: Histogram<'channel' | 'outcome'>;
   readonly cacheLookups: CacheLookups;
@@ -41,11 +66,15 @@ export class Metrics {
     // Gauges named like counters, which `promtool check metrics` refuses; the per-type gauges
     // beside them (nodejs_active_handles{type=...}, ...) sum to the same.
     for (const name of TOTAL_GAUGES) this.registry.removeSingleMetric(name);
-    this.#requests = new Counter({
+    const requests = this.#requests;
+    new Counter({
       name: 'quire_http_requests_total',
       help: 'HTTP requests answered, by method, route template and status.',
       labelNames: ['method', 'route', 'status'],
       registers,
+      collect(this: Counter<'method' | 'route' | 'status'>) {
+        requests.flushInto(this);
+      },
     });
     this.#requestSeconds = new Histogram({
       name: 'quire_http_request_duration_seconds',
@@ -53,25 +82,37 @@ export class Metrics {
       labelNames: ['method', 'route', 'status'],
       registers,
     });
-    const hits = new Counter({
+    const hits = new Tally<'cache'>();
+    const misses = new Tally<'cache'>();
+    new Counter({
       name: 'quire_response_cache_hits_total',
       help: 'Lookups that found a current page or feed in the response cache.',
       labelNames: ['cache'],
       registers,
+      collect(this: Counter<'cache'>) {
+        hits.flushInto(this);
+      },
     });
-    const misses = new Counter({
+    new Counter({
       name: 'quire_response_cache_misses_total',
       help: 'Lookups that found no current page or feed in the response cache, so built it.',
       labelNames: ['cache'],
       registers,
+      collect(this: Counter<'cache'>) {
+        misses.flushInto(this);
+      },
     });
     const kind = (key: string) => {
       const prefix = key.slice(0, key.indexOf(':'));
       return CACHES.has(prefix) ? prefix : 'other';
     };
+    const count = (tally: Tally<'cache'>, key: string) => {
+      const cache = kind(key);
+      tally.add(cache, () => ({ cache }));
+    };
     this.cacheLookups = {
-      hit: (key) => hits.inc({ cache: kind(key) }),
-      miss: (key) => misses.inc({ cache: kind(key) }),
+      hit: (key) => count(hits, key),
+      miss: (key) => count(misses, key),
     };
     this.#deliverySeconds = new Histogram({
       name: 'quire_delivery_attempt_duration_seconds',
@@ -120,7 +161,7 @@ export class Metrics {
   /** One answered request, labelled by its route template (or UNMATCHED_ROUTE), never its URL. */
   request(method: string, route: string, status: number, seconds: number): void {
     const labels = { method, route, status: String(status) };
-    this.#requests.inc(labels);
+    this.#requests.add(`${method} ${route} ${status}`, () => labels);
     this.#requestSeconds.observe(labels, seconds);
   }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import {
-  answerFromCache,
+  answerFromCache as answerFlat,
   type CachePolicy,
   cacheControlFor,
   chooseEncoding,
@@ -38,6 +38,18 @@ const entry: CachedResponse = await prepare(
 );
 
 type Headers = Record<string, string | string[] | undefined>;
+
+/** The answer with its flat header list as an object, each name once (as `writeHead` needs). */
+function answerFromCache(...args: Parameters<typeof answerFlat>) {
+  const answer = answerFlat(...args);
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < answer.headers.length; i += 2) {
+    const name = answer.headers[i] ?? '';
+    assert.ok(!(name in headers), `${name} is sent once`);
+    headers[name] = answer.headers[i + 1] ?? '';
+  }
+  return { ...answer, headers };
+}
 const answer = (headers: Headers = {}) => answerFromCache(entry, { headers }, POLICY, true, NOW);
 const quoted = (tag: string) => `"${tag}"`;
 
@@ -239,5 +251,26 @@ test('Cache-Control lets shared caches keep an answer, never past its own expiry
   assert.equal(
     answerFromCache(entry, { headers }, POLICY, true, NOW).headers.vary,
     'Accept-Encoding',
+  );
+});
+
+test('Cache-Control follows the clock for an answer worked out once', () => {
+  const expiring = { ...entry, expiresAt: NOW + 90_500 };
+  const at = (ms: number) => answerFromCache(expiring, { headers: {} }, POLICY, true, ms);
+  assert.equal(
+    at(NOW).headers['cache-control'],
+    'public, max-age=60, s-maxage=90, stale-while-revalidate=30',
+  );
+  assert.equal(
+    at(NOW + 40_000).headers['cache-control'],
+    'public, max-age=50, s-maxage=50, stale-while-revalidate=30',
+  );
+  assert.equal(
+    at(NOW + 40_000).headers['cache-control'],
+    'public, max-age=50, s-maxage=50, stale-while-revalidate=30',
+  );
+  assert.equal(
+    at(NOW + 95_000).headers['cache-control'],
+    'public, max-age=0, s-maxage=0, stale-while-revalidate=30',
   );
 });

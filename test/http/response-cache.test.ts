@@ -225,6 +225,23 @@ test('when the bytes run out, the entry used least recently leaves first', async
   assert.ok(cache.bytes <= probe.bytes * 2.5, `${cache.bytes} bytes held`);
 });
 
+test('an entry used while the cache fills stays; the older ones leave', async () => {
+  // Bodies of one length, so that each entry weighs the same.
+  const body = (i: number) => `entry ${String(i).padStart(2, '0')}`;
+  const make = (i: number) => async () => built(body(i));
+  const probe = await prepare(built(body(0)), 1);
+  const { cache } = harness(probe.bytes * 10 + probe.bytes / 2);
+  for (let i = 0; i < 10; i++) await cache.get(`e${i}`, 1, NOW, make(i));
+  for (let i = 10; i < 15; i++) {
+    assert.ok(cache.lookup('e0', NOW), 'e0 is used between every new entry');
+    await cache.get(`e${i}`, 1, NOW, make(i));
+  }
+  assert.equal(cache.size, 10);
+  assert.ok(cache.lookup('e0', NOW), 'e0 stays');
+  for (let i = 1; i <= 5; i++) assert.equal(cache.lookup(`e${i}`, NOW), undefined, `e${i} left`);
+  for (let i = 6; i < 15; i++) assert.ok(cache.lookup(`e${i}`, NOW), `e${i} stays`);
+});
+
 test('an entry larger than the whole cache is answered but not kept', async () => {
   const { cache, build } = harness(100);
   const answer = await cache.get('big', 1, NOW, build('x'.repeat(1000)));

@@ -47,19 +47,37 @@ export function feedKey(f: FeedRequest): string {
   return `feed:${scope}:${f.format}:${f.page}`;
 }
 
+/**
+ * Keys of feed URLs asked for lately: readers ask for the same few feeds over and over, and a
+ * look-up costs less than parsing. Bounded in count and URL length, since anyone makes up URLs.
+ */
+const keysOfUrls = new Map<string, string | null>();
+const KEYS_REMEMBERED = 1024;
+const URL_REMEMBERED_MAX = 256;
+
 /** The cache key of a feed URL, or null when the URL is not a feed's. */
 export function feedKeyOf(url: string): string | null {
   if (!url.startsWith('/feed') && !url.startsWith('/rss')) return null;
+  let key = keysOfUrls.get(url);
+  if (key !== undefined) return key;
   const f = parseFeedUrl(url);
-  return f ? feedKey(f) : null;
+  key = f ? feedKey(f) : null;
+  if (url.length <= URL_REMEMBERED_MAX) {
+    if (keysOfUrls.size >= KEYS_REMEMBERED) keysOfUrls.clear();
+    keysOfUrls.set(url, key);
+  }
+  return key;
 }
 
-/** The route template (of those feedsRoutes registers) that serves a feed URL. */
-export function feedRouteOf(url: string): string {
-  const f = parseFeedUrl(url);
-  if (!f) return UNMATCHED_ROUTE;
-  if (f.scope.kind === 'author') return '/feed/:file';
-  if (f.scope.kind === 'tag') return '/feed/tag/:file';
-  if (f.format !== 'rss') return `/feed.${f.format}`;
+/**
+ * The route template (of those feedsRoutes registers) that serves a feed URL, read from the key
+ * feedKeyOf gave it, so the URL is not parsed twice.
+ */
+export function feedRouteOf(url: string, key: string | null = feedKeyOf(url)): string {
+  if (key === null) return UNMATCHED_ROUTE;
+  const [, scope = '', format = ''] = key.split(':', 3);
+  if (scope.startsWith('@')) return '/feed/:file';
+  if (scope.startsWith('#')) return '/feed/tag/:file';
+  if (format !== 'rss') return `/feed.${format}`;
   return url.startsWith('/rss') ? '/rss' : '/feed';
 }

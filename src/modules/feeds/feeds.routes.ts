@@ -7,6 +7,7 @@ import type { AppContext } from '../../context.ts';
 import { notFound } from '../../errors.ts';
 import { answerFromCache } from '../../http/conditional.ts';
 import type { ResponseCache } from '../../http/response-cache.ts';
+import { sendAnswer } from '../../http/shared-response-cache.ts';
 import { cachedFeed, feedCachePolicy } from './feeds.service.ts';
 import { parseFeedUrl } from './feed-urls.ts';
 import { FeedQuery } from './feeds.schemas.ts';
@@ -21,15 +22,16 @@ export function feedsRoutes(ctx: AppContext, cache: ResponseCache) {
         throw notFound(
           f.scope.kind === 'tag' ? 'No articles carry this tag' : 'No one here goes by that name',
         );
-      const answer = answerFromCache(
-        cached.entry,
-        request,
-        feedCachePolicy(ctx.config),
-        cached.hit,
-        ctx.clock.now().getTime(),
+      return sendAnswer(
+        reply,
+        answerFromCache(
+          cached.entry,
+          request,
+          feedCachePolicy(ctx.config),
+          cached.hit,
+          ctx.clock.now().getTime(),
+        ),
       );
-      reply.status(answer.status).headers(answer.headers);
-      return reply.send(answer.body ?? undefined);
     };
     const hide = { schema: { hide: true, querystring: FeedQuery } };
     for (const path of [
