@@ -3,7 +3,10 @@
  * the disk (an fsync of the WAL), and node:sqlite waits on the event loop's thread, so commits
  * one after another stop the whole process once per write. Here, transactions that arrive while
  * one is running wait for it, then run in the same SQLite transaction, each inside a savepoint of
- * its own, and one COMMIT makes them all durable together. A transaction that fails rolls back to
+ * its own, and one COMMIT makes them all durable together. A transaction's statements run within
+ * one turn of the event loop (node:sqlite answers at once), so others rarely arrive during it:
+ * before committing, the group lets the loop turn once (setImmediate), and the transactions
+ * that requests ready meanwhile begin join it. A transaction that fails rolls back to
  * its savepoint and fails alone; a COMMIT that fails fails every member of its group, none of
  * which has answered yet. Nobody hears of a member's success before the COMMIT that makes it
  * durable: each one's promise settles after it.
@@ -67,6 +70,7 @@ export class SqliteCommitGroup {
     /** Members whose work is in the transaction, waiting for the COMMIT. */
     const done: Member[] = [];
     let member: Member | undefined = first;
+    let yielded = false;
     try {
       while (member) {
         await sql`savepoint quire_member`.execute(conn);
@@ -81,6 +85,11 @@ export class SqliteCommitGroup {
           member.reject(error);
         }
         member = done.length < GROUP_LIMIT ? this.#queue.shift() : undefined;
+        if (!member && !yielded && done.length < GROUP_LIMIT) {
+          yielded = true;
+          await new Promise((resolve) => setImmediate(resolve));
+          member = this.#queue.shift();
+        }
       }
       await sql`commit`.execute(conn);
     } catch (error) {
