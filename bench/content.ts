@@ -268,3 +268,45 @@ export function shortMarkdownArticle(n: number): string {
     '',
   ].join('\n');
 }
+
+/**
+ * The body of a post as an author publishes it through the API (no front matter: title, tags
+ * and `published` go in the request): paragraphs, a heading, a list and two fenced code blocks
+ * (TypeScript and shell). About 3.4 KB.
+ */
+export function publishedMarkdown(n: number): string {
+  const rnd = random(9000 + n);
+  const md = (kind: number, text: string) =>
+    kind === 0
+      ? `\`${text}\``
+      : kind === 1
+        ? `**${text}**`
+        : `[${text}](https://example.com/${encodeURIComponent(text)})`;
+  const para = () => paragraph(rnd, md);
+  return [
+    para(),
+    '',
+    para(),
+    '',
+    `## ${words(rnd, 4)}`,
+    '',
+    para(),
+    '',
+    ...Array.from({ length: 3 }, () => `- ${sentence(rnd)}`),
+    '',
+    '```ts',
+    ...TS_CODE.slice(0, 20),
+    '```',
+    '',
+    para(),
+    '',
+    '```bash',
+    ...BASH_CODE,
+    '```',
+    '',
+    para(),
+    '',
+    para(),
+    '',
+  ].join('\n');
+}

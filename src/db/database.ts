@@ -6,6 +6,7 @@
 import { type Kysely, sql } from 'kysely';
 import { EVENTS_CHANNEL } from './pg-listener.ts';
 import type { Schema } from './schema.ts';
+import { SqliteCommitGroup } from './sqlite-commit-group.ts';
 import { type ReaderStats, ReaderUnavailableError, type SqliteReaders } from './sqlite-readers.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -77,10 +78,12 @@ export class Database {
   readonly #remoteCommits: RemoteCommits | undefined;
   readonly #readers: SqliteReaders | null;
   #remote: { close(): Promise<void> } | null = null;
+  readonly #commitGroup: SqliteCommitGroup;
 
   constructor(db: DbHandle, dialect: Dialect, options: DatabaseOptions = {}) {
     this.db = db;
     this.dialect = dialect;
+    this.#commitGroup = new SqliteCommitGroup(db);
     this.#remoteCommits = options.remoteCommits;
     this.#readers = options.readers ?? null;
   }
@@ -89,7 +92,10 @@ export class Database {
    * Runs `fn` in a transaction. On SQLite the transaction begins IMMEDIATE, taking the write
    * lock at once, so two processes on one file wait for each other instead of failing midway;
    * every statement in it, reads included, runs on the writer connection (`sqlite-dialect.ts`),
-   * so it reads its own writes.
+   * so it reads its own writes. Transactions that wait for the writer run one after another in
+   * one SQLite transaction, each in its own savepoint, and are made durable by one COMMIT
+   * (`sqlite-commit-group.ts`); each still succeeds or fails as a whole, and returns only once
+   * committed.
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const hooks: Array<() => void> = [];
@@ -110,17 +116,8 @@ export class Database {
       });
     let result: T;
     if (this.dialect === 'sqlite') {
-      result = await this.db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          const value = await run(conn);
-          await sql`commit`.execute(conn);
-          return value;
-        } catch (error) {
-          await sql`rollback`.execute(conn);
-          throw error;
-        }
-      });
+      // Transactions that arrive while one runs share its COMMIT (sqlite-commit-group.ts).
+      result = await this.#commitGroup.run(run);
     } else {
       result = await this.db.transaction().execute(async (trx) => {
         const value = await run(trx);

@@ -24,6 +24,11 @@ export interface PgClusterOptions {
    * the server; the shared test cluster trades that for speed.
    */
   durable?: boolean;
+  /**
+   * Run as a production server does: fsync, synchronous_commit and full_page_writes on, so
+   * every commit waits for its WAL to reach the disk (what a benchmark of writes must pay).
+   */
+  fsync?: boolean;
 }
 
 export function findPgBin(): string | null {
@@ -73,9 +78,9 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
     `-p ${port}`,
     `-k ${dir}`,
     '-c listen_addresses=127.0.0.1',
-    '-c fsync=off',
-    `-c synchronous_commit=${options.durable ? 'on' : 'off'}`,
-    '-c full_page_writes=off',
+    `-c fsync=${options.fsync ? 'on' : 'off'}`,
+    `-c synchronous_commit=${options.durable || options.fsync ? 'on' : 'off'}`,
+    `-c full_page_writes=${options.fsync ? 'on' : 'off'}`,
     '-c max_connections=300',
   ].join(' ');
   const start = () =>
