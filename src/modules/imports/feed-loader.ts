@@ -8,7 +8,6 @@ import type { parseFeedDocument } from '../../feeds/parse/parse-feed.ts';
 import { FeedError, type ParsedFeed } from '../../feeds/parsed.ts';
 import { OutboundError } from '../../net/outbound-error.ts';
 import { safeFetch } from '../../net/safe-fetch.ts';
-import { startWorkersEarly } from './prepare-pool.ts';
 
 export const FEED_MAX_BYTES = 10 * 1024 * 1024;
 /** A feed this big has hundreds of items: worth starting the converting threads during its parse. */
@@ -23,7 +22,7 @@ export async function parseFeedBytes(
   options: Parameters<typeof parseFeedDocument>[1],
 ): Promise<ReturnType<typeof parseFeedDocument>> {
   const { parseFeedDocument } = await import('../../feeds/parse/parse-feed.ts');
-  if (bytes.length >= EARLY_WORKERS_BYTES) startWorkersEarly();
+  if (bytes.length >= EARLY_WORKERS_BYTES) (await import('./prepare-pool.ts')).startWorkersEarly();
   return parseFeedDocument(bytes, options);
 }
 
