@@ -82,7 +82,7 @@ try {
     // The loader caps files at 10 MiB; parse the same bytes the same way, without the cap.
     loaderRefusal = error.message;
     const bytes = new Uint8Array(await readFile(file));
-    const document = parseFeedBytes(bytes, { url: null, maxBytes: bytes.length });
+    const document = await parseFeedBytes(bytes, { url: null, maxBytes: bytes.length });
     if (document.kind !== 'feed') throw new Error(`${file} is not a feed`, { cause: error });
     feed = document.feed;
   }

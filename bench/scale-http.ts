@@ -97,7 +97,7 @@ export interface QuireServer {
 }
 
 /**
- * Starts `quire serve` (src/cli/main.ts, as bin/quire.js runs it) with this environment, its
+ * Starts `quire serve` (bin/quire.js, as an operator runs it) with this environment, its
  * stdout and stderr to `logFd`, and waits for /healthz, then /readyz, to answer 200.
  */
 export async function startQuire(
@@ -107,7 +107,7 @@ export async function startQuire(
 ): Promise<QuireServer> {
   const url = `http://127.0.0.1:${env.PORT}`;
   const started = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'serve'], {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'quire.js'), 'serve'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', logFd, logFd],

@@ -280,7 +280,7 @@ function serverEnv(databaseUrl: string, port: number): Record<string, string> {
 /** `quire migrate` on the database, timed, so that start-up is timed without migrations. */
 function migrate(env: Record<string, string>): number {
   const started = performance.now();
-  const result = spawnSync(process.execPath, [join(ROOT, 'src', 'cli', 'main.ts'), 'migrate'], {
+  const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'quire.js'), 'migrate'], {
     cwd: ROOT,
     env,
     encoding: 'utf8',

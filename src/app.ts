@@ -23,6 +23,7 @@ import { responseCacheOf } from './http/shared-response-cache.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
 import { installRequestTimeout } from './http/request-timeout.ts';
+import { lazyCompilers } from './http/schema-compilers.ts';
 import { apiKeysRoutes } from './modules/apikeys/apikeys.routes.ts';
 import { apiKeyComponents } from './modules/apikeys/apikeys.schemas.ts';
 import { userForApiKey } from './modules/apikeys/apikeys.service.ts';
@@ -63,6 +64,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Refuses new requests and finishes those in flight, for a graceful stop (`main.ts`). */
     drain: Drain;
+    /**
+     * Compiles every route's schemas now, rather than at each route's first request; returns how
+     * many were still waiting (`http/schema-compilers.ts`).
+     */
+    compileSchemas(): number;
   }
 }
 
@@ -74,6 +80,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   ]);
   const security = securityHeaders(ctx.config);
   const drain = new Drain(ctx.logger, security);
+  const compilers = lazyCompilers();
   const app = Fastify({
     serverFactory: (handler) => createServer(drain.wrap(fast.listener(handler))),
     loggerInstance: ctx.logger,
@@ -84,6 +91,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     return503OnClosing: true,
     // Numbers in URLs are read as decimal text before Ajv coerces them (see url-numbers.ts).
     ajv: { plugins: [urlDigitsKeyword] },
+    schemaController: { compilersFactory: compilers.compilersFactory },
     // A URL the router cannot read (bad %-encoding, an overlong parameter) gets the same problem
     // answer as any other error, rather than Fastify's own body.
     frameworkErrors: (error, request, reply) => request.server.errorHandler(error, request, reply),
@@ -110,6 +118,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   );
 
   app.decorate('drain', drain);
+  app.decorate('compileSchemas', () => compilers.compileAll());
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(security);
   });

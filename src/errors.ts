@@ -73,3 +73,12 @@ export function validationFailed(errors: FieldError[]): AppError {
 export class StartupError extends Error {
   override name = 'StartupError';
 }
+
+/**
+ * The database could not be opened or reached; the message is meant for a person. Here rather
+ * than in `db/connect.ts` so that the command line can recognise it without loading the database
+ * code.
+ */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}

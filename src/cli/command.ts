@@ -1,9 +1,10 @@
-/** What a `quire` subcommand is, and the helpers its implementations share. */
-import { pino } from 'pino';
+/**
+ * What a `quire` subcommand is, and the helpers its implementations share. The database and
+ * the application are imported when a command runs, never to show help.
+ */
 import { loadConfig } from '../config.ts';
-import { type AppContext, openContext } from '../context.ts';
+import type { AppContext } from '../context.ts';
 import type { UserRow } from '../db/schema.ts';
-import { findUserByUsername } from '../modules/users/users.repository.ts';
 
 /** A mistake in how the command was called; exits 2. */
 export class UsageError extends Error {}
@@ -21,11 +22,11 @@ export interface Command {
   run(values: Values, positionals: string[]): Promise<void>;
 }
 
-const quietLogger = () => pino({ level: 'warn' }, pino.destination(2));
-
 /** Opens the database (migrating it), runs `fn`, and closes it again. */
 export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
-  const ctx = await openContext(loadConfig(), { migrate: true, logger: quietLogger() });
+  const [{ pino }, { openContext }] = await Promise.all([import('pino'), import('../context.ts')]);
+  const logger = pino({ level: 'warn' }, pino.destination(2));
+  const ctx = await openContext(loadConfig(), { migrate: true, logger });
   try {
     return await fn(ctx);
   } finally {
@@ -34,6 +35,7 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promi
 }
 
 export async function userNamed(ctx: AppContext, username: unknown): Promise<UserRow> {
+  const { findUserByUsername } = await import('../modules/users/users.repository.ts');
   const user = await findUserByUsername(ctx.database.db, String(username).toLowerCase());
   if (!user) throw new UsageError(`no account named "${String(username)}"`);
   return user;

@@ -1,8 +1,8 @@
 /** The `quire` command. */
+import module from 'node:module';
 import { parseArgs } from 'node:util';
 import { ConfigError, databaseLabel, loadConfig } from '../config.ts';
-import { DatabaseUnavailableError } from '../db/connect.ts';
-import { AppError, StartupError } from '../errors.ts';
+import { AppError, DatabaseUnavailableError, StartupError } from '../errors.ts';
 import { type Command, UsageError, type Values } from './command.ts';
 import { coreCommands } from './commands/core.ts';
 import { importCommands } from './commands/imports.ts';
@@ -109,4 +109,9 @@ export async function runCli(argv: string[]): Promise<void> {
   }
 }
 
-if (import.meta.main) await runCli(process.argv.slice(2));
+if (import.meta.main) {
+  // Run directly rather than through bin/quire.js: the cache then serves what loads from here on.
+  const cache = module.enableCompileCache();
+  if (cache.directory) process.env.NODE_COMPILE_CACHE ??= cache.directory;
+  await runCli(process.argv.slice(2));
+}

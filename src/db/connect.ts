@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { databaseLabel, type DatabaseTarget } from '../config.ts';
+import { DatabaseUnavailableError } from '../errors.ts';
 import { Database } from './database.ts';
 import { PgListener } from './pg-listener.ts';
 import type { Schema } from './schema.ts';
@@ -19,11 +20,6 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
  * fails, and its request with it (503).
  */
 const CONNECT_TIMEOUT_MS = 5000;
-
-/** The database could not be opened or reached; the message is meant for a person. */
-export class DatabaseUnavailableError extends Error {
-  override name = 'DatabaseUnavailableError';
-}
 
 export interface ConnectOptions {
   /** PostgreSQL: connections in the pool (10). */

@@ -3,7 +3,7 @@
  * addresses at connect time, follows redirects itself, and caps time and (decompressed) size.
  */
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent, fetch, type Response } from 'undici';
+import type { Response } from 'undici';
 import { checkOutboundUrl, hostOf, quote } from './address-policy.ts';
 import { guardedLookup, resolveChecked } from './guarded-lookup.ts';
 import { OutboundError } from './outbound-error.ts';
@@ -61,6 +61,8 @@ export const DEFAULT_USER_AGENT = 'Quire/0.1 (feed importer)';
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export async function safeFetch(url: string, options: SafeFetchOptions): Promise<SafeResponse> {
+  // undici loads with the first outbound request: a node that never delivers or polls skips it.
+  const { Agent, fetch } = await import('undici');
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;

@@ -4,8 +4,9 @@
  * the result passed through the one sanitizer.
  */
 
+import { createRequire } from 'node:module';
 import { tasklist } from '@mdit/plugin-tasklist';
-import hljs from 'highlight.js';
+import type { HLJSApi } from 'highlight.js';
 import { Parser } from 'htmlparser2';
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
@@ -22,10 +23,19 @@ export interface Rendered {
 
 const LANG = /^[A-Za-z0-9_+#.-]{1,40}$/;
 
+/**
+ * highlight.js with all its languages is some 200 modules and 10 MB of memory, needed only when
+ * an article with a code block is written: loaded then (synchronously, as markdown-it asks for
+ * the highlighted text), not with the server.
+ */
+let highlighter: HLJSApi | undefined;
+const require = createRequire(import.meta.url);
+
 function highlight(code: string, info: string): string {
   const lang = info.trim().split(/\s+/)[0] ?? '';
   if (!LANG.test(lang))
     return `<pre class="highlight"><code>${md.utils.escapeHtml(code)}</code></pre>`;
+  const hljs = (highlighter ??= require('highlight.js') as HLJSApi);
   const known = hljs.getLanguage(lang);
   const name = known ? (hljs.getLanguage(lang)?.name ?? lang) : lang;
   const body = known

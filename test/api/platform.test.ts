@@ -278,6 +278,21 @@ describe('rate limits', () => {
   });
 });
 
+describe('route schemas', () => {
+  test('wait for their route, and all of them compile', () => {
+    // Compiled on first use, so a schema Ajv or fast-json-stringify refuses would otherwise
+    // show only when its route is first asked.
+    const compiled = server.app.compileSchemas();
+    assert.ok(compiled > 50, `${compiled} schemas were waiting`);
+    assert.equal(server.app.compileSchemas(), 0);
+  });
+
+  test('a validator compiled on first use reports why the input failed', async () => {
+    const res = await server.client().get('/api/articles?per_page=abc');
+    assertProblem(res, { status: 422, code: 'validation_failed', field: 'per_page' });
+  });
+});
+
 describe('OpenAPI document', () => {
   let doc: any;
   before(async () => {

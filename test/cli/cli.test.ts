@@ -1,6 +1,10 @@
 /** The `quire` command: help, accounts and keys, migrations, and start-up failures. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { quire } from '../helpers/cli.ts';
 import { createTestDatabase, dialect, type TestDatabase } from '../helpers/database.ts';
@@ -66,6 +70,32 @@ describe('help', () => {
       assert.match(r.stdout, new RegExp(`^Usage: quire ${command.join(' ')}`));
     });
   }
+
+  test('help loads neither the server, the database code nor their packages', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quire-modules-'));
+    const hook = pathToFileURL(join(import.meta.dirname, '..', 'helpers', 'record-modules.ts'));
+    try {
+      for (const args of [['--help'], ['feeds', '--help'], ['serve', '--help']]) {
+        const list = join(dir, `${args.join('_')}.txt`);
+        const r = await quire(args, {
+          NODE_OPTIONS: `--import ${hook.href}`,
+          QUIRE_TEST_MODULE_LIST: list,
+        });
+        assert.equal(r.code, 0, r.stderr);
+        const loaded = readFileSync(list, 'utf8').split('\n');
+        // The hook saw the command itself, so an empty list cannot pass for a light one.
+        assert.ok(loaded.some((url) => url.endsWith('/src/cli/main.ts')));
+        const heavy = loaded.filter((url) =>
+          /\/src\/(server|app|context|background)\.ts$|\/src\/(db|modules|http|web)\/|\/node_modules\/(fastify|kysely|pg|pino|typebox)\//.test(
+            url,
+          ),
+        );
+        assert.deepEqual(heavy, [], `quire ${args.join(' ')} loaded them`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test('an unknown command or option is a usage error (exit 2)', async () => {
     assert.equal((await quire(['frobnicate'])).code, 2);

@@ -1,11 +1,10 @@
 /** `quire serve`, `quire worker`, `quire migrate`, `quire user create`, `quire apikey create`. */
 import { loadConfig } from '../../config.ts';
-import { openContext } from '../../context.ts';
-import { migrateToLatest } from '../../db/migrate.ts';
-import { createApiKey } from '../../modules/apikeys/apikeys.service.ts';
-import { createAccount } from '../../modules/users/users.service.ts';
 import { type Command, userNamed, withContext } from '../command.ts';
 import { passwordFrom, passwordOptions } from '../password.ts';
+
+// Each command loads the code it runs when it runs, so `quire --help` loads none of it.
+const context = () => import('../../context.ts');
 
 export const coreCommands: Record<string, Command> = {
   serve: {
@@ -27,6 +26,7 @@ export const coreCommands: Record<string, Command> = {
     async run() {
       const { exitOnSignals } = await import('../../server.ts');
       const { createDispatcher, stopBackground } = await import('../../background.ts');
+      const { openContext } = await context();
       const ctx = await openContext(loadConfig(), { migrate: true });
       const dispatcher = createDispatcher(ctx);
       await dispatcher.start();
@@ -49,6 +49,8 @@ export const coreCommands: Record<string, Command> = {
     summary: 'Apply pending database migrations, then exit.',
     options: {},
     async run() {
+      const { openContext } = await context();
+      const { migrateToLatest } = await import('../../db/migrate.ts');
       const ctx = await openContext(loadConfig());
       try {
         const applied = await migrateToLatest(ctx.database);
@@ -78,6 +80,7 @@ export const coreCommands: Record<string, Command> = {
     },
     async run(v) {
       const password = await passwordFrom(v);
+      const { createAccount } = await import('../../modules/users/users.service.ts');
       const user = await withContext((ctx) =>
         createAccount(ctx, {
           username: String(v.username),
@@ -100,6 +103,7 @@ export const coreCommands: Record<string, Command> = {
       name: { type: 'string', description: 'a label to recognise the key by' },
     },
     async run(v) {
+      const { createApiKey } = await import('../../modules/apikeys/apikeys.service.ts');
       const created = await withContext(async (ctx) =>
         createApiKey(
           ctx,

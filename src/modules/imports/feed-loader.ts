@@ -4,22 +4,25 @@
  */
 import { open } from 'node:fs/promises';
 import type { AppContext } from '../../context.ts';
-import { parseFeedDocument } from '../../feeds/parse/parse-feed.ts';
+import type { parseFeedDocument } from '../../feeds/parse/parse-feed.ts';
 import { FeedError, type ParsedFeed } from '../../feeds/parsed.ts';
 import { OutboundError } from '../../net/outbound-error.ts';
 import { safeFetch } from '../../net/safe-fetch.ts';
-import { startWorkersEarly } from './prepare-pool.ts';
 
 export const FEED_MAX_BYTES = 10 * 1024 * 1024;
 /** A feed this big has hundreds of items: worth starting the converting threads during its parse. */
 const EARLY_WORKERS_BYTES = 1024 * 1024;
 
-/** Parses a feed's bytes; a big one starts the threads that will convert its items meanwhile. */
-export function parseFeedBytes(
+/**
+ * Parses a feed's bytes; a big one starts the threads that will convert its items meanwhile.
+ * The parsers (and their XML and feed packages) load with the first feed, not with the server.
+ */
+export async function parseFeedBytes(
   bytes: Uint8Array,
   options: Parameters<typeof parseFeedDocument>[1],
-): ReturnType<typeof parseFeedDocument> {
-  if (bytes.length >= EARLY_WORKERS_BYTES) startWorkersEarly();
+): Promise<ReturnType<typeof parseFeedDocument>> {
+  const { parseFeedDocument } = await import('../../feeds/parse/parse-feed.ts');
+  if (bytes.length >= EARLY_WORKERS_BYTES) (await import('./prepare-pool.ts')).startWorkersEarly();
   return parseFeedDocument(bytes, options);
 }
 
@@ -95,7 +98,7 @@ export async function loadFeed(
   validators: Validators = {},
 ): Promise<Loaded> {
   if (!isUrl(source)) {
-    const document = parseFeedBytes(await readLocal(source), {
+    const document = await parseFeedBytes(await readLocal(source), {
       url: null,
       maxBytes: FEED_MAX_BYTES,
     });
@@ -106,7 +109,7 @@ export async function loadFeed(
   const first = await fetchFeed(ctx, source, validators);
   if (first.status === 304) return { kind: 'not_modified' };
   let fetched = first;
-  let document = parseFeedBytes(fetched.body, {
+  let document = await parseFeedBytes(fetched.body, {
     url: fetched.url,
     contentType: fetched.contentType,
     maxBytes: FEED_MAX_BYTES,
@@ -119,7 +122,7 @@ export async function loadFeed(
     const second = await fetchFeed(ctx, alternate, {});
     if (second.status === 304) return { kind: 'not_modified' };
     fetched = second;
-    document = parseFeedBytes(fetched.body, {
+    document = await parseFeedBytes(fetched.body, {
       url: fetched.url,
       contentType: fetched.contentType,
       maxBytes: FEED_MAX_BYTES,

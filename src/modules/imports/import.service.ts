@@ -13,7 +13,7 @@ import { insertArticlesIn, type PreparedArticle } from '../articles/articles.ser
 import { claimItems, importedKeys, linkItems } from './feed-items.repository.ts';
 import type { ImportSummary } from './imports.schemas.ts';
 import type { Prepared } from './prepare-item.ts';
-import { inlinePreparer, workerPreparer } from './prepare-pool.ts';
+import type { Preparer } from './prepare-pool.ts';
 
 export interface ImportOptions {
   publish: boolean;
@@ -93,8 +93,10 @@ export async function importFeed(
 ): Promise<ImportSummary> {
   const summary: ImportSummary = { total: feed.items.length, imported: 0, skipped: 0, failed: [] };
   const prepareOptions = { publish: options.publish, canonical: options.canonical };
+  // The converter (an HTML parser, Markdown and YAML writers) loads with the first import.
+  const { inlinePreparer, workerPreparer } = await import('./prepare-pool.ts');
   const inline = inlinePreparer(prepareOptions);
-  const workers =
+  const workers: Preparer | null =
     feed.items.length >= WORKER_THRESHOLD && availableParallelism() > 1
       ? workerPreparer(prepareOptions)
       : null;
