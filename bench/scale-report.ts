@@ -441,7 +441,7 @@ export function report(results: SizeResult[], c: ReportContext): string {
     out.push(
       `### Cached answers against a bare node:http server (${DB_NAMES[dialect]})`,
       '',
-      `Quire's share of the bare server sending the same bytes, by req/s and by CPU per request (bare's µs ÷ Quire's): for each URL in turn, ${c.rounds} rounds of Quire then bare, ${c.connections} connections for ${c.duration} s each. Pages, feeds and the API's anonymous reads all come from the response cache: pages and feeds straight from the HTTP server (the fast path), the API through Fastify's routing and hooks. The target applies to both measures; on this machine the load generator needs about a core of its own, so the server rarely saturates and CPU per request is the fairer of the two.`,
+      `Quire's share of the bare server sending the same bytes, by req/s and by CPU per request (bare's µs ÷ Quire's): for each URL in turn, ${c.rounds} rounds of Quire then bare, ${c.connections} connections for ${c.duration} s each. Pages, feeds and the API's anonymous reads all come from the response cache, straight from the HTTP server (the fast path; the API's counted against its rate limit there). The target applies to both measures; on this machine the load generator needs about a core of its own, so the server rarely saturates and CPU per request is the fairer of the two.`,
       '',
       table(
         [

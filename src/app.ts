@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppContext } from './context.ts';
@@ -15,6 +15,8 @@ import { installErrorHandlers, UNAVAILABLE_RETRY_AFTER } from './http/error-hand
 import { apiKeyFrom, installIdentity } from './http/identity.ts';
 import { installRequestId, RequestLog, requestId } from './http/request-log.ts';
 import { fastPath } from './http/fast-path.ts';
+import { apiFastRoute } from './http/api-cache.ts';
+import { RateCounter } from './http/rate-counter.ts';
 import { installRequestMetrics } from './http/request-metrics.ts';
 import { apiDocumentOptions } from './http/openapi.ts';
 import { Problem } from './http/problem.ts';
@@ -72,11 +74,22 @@ declare module 'fastify' {
   }
 }
 
+/** The API's rate limit counts requests per minute. */
+const API_RATE_WINDOW_MS = 60_000;
+
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const responses = responseCacheOf(ctx);
+  // The API's rate limit, counted here for Fastify's routes and the fast path alike.
+  const apiRequests = new RateCounter(ctx.clock);
   const fast = fastPath(ctx, responses, [
     { key: feedKeyOf, route: feedRouteOf, policy: feedCachePolicy(ctx.config) },
     { key: pageKeyOf, route: pageRouteOf, policy: pageCachePolicy(ctx.config) },
+    apiFastRoute(ctx.config, SESSION_COOKIE, {
+      counter: apiRequests,
+      max: ctx.config.apiRateLimit,
+      windowMs: API_RATE_WINDOW_MS,
+      trustedProxies: ctx.config.trustedProxies,
+    }),
   ]);
   const security = securityHeaders(ctx.config);
   const drain = new Drain(ctx.logger, security);
@@ -139,7 +152,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(rateLimit, {
     global: true,
     max: ctx.config.apiRateLimit,
-    timeWindow: 60_000,
+    timeWindow: API_RATE_WINDOW_MS,
+    // The plugin makes its store with `new`; the fast path counts in the same one.
+    store: function sharedStore() {
+      return apiRequests;
+    } as unknown as FastifyRateLimitStoreCtor,
     allowList: (request) => !request.url.startsWith('/api/'),
     keyGenerator: (request) => {
       const key = apiKeyFrom(request);

@@ -1,14 +1,19 @@
 /**
  * The public API from the response cache: anonymous GETs of lists, one article, tags and users
  * are serialized once, compressed once, answered with ETag and 304, and dropped by key like
- * pages. They go through Fastify (not the fast path), so the API's rate limit counts them. A
- * request from someone identified (an API key, a session) is built for its caller and never
- * touches the cache: an author may see their own draft where anyone else gets a 404.
+ * pages. A request from someone identified (an API key, a session) is built for its caller and
+ * never touches the cache: an author may see their own draft where anyone else gets a 404.
+ * Entries already cached are answered by the fast path (`apiFastRoute`), which counts them
+ * against the API's rate limit in the same counter as Fastify's routes.
  */
+import type { IncomingMessage } from 'node:http';
+import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { SITE_KEY } from '../events/cache-keys.ts';
 import type { CachePolicy } from './conditional.ts';
+import type { FastRoute } from './fast-path.ts';
+import { type RateCounter, rateLimitHeaders } from './rate-counter.ts';
 import { replyFromCache } from './shared-response-cache.ts';
 
 /**
@@ -16,22 +21,26 @@ import { replyFromCache } from './shared-response-cache.ts';
  * ones share the entry and can neither fill the cache nor make it build again.
  */
 const PAGING = ['page', 'per_page'];
-const ROUTES: Array<{ pattern: RegExp; params: readonly string[] }> = [
+const ROUTES: Array<{ pattern: RegExp; params: readonly string[]; route: string }> = [
   {
     pattern: /^\/api\/articles$/,
     params: [...PAGING, 'tag', 'tags', 'tags_exclude', 'username', 'state', 'top', 'collection_id'],
+    route: '/api/articles',
   },
-  { pattern: /^\/api\/articles\/latest$/, params: PAGING },
-  { pattern: /^\/api\/articles\/\d+$/, params: [] },
+  { pattern: /^\/api\/articles\/latest$/, params: PAGING, route: '/api/articles/latest' },
+  { pattern: /^\/api\/articles\/\d+$/, params: [], route: '/api/articles/:id' },
   {
     // The caller's own lists (`/api/articles/me/...`) need a key and are never cached.
     pattern: /^\/api\/articles\/(?!me\/)[^/]+\/[^/]+$/,
     params: [],
+    route: '/api/articles/:username/:slug',
   },
-  { pattern: /^\/api\/tags$/, params: PAGING },
-  { pattern: /^\/api\/users\/by_username$/, params: ['url'] },
-  { pattern: /^\/api\/users\/(?!me$)[^/]+$/, params: [] },
+  { pattern: /^\/api\/tags$/, params: PAGING, route: '/api/tags' },
+  { pattern: /^\/api\/users\/by_username$/, params: ['url'], route: '/api/users/by_username' },
+  { pattern: /^\/api\/users\/(?!me$)[^/]+$/, params: [], route: '/api/users/:id' },
 ];
+
+const routeOf = (path: string) => ROUTES.find((r) => r.pattern.test(path));
 
 /**
  * The cache key of a public API URL (`api:/api/articles?page=2&tag=rust`), or null when it is
@@ -40,7 +49,7 @@ const ROUTES: Array<{ pattern: RegExp; params: readonly string[] }> = [
 export function apiCacheKey(url: string): string | null {
   if (!url.startsWith('/api/')) return null;
   const [path = '', query = ''] = url.split('?', 2);
-  const route = ROUTES.find((r) => r.pattern.test(path));
+  const route = routeOf(path);
   if (!route) return null;
   const given = new URLSearchParams(query);
   const kept: string[] = [];
@@ -61,6 +70,48 @@ export function apiCachePolicy(config: { sharedMaxAge: number }): CachePolicy {
     maxAge: 0,
     sharedMaxAge: config.sharedMaxAge,
     vary: 'Accept-Encoding, Api-Key, Authorization, Cookie',
+  };
+}
+
+export interface ApiLimit {
+  counter: RateCounter;
+  /** Requests a client may make in a window (QUIRE_API_RATE_LIMIT). */
+  max: number;
+  windowMs: number;
+  /** The proxies whose X-Forwarded-For is believed (QUIRE_TRUSTED_PROXIES), as Fastify's. */
+  trustedProxies: readonly string[];
+}
+
+/**
+ * The fast path's route for public API answers already cached: anonymous requests only (no API
+ * key, no Authorization, no session cookie: those go to Fastify, which builds for the caller),
+ * each counted against the API's rate limit under the same client key as Fastify's routes count
+ * it (`ip:ADDRESS`), with the same headers. A client over its limit goes on to Fastify, which
+ * answers the 429.
+ */
+export function apiFastRoute(
+  config: { sharedMaxAge: number },
+  sessionCookie: string,
+  limit: ApiLimit,
+): FastRoute {
+  const trust =
+    limit.trustedProxies.length > 0 ? proxyAddr.compile([...limit.trustedProxies]) : null;
+  const clientAddress = (req: IncomingMessage) =>
+    trust ? proxyAddr(req, trust) : (req.socket.remoteAddress ?? '');
+  return {
+    key(url, req) {
+      if (!url.startsWith('/api/')) return null;
+      const { headers } = req;
+      if (headers['api-key'] !== undefined || headers.authorization !== undefined) return null;
+      if (headers.cookie?.includes(`${sessionCookie}=`)) return null;
+      return apiCacheKey(url);
+    },
+    route: (url) => routeOf(url.split('?', 1)[0] ?? '')?.route ?? '/api/*',
+    policy: apiCachePolicy(config),
+    admit(req) {
+      const count = limit.counter.hit(`ip:${clientAddress(req)}`, limit.windowMs);
+      return count.current > limit.max ? null : rateLimitHeaders(count, limit.max);
+    },
   };
 }
 

@@ -8,7 +8,9 @@
  *   `/feed/tag/:file` (a tag's), with `?page=N`: modules/feeds/feeds.routes.ts, keyed by
  *   modules/feeds/feed-urls.ts;
  * - public pages for requests without a session: `/`, `/t/:tag`, `/:username` and
- *   `/:username/:slug`, with `?page=N`: web/web.routes.ts, keyed by web/page.ts.
+ *   `/:username/:slug`, with `?page=N`: web/web.routes.ts, keyed by web/page.ts;
+ * - the public API's anonymous reads (lists, one article, tags, users), each counted against the
+ *   API's rate limit: http/api-cache.ts.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { AppContext } from '../context.ts';
@@ -28,6 +30,11 @@ export interface FastRoute {
    */
   route(url: string, key: string): string;
   policy: CachePolicy;
+  /**
+   * Lets a request be answered here, or not (null: Fastify answers it, as when the client is
+   * over a rate limit); the headers to add when it is.
+   */
+  admit?(req: IncomingMessage): string[] | null;
 }
 
 export interface FastPath {
@@ -55,10 +62,12 @@ export function fastPath(ctx: AppContext, cache: ResponseCache, routes: FastRout
       const entry = cache.lookup(key, now);
       if (!entry) return false;
       const started = performance.now();
+      const admitted = route.admit ? route.admit(req) : [];
+      if (admitted === null) return false;
       const id = requestId(req);
       const answer = answerFromCache(entry, req, route.policy, true, now);
       const headers = answer.headers;
-      headers.push(...security, 'x-request-id', id);
+      headers.push(...security, ...admitted, 'x-request-id', id);
       res.writeHead(answer.status, headers);
       res.end(req.method === 'HEAD' ? undefined : (answer.body ?? undefined));
       const ms = performance.now() - started;
