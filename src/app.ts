@@ -14,7 +14,7 @@ import { Drain } from './http/drain.ts';
 import { installErrorHandlers, UNAVAILABLE_RETRY_AFTER } from './http/error-handler.ts';
 import { apiKeyFrom, installIdentity } from './http/identity.ts';
 import { installRequestId, RequestLog, requestId } from './http/request-log.ts';
-import { fastPath } from './http/fast-path.ts';
+import { type FastRoute, fastPath } from './http/fast-path.ts';
 import { apiFastRoute } from './http/api-cache.ts';
 import { RateCounter } from './http/rate-counter.ts';
 import { installRequestMetrics } from './http/request-metrics.ts';
@@ -77,20 +77,28 @@ declare module 'fastify' {
 /** The API's rate limit counts requests per minute. */
 const API_RATE_WINDOW_MS = 60_000;
 
-export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
-  const responses = responseCacheOf(ctx);
-  // The API's rate limit, counted here for Fastify's routes and the fast path alike.
-  const apiRequests = new RateCounter(ctx.clock);
-  const fast = fastPath(ctx, responses, [
+/**
+ * What the fast path answers, in the order it asks: the first route that makes a key for a URL
+ * decides. The API's comes before the pages', which make a key for any path.
+ */
+export function fastRoutes(ctx: AppContext, apiRequests: RateCounter): FastRoute[] {
+  return [
     { key: feedKeyOf, route: feedRouteOf, policy: feedCachePolicy(ctx.config) },
-    { key: pageKeyOf, route: pageRouteOf, policy: pageCachePolicy(ctx.config) },
     apiFastRoute(ctx.config, SESSION_COOKIE, {
       counter: apiRequests,
       max: ctx.config.apiRateLimit,
       windowMs: API_RATE_WINDOW_MS,
       trustedProxies: ctx.config.trustedProxies,
     }),
-  ]);
+    { key: pageKeyOf, route: pageRouteOf, policy: pageCachePolicy(ctx.config) },
+  ];
+}
+
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const responses = responseCacheOf(ctx);
+  // The API's rate limit, counted here for Fastify's routes and the fast path alike.
+  const apiRequests = new RateCounter(ctx.clock);
+  const fast = fastPath(ctx, responses, fastRoutes(ctx, apiRequests));
   const security = securityHeaders(ctx.config);
   const drain = new Drain(ctx.logger, security);
   const compilers = lazyCompilers();

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { fastRoutes } from '../../src/app.ts';
 import { apiFastRoute } from '../../src/http/api-cache.ts';
-import { fastPath } from '../../src/http/fast-path.ts';
+import { type FastRoute, fastPath } from '../../src/http/fast-path.ts';
 import { RateCounter } from '../../src/http/rate-counter.ts';
 import { ResponseCache } from '../../src/http/response-cache.ts';
 import { makeAuthor, postArticle } from '../helpers/fixtures.ts';
@@ -61,16 +62,19 @@ test('a cached API answer is the same from either path, and both count against o
 });
 
 /** The fast path alone in front of a stand-in framework that records what reaches it. */
-async function harness(trustedProxies: string[]) {
+async function harness(
+  trustedProxies: string[],
+  routes = (counter: RateCounter): FastRoute[] => [
+    apiFastRoute(server.ctx.config, 'quire_session', {
+      counter,
+      max: 3,
+      windowMs: 60_000,
+      trustedProxies,
+    }),
+  ],
+) {
   const cache = new ResponseCache();
-  const counter = new RateCounter(server.clock);
-  const route = apiFastRoute(server.ctx.config, 'quire_session', {
-    counter,
-    max: 3,
-    windowMs: 60_000,
-    trustedProxies,
-  });
-  const fast = fastPath(server.ctx, cache, [route]);
+  const fast = fastPath(server.ctx, cache, routes(new RateCounter(server.clock)));
   const handled: string[] = [];
   const http = createServer(
     fast.listener((req, res) => {
@@ -96,6 +100,15 @@ async function harness(trustedProxies: string[]) {
     close: () => new Promise<void>((resolve) => http.close(() => resolve())),
   };
 }
+
+test("the app's fast routes answer a cached API read without the framework", async (t) => {
+  const h = await harness([], (counter) => fastRoutes(server.ctx, counter));
+  t.after(h.close);
+  const res = await fetch(`${h.url}/api/tags`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('x-ratelimit-limit'), String(LIMIT));
+  assert.deepEqual(h.handled, [], 'no other route claimed the URL first');
+});
 
 test('only anonymous requests within the limit are answered without the framework', async (t) => {
   const h = await harness([]);
