@@ -96,6 +96,40 @@ export function forkScript<T>(
 }
 
 /** Asks a child made by forkScript to stop, and kills it if it has not exited within 10 s. */
+/**
+ * The environment of a `quire serve` a benchmark starts: only what it is given (PATH and HOME
+ * aside), listening on 127.0.0.1. `loadFromOneAddress` raises the API and write limits out of
+ * reach, since a load generator sends everything from one address, and lets slow answers be
+ * timed rather than cut at the request timeout.
+ */
+export function quireEnv(options: {
+  databaseUrl: string;
+  port: number;
+  secret: string;
+  logLevel: string;
+  baseUrl: string;
+  loadFromOneAddress?: { requestTimeoutSeconds: number };
+  more?: Record<string, string>;
+}): Record<string, string> {
+  const load = options.loadFromOneAddress;
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    DATABASE_URL: options.databaseUrl,
+    PORT: String(options.port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: options.logLevel,
+    QUIRE_BASE_URL: options.baseUrl,
+    QUIRE_SECRET: options.secret,
+    ...(load && {
+      QUIRE_API_RATE_LIMIT: '1000000',
+      QUIRE_WRITE_RATE_LIMIT: '1000000',
+      QUIRE_REQUEST_TIMEOUT: String(load.requestTimeoutSeconds),
+    }),
+    ...options.more,
+  };
+}
+
 export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {

@@ -41,6 +41,7 @@ import {
   memoryOf,
   mib,
   stopChild,
+  quireEnv,
   today,
   writeSection,
 } from './common.ts';
@@ -258,23 +259,18 @@ async function postgresDatabase(clusterUrl: string, label: string, count: number
 }
 
 function serverEnv(databaseUrl: string, port: number): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    DATABASE_URL: databaseUrl,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    QUIRE_BASE_URL: BASE_URL,
-    QUIRE_SECRET: SECRET,
-    // The load comes from one address: the API's per-client limits must not refuse it.
-    QUIRE_API_RATE_LIMIT: '1000000',
-    QUIRE_WRITE_RATE_LIMIT: '1000000',
-    // A slow answer is timed (up to --timeout), not cut at the default 30 s and answered 503.
-    QUIRE_REQUEST_TIMEOUT: '3600',
+  return quireEnv({
+    databaseUrl,
+    port,
+    secret: SECRET,
+    logLevel: 'warn',
+    baseUrl: BASE_URL,
+    // The load comes from one address; a slow answer is timed (up to --timeout), not cut at the
+    // default 30 s and answered 503.
+    loadFromOneAddress: { requestTimeoutSeconds: 3600 },
     // Background jobs in the web process, as `quire serve` runs them, unless asked otherwise.
-    ...(args['no-dispatcher'] ? { QUIRE_DISPATCHER: '0' } : {}),
-  };
+    more: args['no-dispatcher'] ? { QUIRE_DISPATCHER: '0' } : {},
+  });
 }
 
 /** `quire migrate` on the database, timed, so that start-up is timed without migrations. */

@@ -19,6 +19,7 @@ import {
   machine,
   memoryOf,
   ROOT,
+  quireEnv,
   table,
   today,
   writeSection,
@@ -89,18 +90,17 @@ async function status(url: string): Promise<number> {
 }
 
 function env(databaseUrl: string, port: number, cache: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    DATABASE_URL: databaseUrl,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    QUIRE_BASE_URL: `http://127.0.0.1:${port}`,
-    QUIRE_SECRET: SECRET,
-    NODE_COMPILE_CACHE: cache,
-    ...(args['node-options'] ? { NODE_OPTIONS: args['node-options'] } : {}),
-  };
+  return quireEnv({
+    databaseUrl,
+    port,
+    secret: SECRET,
+    logLevel: 'warn',
+    baseUrl: `http://127.0.0.1:${port}`,
+    more: {
+      NODE_COMPILE_CACHE: cache,
+      ...(args['node-options'] ? { NODE_OPTIONS: args['node-options'] } : {}),
+    },
+  });
 }
 
 function stop(child: ChildProcess): Promise<void> {

@@ -23,6 +23,7 @@ import {
   fixed,
   machine,
   machineSeconds,
+  quireEnv,
   table,
   today,
   writeSection,
@@ -282,27 +283,24 @@ async function measure(
 }
 
 function serverEnv(databaseUrl: string, port: number): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    DATABASE_URL: databaseUrl,
-    PORT: String(port),
-    HOST: '127.0.0.1',
+  return quireEnv({
+    databaseUrl,
+    port,
+    secret: SECRET,
     // The default level: one line per request, as a deployment logs it (to a file here).
-    LOG_LEVEL: 'info',
-    QUIRE_BASE_URL: 'http://127.0.0.1',
-    QUIRE_SECRET: SECRET,
+    logLevel: 'info',
+    baseUrl: 'http://127.0.0.1',
     // All clients come from one address: neither the API's limit (600 a minute) nor the write
-    // limit (60 a minute per route and address) may refuse them, so both are raised out of reach.
-    QUIRE_API_RATE_LIMIT: '1000000',
-    QUIRE_WRITE_RATE_LIMIT: '1000000',
-    QUIRE_REQUEST_TIMEOUT: String(TIMEOUT_MS / 1000),
-    // Background jobs in the web process, as `quire serve` runs them, unless asked otherwise.
-    ...(args['no-dispatcher'] ? { QUIRE_DISPATCHER: '0' } : {}),
-    ...(args.profile
-      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args.profile} --cpu-prof-interval=500` }
-      : {}),
-  };
+    // limit (60 a minute per route and address) may refuse them.
+    loadFromOneAddress: { requestTimeoutSeconds: TIMEOUT_MS / 1000 },
+    more: {
+      // Background jobs in the web process, as `quire serve` runs them, unless asked otherwise.
+      ...(args['no-dispatcher'] ? { QUIRE_DISPATCHER: '0' } : {}),
+      ...(args.profile
+        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args.profile} --cpu-prof-interval=500` }
+        : {}),
+    },
+  });
 }
 
 async function runDatabase(database: string, url: string, dir: string): Promise<Run[]> {
