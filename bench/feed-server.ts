@@ -7,7 +7,7 @@
  * scripts, which import only the types below.
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
@@ -73,27 +73,18 @@ async function quire(database: string, logLevel: string, seed: Seed | null): Pro
   send({ url: server.url });
 }
 
-async function bare(dir: string): Promise<void> {
-  const variants = JSON.parse(readFileSync(join(dir, 'variants.json'), 'utf8')) as Variants;
-  const load = (v: Variant) => ({
+/** A captured answer with its body read from `dir`. */
+function loadVariant(dir: string, v: Variant) {
+  return {
     status: v.status,
     headers: v.headers,
     body: v.body === null ? undefined : readFileSync(join(dir, v.body)),
-  });
-  const identity = load(variants.identity);
-  const br = load(variants.br);
-  const notModified = load(variants.notModified);
-  // The least a server can do and still negotiate: one header look-up per decision.
-  const server = createServer((req, res) => {
-    const answer =
-      req.headers['if-none-match'] !== undefined
-        ? notModified
-        : req.headers['accept-encoding']?.includes('br')
-          ? br
-          : identity;
-    res.writeHead(answer.status, answer.headers);
-    res.end(answer.body);
-  });
+  };
+}
+
+/** Listens on 127.0.0.1, tells the parent where, and stops when the parent says so. */
+async function serveOnFreePort(listener: RequestListener): Promise<void> {
+  const server = createServer(listener);
   const port = await freePort();
   server.listen(port, '127.0.0.1', () => send({ url: `http://127.0.0.1:${port}` }));
   process.on('message', (message) => {
@@ -103,20 +94,29 @@ async function bare(dir: string): Promise<void> {
   });
 }
 
+async function bare(dir: string): Promise<void> {
+  const variants = JSON.parse(readFileSync(join(dir, 'variants.json'), 'utf8')) as Variants;
+  const identity = loadVariant(dir, variants.identity);
+  const br = loadVariant(dir, variants.br);
+  const notModified = loadVariant(dir, variants.notModified);
+  // The least a server can do and still negotiate: one header look-up per decision.
+  await serveOnFreePort((req, res) => {
+    const answer =
+      req.headers['if-none-match'] !== undefined
+        ? notModified
+        : req.headers['accept-encoding']?.includes('br')
+          ? br
+          : identity;
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  });
+}
+
 /** One captured identity answer per path; anything else is a 404. */
 async function answers(dir: string): Promise<void> {
   const captured = JSON.parse(readFileSync(join(dir, 'answers.json'), 'utf8')) as Answers;
-  const byPath = new Map(
-    Object.entries(captured).map(([path, v]) => [
-      path,
-      {
-        status: v.status,
-        headers: v.headers,
-        body: v.body === null ? undefined : readFileSync(join(dir, v.body)),
-      },
-    ]),
-  );
-  const server = createServer((req, res) => {
+  const byPath = new Map(Object.entries(captured).map(([path, v]) => [path, loadVariant(dir, v)]));
+  await serveOnFreePort((req, res) => {
     const answer = byPath.get(req.url ?? '');
     if (!answer) {
       res.writeHead(404);
@@ -125,13 +125,6 @@ async function answers(dir: string): Promise<void> {
     }
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
-  });
-  const port = await freePort();
-  server.listen(port, '127.0.0.1', () => send({ url: `http://127.0.0.1:${port}` }));
-  process.on('message', (message) => {
-    if (message !== 'stop') return;
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
   });
 }
 

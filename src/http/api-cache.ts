@@ -11,6 +11,7 @@ import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { SITE_KEY } from '../events/cache-keys.ts';
+import { UNMATCHED_ROUTE } from '../metrics/metrics.ts';
 import type { CachePolicy } from './conditional.ts';
 import type { FastRoute } from './fast-path.ts';
 import { type RateCounter, rateLimitHeaders } from './rate-counter.ts';
@@ -106,7 +107,7 @@ export function apiFastRoute(
       if (headers.cookie?.includes(`${sessionCookie}=`)) return null;
       return apiCacheKey(url);
     },
-    route: (url) => routeOf(url.split('?', 1)[0] ?? '')?.route ?? '/api/*',
+    route: (url) => routeOf(url.split('?', 1)[0] ?? '')?.route ?? UNMATCHED_ROUTE,
     policy: apiCachePolicy(config),
     admit(req) {
       const count = limit.counter.hit(`ip:${clientAddress(req)}`, limit.windowMs);
