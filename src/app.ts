@@ -34,6 +34,8 @@ import { articlesRoutes } from './modules/articles/articles.routes.ts';
 import { articleComponents } from './modules/articles/articles.schemas.ts';
 import { SESSION_COOKIE } from './modules/auth/sessions.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
+import { commentComponents } from './modules/comments/comments.schemas.ts';
+import { commentsRoutes } from './modules/comments/comments.routes.ts';
 import { feedCachePolicy } from './modules/feeds/feeds.service.ts';
 import { feedKeyOf, feedRouteOf } from './modules/feeds/feed-urls.ts';
 import { feedsRoutes } from './modules/feeds/feeds.routes.ts';
@@ -43,6 +45,8 @@ import { importComponents } from './modules/imports/imports.schemas.ts';
 import { metricsRoutes } from './modules/metrics/metrics.routes.ts';
 import { metricsOf } from './metrics/metrics.ts';
 import { tagsRoutes } from './modules/tags/tags.routes.ts';
+import { reactionComponents } from './modules/reactions/reactions.schemas.ts';
+import { reactionsRoutes } from './modules/reactions/reactions.routes.ts';
 import { tagComponents } from './modules/tags/tags.schemas.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import { userComponents } from './modules/users/users.schemas.ts';
@@ -189,6 +193,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     ...tagComponents,
     ...importComponents,
     ...webhookComponents,
+    ...commentComponents,
+    ...reactionComponents,
   ])
     app.addSchema(schema);
 
@@ -207,6 +213,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(articlesRoutes(ctx));
   await app.register(usersRoutes(ctx));
   await app.register(tagsRoutes(ctx));
+  await app.register(commentsRoutes(ctx));
+  await app.register(reactionsRoutes(ctx));
   await app.register(importsRoutes(ctx));
   await app.register(webhooksRoutes(ctx));
   ctx.eventHead.start();

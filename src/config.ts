@@ -62,6 +62,11 @@ export interface Config {
   /** MiB the response cache of pages and feeds may hold; the least recently used leaves first. */
   cacheMb: number;
   /**
+   * Seconds a cached list (home, tag and profile pages, API lists) may keep showing a comment or
+   * reaction count after it changed: a storm of comments rebuilds those lists once per lag.
+   */
+  countLag: number;
+  /**
    * Shared HTTP caches in front (Varnish, a CDN) to purge by key when content changes: each URL
    * is sent `PURGE` with the changed keys in `xkey` and `Surrogate-Key`. Empty: none.
    */
@@ -283,6 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeout: integer(env, 'QUIRE_REQUEST_TIMEOUT', 30, 1, 3600),
     shutdownTimeout: integer(env, 'QUIRE_SHUTDOWN_TIMEOUT', 10, 1, 3600),
     cacheMb: integer(env, 'QUIRE_CACHE_MB', 64, 1, 65_536),
+    countLag: integer(env, 'QUIRE_COUNT_LAG', 30, 0, 3600),
     ...sharedCacheConfig(env),
     sqliteReaders: integer(env, 'QUIRE_SQLITE_READERS', DEFAULT_SQLITE_READERS, 0, 64),
     sqliteReadQueue: integer(env, 'QUIRE_SQLITE_READ_QUEUE', 1000, 100, 1_000_000),

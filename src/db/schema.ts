@@ -17,6 +17,8 @@ export interface UsersTable {
   session_version: Generated<number>;
   created_at: string;
   updated_at: string;
+  /** When an administrator suspended the account: it may not write, and its content is hidden. */
+  suspended_at: Generated<string | null>;
 }
 
 export interface SessionsTable {
@@ -76,6 +78,12 @@ export interface ArticlesTable {
   updated_at: string;
   /** When `article.published` was written for the current publication; null until it goes live. */
   announced_at: Generated<string | null>;
+  /** Comments not deleted, kept by every comment write. */
+  comments_count: Generated<number>;
+  /** Reactions of the public categories (not the reading list), kept by every reaction write. */
+  public_reactions_count: Generated<number>;
+  /** When the newest comment was written; null without comments. */
+  last_comment_at: Generated<string | null>;
 }
 
 export interface TagsTable {
@@ -147,6 +155,8 @@ export interface EventsTable {
   owner_id: number | null;
   /** The cache keys the change touches, space-separated; null (older events) means all. */
   cache_keys: string | null;
+  /** A second account the event concerns (a reply: the parent comment's author), or null. */
+  co_owner_id: Generated<number | null>;
 }
 
 /** Where a consumer of the outbox has read up to: the id of the last event it took. */
@@ -230,6 +240,50 @@ export interface DeliveryAttemptsTable {
   error: string | null;
 }
 
+export interface CommentsTable {
+  id: Generated<number>;
+  article_id: number;
+  user_id: number;
+  /** The comment this one answers; null at the top of the thread. */
+  parent_id: number | null;
+  body_markdown: string;
+  body_html: string;
+  /** 1 when the article's author or a moderator hid it: it collapses for everyone. */
+  hidden: Generated<number>;
+  /** 1 once deleted: its text is gone ("[deleted]") and its replies stay. */
+  deleted: Generated<number>;
+  public_reactions_count: Generated<number>;
+  created_at: string;
+  edited_at: string | null;
+  updated_at: string;
+}
+
+export interface ReactionsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** `Article` or `Comment`, as Forem names them. */
+  reactable_type: string;
+  reactable_id: number;
+  category: string;
+  created_at: string;
+}
+
+export interface ReportsTable {
+  id: Generated<number>;
+  reporter_id: number;
+  /** `Article` or `Comment`. */
+  reportable_type: string;
+  reportable_id: number;
+  reason: string;
+  note: string;
+  status: Generated<'open' | 'resolved'>;
+  /** What the moderator did: dismiss, hide, delete or suspend. */
+  resolution: string | null;
+  resolved_by: number | null;
+  created_at: string;
+  resolved_at: string | null;
+}
+
 export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -239,6 +293,9 @@ export interface Schema {
   articles: ArticlesTable;
   tags: TagsTable;
   article_tags: ArticleTagsTable;
+  comments: CommentsTable;
+  reactions: ReactionsTable;
+  reports: ReportsTable;
   settings: SettingsTable;
   feed_sources: FeedSourcesTable;
   feed_items: FeedItemsTable;
@@ -257,6 +314,9 @@ export type NewArticle = Insertable<ArticlesTable>;
 export type ArticleUpdate = Updateable<ArticlesTable>;
 /** An article as lists read it: everything but the two bodies, which no list item shows. */
 export type ArticleListRow = Omit<ArticleRow, 'body_markdown' | 'body_html'>;
+export type CommentRow = Selectable<CommentsTable>;
+export type ReactionRow = Selectable<ReactionsTable>;
+export type ReportRow = Selectable<ReportsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type EventRow = Selectable<EventsTable>;
 export type FeedSourceRow = Selectable<FeedSourcesTable>;

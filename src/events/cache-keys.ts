@@ -12,6 +12,9 @@
  * - `series:ID`: which articles a series holds.
  * - `home`: which articles the site's public list (home page, site feed, API lists) holds.
  * - `tag-list`: the tags and how many published articles carry each.
+ * - `discussion:ID`: an article's comments and reaction counts. Its page and its comments depend
+ *   on it; lists that show its counts on a card depend on it softly (`BuildResult.softKeys`): they
+ *   may show the old count for up to `QUIRE_COUNT_LAG` seconds.
  */
 
 export const SITE_KEY = 'site';
@@ -23,6 +26,7 @@ export const userKey = (id: number) => `user:${id}`;
 export const authorKey = (id: number) => `author:${id}`;
 export const tagKey = (name: string) => `tag:${name}`;
 export const seriesKey = (id: number) => `series:${id}`;
+export const discussionKey = (articleId: number) => `discussion:${articleId}`;
 
 /** Keys of an event written before events named their keys: every answer depends on it. */
 export const EVERYTHING = null;
@@ -43,4 +47,9 @@ export function listedKeys(
   items: ReadonlyArray<{ article: { id: number }; author: { id: number } }>,
 ): string[] {
   return items.flatMap(({ article, author }) => [articleKey(article.id), userKey(author.id)]);
+}
+
+/** The discussion keys of the articles a list shows, whose counts its cards show. */
+export function listedCountKeys(items: ReadonlyArray<{ article: { id: number } }>): string[] {
+  return items.map(({ article }) => discussionKey(article.id));
 }

@@ -16,6 +16,14 @@ export type EventType =
   | 'article.unpublished'
   | 'article.deleted'
   | 'site.updated'
+  | 'comment.created'
+  | 'comment.updated'
+  | 'comment.deleted'
+  | 'reaction.created'
+  | 'reaction.deleted'
+  | 'report.created'
+  | 'report.resolved'
+  | 'user.suspended'
   | 'webhook_endpoint.disabled';
 
 /** The event types a webhook endpoint may subscribe to; the others are internal. */
@@ -25,6 +33,11 @@ export const WEBHOOK_EVENT_TYPES = [
   'article.unpublished',
   'article.deleted',
   'user.created',
+  'comment.created',
+  'comment.updated',
+  'comment.deleted',
+  'reaction.created',
+  'reaction.deleted',
   'webhook_endpoint.disabled',
 ] as const satisfies readonly EventType[];
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -48,6 +61,8 @@ export interface PendingEvent {
   subject: string;
   data: unknown;
   ownerId: number | null;
+  /** A second account the event concerns, whose webhooks hear of it too (a reply's parent author). */
+  coOwnerId?: number | null;
   /**
    * The cache keys the change touches (`cache-keys.ts`): every node drops the cached answers
    * built from them. An event no public answer shows (a draft saved) names only its own.
@@ -78,12 +93,13 @@ export async function appendEvents(tx: Tx, events: PendingEvent[], at: Date): Pr
   };
   await insertEvents(
     tx,
-    events.map(({ type, subject, data, ownerId, keys }) => ({
+    events.map(({ type, subject, data, ownerId, coOwnerId, keys }) => ({
       type,
       subject,
       payload: `{"type":${JSON.stringify(type)},"timestamp":${JSON.stringify(timestamp)},"data":${dataJson(data)}}`,
       created_at: timestamp,
       owner_id: ownerId,
+      co_owner_id: coOwnerId === ownerId ? null : (coOwnerId ?? null),
       cache_keys: joinKeys(keys),
     })),
   );

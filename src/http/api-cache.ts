@@ -37,6 +37,8 @@ const ROUTES: Array<{ pattern: RegExp; params: readonly string[]; route: string 
     route: '/api/articles/:username/:slug',
   },
   { pattern: /^\/api\/tags$/, params: PAGING, route: '/api/tags' },
+  { pattern: /^\/api\/comments$/, params: ['a_id'], route: '/api/comments' },
+  { pattern: /^\/api\/comments\/[0-9a-p]+$/, params: [], route: '/api/comments/:id' },
   { pattern: /^\/api\/users\/by_username$/, params: ['url'], route: '/api/users/by_username' },
   { pattern: /^\/api\/users\/(?!me$)[^/]+$/, params: [], route: '/api/users/:id' },
 ];
@@ -120,6 +122,8 @@ export interface PublicJson<T = unknown> {
   body: T;
   /** The cache keys of what the answer shows (`events/cache-keys.ts`). */
   keys: string[];
+  /** Keys of counts the answer shows, which may lag (`BuildResult.softKeys`). */
+  softKeys?: string[];
   /** When the answer changes without an event (a scheduled article going live), in ms. */
   expiresAt?: number;
 }
@@ -154,6 +158,7 @@ export async function publicJson<T>(
         },
         expiresAt: built.expiresAt ?? Number.POSITIVE_INFINITY,
         keys: [SITE_KEY, ...built.keys],
+        ...(built.softKeys && { softKeys: built.softKeys }),
       };
     },
   );

@@ -26,9 +26,14 @@ export interface CachedResponse {
   version: number;
   /** The cache keys the content was built from. */
   keys: readonly string[];
+  /** Keys of counts the content shows, which may lag (see `BuildResult.softKeys`). */
+  softKeys: readonly string[];
   /** What the entry weighs: its three encodings. */
   bytes: number;
-  /** When the content may change without an event (a scheduled article goes live), in ms. */
+  /**
+   * When the content may change without an event (a scheduled article goes live), in ms; brought
+   * forward when a count it shows changes.
+   */
   expiresAt: number;
   /** The strong ETag of the identity bytes, without quotes. */
   tag: string;
@@ -47,6 +52,13 @@ export interface BuildResult {
   expiresAt: number;
   /** The cache keys the content was built from: an event naming one of them drops the entry. */
   keys: readonly string[];
+  /**
+   * Keys of counts the content shows but may show late (a card's comment count on the home
+   * page): an event naming one lets the entry live at most the cache's count lag longer, so a
+   * storm of comments on one article rebuilds the lists that show it once per lag, not once per
+   * comment. Not sent as `Surrogate-Key`.
+   */
+  softKeys?: readonly string[];
 }
 
 /**
@@ -74,6 +86,7 @@ export async function prepare(built: BuildResult, version: number): Promise<Cach
   return {
     version,
     keys: [...new Set(built.keys)],
+    softKeys: [...new Set(built.softKeys ?? [])],
     bytes: identity.length + gzipped.length + brotlied.length,
     expiresAt: built.expiresAt,
     tag: createHash('sha256').update(identity).digest('base64url').slice(0, 27),
@@ -98,6 +111,10 @@ export interface ResponseCacheOptions {
   maxBytes?: number;
   /** Where hits and misses are counted. */
   lookups?: CacheLookups;
+  /** How long an entry may still show a count after it changed, in ms (default 30 s). */
+  countLagMs?: number;
+  /** The time now, in ms (the context's clock). */
+  now?: () => number;
 }
 
 /** An entry, and whether it was in the cache (false: built for this request or one beside it). */
@@ -122,6 +139,8 @@ export class ResponseCache {
   #moves = 0;
   /** For each cache key, the entries built from it. */
   readonly #byKey = new Map<string, Set<string>>();
+  /** For each soft key, the entries that show its count. */
+  readonly #bySoftKey = new Map<string, Set<string>>();
   readonly #building = new Map<string, Promise<CachedResponse | null>>();
   /** The event id that last changed each key, for builds that were under way meanwhile. */
   readonly #changed = new Map<string, number>();
@@ -130,10 +149,14 @@ export class ResponseCache {
   #bytes = 0;
   readonly #maxBytes: number;
   readonly #lookups: CacheLookups | undefined;
+  readonly #countLagMs: number;
+  readonly #now: () => number;
 
   constructor(options: ResponseCacheOptions = {}) {
     this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.#lookups = options.lookups;
+    this.#countLagMs = options.countLagMs ?? 30_000;
+    this.#now = options.now ?? Date.now;
   }
 
   /** What the entries weigh together, in bytes. */
@@ -201,13 +224,22 @@ export class ResponseCache {
     for (const k of keys) {
       const dependents = this.#byKey.get(k);
       if (dependents) for (const entryKey of [...dependents]) this.#remove(entryKey);
+      const showing = this.#bySoftKey.get(k);
+      if (showing) for (const entryKey of showing) this.#lag(entryKey);
       if (this.#building.size > 0) this.#remember(k, eventId);
     }
+  }
+
+  /** A count the entry shows changed: it lives at most the count lag longer. */
+  #lag(entryKey: string): void {
+    const entry = this.#entries.get(entryKey)?.entry;
+    if (entry) entry.expiresAt = Math.min(entry.expiresAt, this.#now() + this.#countLagMs);
   }
 
   clear(): void {
     this.#entries.clear();
     this.#byKey.clear();
+    this.#bySoftKey.clear();
     this.#changed.clear();
     this.#bytes = 0;
   }
@@ -242,19 +274,17 @@ export class ResponseCache {
 
   /** Keeps a fresh build, unless what it read changed while it was being built. */
   #store(key: string, entry: CachedResponse): void {
-    const stale =
-      entry.version < this.#floor ||
-      entry.keys.some((k) => (this.#changed.get(k) ?? 0) > entry.version);
+    const changedSince = (k: string) => (this.#changed.get(k) ?? 0) > entry.version;
+    const stale = entry.version < this.#floor || entry.keys.some(changedSince);
+    const lagging = entry.softKeys.some(changedSince);
     if (this.#building.size <= 1) this.#changed.clear();
     if (stale || entry.bytes > this.#maxBytes) return;
     this.#remove(key);
     this.#entries.set(key, { entry, movedAt: ++this.#moves });
     this.#bytes += entry.bytes;
-    for (const k of entry.keys) {
-      let dependents = this.#byKey.get(k);
-      if (!dependents) this.#byKey.set(k, (dependents = new Set()));
-      dependents.add(key);
-    }
+    index(this.#byKey, entry.keys, key);
+    index(this.#bySoftKey, entry.softKeys, key);
+    if (lagging) this.#lag(key);
     while (this.#bytes > this.#maxBytes) {
       const oldest = this.#entries.keys().next().value;
       if (oldest === undefined) break;
@@ -267,10 +297,24 @@ export class ResponseCache {
     if (!entry) return;
     this.#entries.delete(key);
     this.#bytes -= entry.bytes;
-    for (const k of entry.keys) {
-      const dependents = this.#byKey.get(k);
-      dependents?.delete(key);
-      if (dependents?.size === 0) this.#byKey.delete(k);
-    }
+    unindex(this.#byKey, entry.keys, key);
+    unindex(this.#bySoftKey, entry.softKeys, key);
+  }
+}
+
+/** Records that the entry under `entryKey` depends on each of `keys`. */
+function index(byKey: Map<string, Set<string>>, keys: readonly string[], entryKey: string): void {
+  for (const k of keys) {
+    let dependents = byKey.get(k);
+    if (!dependents) byKey.set(k, (dependents = new Set()));
+    dependents.add(entryKey);
+  }
+}
+
+function unindex(byKey: Map<string, Set<string>>, keys: readonly string[], entryKey: string): void {
+  for (const k of keys) {
+    const dependents = byKey.get(k);
+    dependents?.delete(entryKey);
+    if (dependents?.size === 0) byKey.delete(k);
   }
 }

@@ -19,6 +19,8 @@ export function responseCacheOf(ctx: AppContext): ResponseCache {
     const created = new ResponseCache({
       lookups: metricsOf(ctx).cacheLookups,
       maxBytes: ctx.config.cacheMb * 1024 * 1024,
+      countLagMs: ctx.config.countLag * 1000,
+      now: () => ctx.clock.now().getTime(),
     });
     ctx.eventHead.onKeys((keys, eventId) => created.invalidate(keys, eventId));
     caches.set(ctx, (cache = created));

@@ -60,6 +60,8 @@ export interface PageContent extends PageExtras {
    * the cached page. The site's name, in every page's layout, is added by the kit.
    */
   keys: string[];
+  /** Keys of counts the page shows on cards, which may lag (`BuildResult.softKeys`). */
+  softKeys?: string[];
 }
 
 /**
@@ -173,13 +175,13 @@ export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
     publicPage: async (request, reply, build) => {
       const key = request.user ? null : pageKeyOf(request.url, request.raw);
       if (key === null) {
-        const { title, body, keys: _keys, ...extra } = await build();
+        const { title, body, keys: _keys, softKeys: _softKeys, ...extra } = await build();
         reply.header('cache-control', 'private, no-store');
         return send(request, reply, title, body, 200, extra);
       }
       const now = ctx.clock.now();
       return replyFromCache(ctx, request, reply, key, pageCachePolicy(ctx.config), async () => {
-        const { title, body, keys, ...extra } = await build();
+        const { title, body, keys, softKeys, ...extra } = await build();
         const scheduled = await nextScheduledAt(ctx);
         return {
           representation: {
@@ -189,6 +191,7 @@ export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
           },
           expiresAt: Math.min(scheduled?.getTime() ?? Infinity, nextNewYear(now)),
           keys: [SITE_KEY, ...keys],
+          ...(softKeys && { softKeys }),
         };
       });
     },

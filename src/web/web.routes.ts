@@ -10,7 +10,9 @@ import type { UserRow } from '../db/schema.ts';
 import { AppError, notFound } from '../errors.ts';
 import {
   authorKey,
+  discussionKey,
   HOME_KEY,
+  listedCountKeys,
   listedKeys,
   seriesKey,
   tagKey,
@@ -66,6 +68,7 @@ export function webRoutes(ctx: AppContext) {
           body: `<h1 class="visually-hidden">Latest articles</h1>${list}`,
           ...(site.site_description ? { description: site.site_description } : {}),
           keys: [HOME_KEY, ...listedKeys(items)],
+          softKeys: listedCountKeys(items),
         };
       });
     });
@@ -153,6 +156,7 @@ export function webRoutes(ctx: AppContext) {
           description: `Articles tagged #${tag}`,
           feeds: [{ title: `#${tag}`, path: `/feed/tag/${tag}` }],
           keys: [tagKey(tag), ...listedKeys(items)],
+          softKeys: listedCountKeys(items),
         };
       });
     });
@@ -175,6 +179,7 @@ export function webRoutes(ctx: AppContext) {
           description: user.summary ?? `Articles by ${user.name}`,
           feeds: [{ title: user.name, path: `/feed/${user.username}` }],
           keys: [userKey(user.id), authorKey(user.id), ...listedKeys(items)],
+          softKeys: listedCountKeys(items),
         };
       });
     });
@@ -202,6 +207,7 @@ export function webRoutes(ctx: AppContext) {
           feeds: [{ title: item.author.name, path: `/feed/${item.author.username}` }],
           keys: [
             ...listedKeys([item]),
+            discussionKey(item.article.id),
             ...(series ? [seriesKey(series.id), ...listedKeys(seriesNav?.items ?? [])] : []),
           ],
         };

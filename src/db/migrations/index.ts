@@ -10,6 +10,7 @@ import * as m0003 from './0003-event-routing.ts';
 import * as m0004 from './0004-lz4-text.ts';
 import * as m0005 from './0005-event-cache-keys.ts';
 import * as m0006 from './0006-listing-indexes.ts';
+import * as m0007 from './0007-conversation.ts';
 
 export interface QuireMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -22,4 +23,5 @@ export const migrations: Record<string, QuireMigration> = {
   '0004-lz4-text': m0004,
   '0005-event-cache-keys': m0005,
   '0006-listing-indexes': m0006,
+  '0007-conversation': m0007,
 };

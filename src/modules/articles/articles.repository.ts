@@ -74,7 +74,27 @@ export async function lockArticle(
   await database.forUpdate(db.selectFrom('articles').select('id').where('id', '=', id)).execute();
 }
 
+/**
+ * Deletes an article with what refers to it: its comments (by the foreign key), and the
+ * reactions and reports on it and on its comments, which name what they are on by type and id.
+ */
 export async function deleteArticleRow(db: DbHandle, id: number): Promise<void> {
+  const comments = db.selectFrom('comments').select('id').where('article_id', '=', id);
+  for (const table of ['reactions', 'reports'] as const) {
+    const [type, itemId] =
+      table === 'reactions'
+        ? (['reactable_type', 'reactable_id'] as const)
+        : (['reportable_type', 'reportable_id'] as const);
+    await db
+      .deleteFrom(table)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb(type, '=', 'Article'), eb(itemId, '=', id)]),
+          eb.and([eb(type, '=', 'Comment'), eb(itemId, 'in', comments)]),
+        ]),
+      )
+      .execute();
+  }
   await db.deleteFrom('articles').where('id', '=', id).execute();
 }
 

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../context.ts';
 import type { ArticleRow } from '../../db/schema.ts';
-import { listedKeys } from '../../events/cache-keys.ts';
+import { discussionKey, listedKeys } from '../../events/cache-keys.ts';
 import { publicJson } from '../../http/api-cache.ts';
 import { requireUser } from '../../http/identity.ts';
 import { writeLimit } from '../../http/rate-limits.ts';
@@ -58,7 +58,7 @@ export function articlesRoutes(ctx: AppContext) {
       const { article, author } = await articleForViewer(ctx, request.user, found);
       return {
         body: articleShowJson(article, author, opts()),
-        keys: listedKeys([{ article, author }]),
+        keys: [...listedKeys([{ article, author }]), discussionKey(article.id)],
         expiresAt: nextNewYear(ctx.clock.now()),
       };
     };

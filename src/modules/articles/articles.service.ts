@@ -44,8 +44,10 @@ import {
 } from './articles.repository.ts';
 import { uniqueSlug, uniqueSlugs } from './slug.ts';
 
+export { findArticleById, findArticleByPath } from './articles.repository.ts';
+
 /** The public lists a page of the site or a feed shows. */
-export { listFeedPage, listPublicPage } from './listings.ts';
+export { type Listed, listedByIds, listFeedPage, listPublicPage } from './listings.ts';
 
 /** Tags by how many visible articles carry them, for the tags API. */
 export { listTagsByPopularity, type TagCount } from './listings.repository.ts';

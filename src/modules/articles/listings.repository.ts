@@ -47,6 +47,9 @@ const LIST_COLUMNS = [
   'edited_at',
   'updated_at',
   'announced_at',
+  'comments_count',
+  'public_reactions_count',
+  'last_comment_at',
 ] as const satisfies ReadonlyArray<keyof ArticleListRow>;
 
 export type Body = 'body_html' | 'body_markdown';
@@ -62,7 +65,7 @@ export async function listArticles<B extends Body = never>(
 }
 
 /** Rows by id, in the order of the ids; an id deleted meanwhile is left out. */
-async function rowsByIds<B extends Body>(
+export async function rowsByIds<B extends Body>(
   db: DbHandle,
   ids: number[],
   bodies: readonly B[],

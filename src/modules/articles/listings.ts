@@ -2,13 +2,20 @@
 import type { AppContext } from '../../context.ts';
 import type { ArticleListRow, ArticleRow, UserRow } from '../../db/schema.ts';
 import { findUserByUsername } from '../users/users.service.ts';
-import { HOME_KEY, listedKeys, seriesKey, tagKey } from '../../events/cache-keys.ts';
+import {
+  HOME_KEY,
+  listedCountKeys,
+  listedKeys,
+  seriesKey,
+  tagKey,
+} from '../../events/cache-keys.ts';
 import { nextNewYear } from './articles.presenter.ts';
 import { tagIdsByName } from './article-tags.repository.ts';
 import {
   type Body,
   countArticlesByState,
   listArticles,
+  rowsByIds,
   type ListQuery,
   type ListRow,
   nextScheduledPublication,
@@ -39,6 +46,11 @@ async function withAuthors<A extends ArticleListRow>(
     const author = authors.get(article.user_id);
     return author ? [{ article, author }] : [];
   });
+}
+
+/** Articles by id, in the order of the ids, with their authors; those gone are left out. */
+export async function listedByIds(ctx: AppContext, ids: number[]): Promise<Listed[]> {
+  return withAuthors(ctx, await rowsByIds(ctx.database.db, ids, []));
 }
 
 /** One page of public articles, and whether an older page follows (for the site's pagers). */
@@ -119,7 +131,7 @@ export async function publicListCaching(
   ctx: AppContext,
   params: ListParams,
   items: Listed[],
-): Promise<{ keys: string[]; expiresAt: number }> {
+): Promise<{ keys: string[]; softKeys: string[]; expiresAt: number }> {
   const now = ctx.clock.now();
   const keys = [HOME_KEY, ...listedKeys(items)];
   const tags = [
@@ -135,7 +147,7 @@ export async function publicListCaching(
   const oldest = items.at(-1)?.article.published_at;
   if (params.top !== undefined && oldest)
     expiresAt = Math.min(expiresAt, Date.parse(oldest) + params.top * 86_400_000);
-  return { keys, expiresAt };
+  return { keys, softKeys: listedCountKeys(items), expiresAt };
 }
 
 export type MineFilter = 'published' | 'unpublished' | 'all';

@@ -62,8 +62,20 @@ export function myUserJson(user: UserRow, baseUrl: string) {
   };
 }
 
-/** The author block embedded in every article. */
-export function sharedUserJson(user: UserRow, baseUrl: string) {
+/** What the author block shows of an account. */
+export type SharedUser = Pick<
+  UserRow,
+  | 'id'
+  | 'name'
+  | 'username'
+  | 'twitter_username'
+  | 'github_username'
+  | 'website_url'
+  | 'profile_image'
+>;
+
+/** The author block embedded in every article and comment. */
+export function sharedUserJson(user: SharedUser, baseUrl: string) {
   const image = profileImage(user, baseUrl);
   return {
     name: user.name,

@@ -1,5 +1,6 @@
 /** What makes a username, an email and a password acceptable. */
-import type { FieldError } from '../../errors.ts';
+import type { UserRow } from '../../db/schema.ts';
+import { AppError, type FieldError } from '../../errors.ts';
 
 /** Longest display name. */
 export const NAME_MAX = 80;
@@ -19,6 +20,7 @@ export const RESERVED_USERNAMES = new Set([
   'assets',
   'avatar',
   'avatars',
+  'comments',
   'dashboard',
   'docs',
   'enter',
@@ -32,8 +34,12 @@ export const RESERVED_USERNAMES = new Set([
   'me',
   'metrics',
   'new',
+  'notifications',
   'null',
+  'reactions',
+  'readinglist',
   'readyz',
+  'reports',
   'root',
   'rss',
   'search',
@@ -49,6 +55,7 @@ export const RESERVED_USERNAMES = new Set([
   'tag',
   'tags',
   'undefined',
+  'uploads',
   'user',
   'users',
   'websub',
@@ -86,4 +93,10 @@ export function checkPassword(password: string): FieldError | null {
     };
   }
   return null;
+}
+
+/** A suspended account may read but not write: no articles, comments, reactions or reports. */
+export function assertMayWrite(user: Pick<UserRow, 'suspended_at'>): void {
+  if (user.suspended_at !== null)
+    throw new AppError('forbidden', 'This account is suspended and cannot post, comment or react');
 }

@@ -42,8 +42,11 @@ export const webhookFanOut: OutboxConsumer = {
         .filter(
           (e) =>
             wants.get(e.id)?.has(event.type) === true &&
-            // An administrator's endpoints hear of everything; others of their own account's.
-            (e.role === 'admin' || event.owner_id === e.user_id) &&
+            // An administrator's endpoints hear of everything; others of the accounts' the
+            // event concerns.
+            (e.role === 'admin' ||
+              event.owner_id === e.user_id ||
+              event.co_owner_id === e.user_id) &&
             e.created_at <= event.created_at,
         )
         .map((e) =>
