@@ -240,6 +240,13 @@ test('each warning is logged once when a context opens', async () => {
   assert.equal(warned.length, 2);
 });
 
+test('QUIRE_COUNT_LAG: seconds lists may show old counts, 30 unless set', () => {
+  assert.equal(loadConfig({}).countLag, 30);
+  assert.equal(loadConfig({ QUIRE_COUNT_LAG: '0' }).countLag, 0);
+  assert.throws(() => loadConfig({ QUIRE_COUNT_LAG: '-1' }), /QUIRE_COUNT_LAG/);
+  assert.throws(() => loadConfig({ QUIRE_COUNT_LAG: '5000' }), /QUIRE_COUNT_LAG/);
+});
+
 test('shared caches: QUIRE_CACHE_MB, QUIRE_PURGE_URLS and QUIRE_SHARED_MAX_AGE', () => {
   const plain = loadConfig({});
   assert.equal(plain.cacheMb, 64);

@@ -258,3 +258,47 @@ test('clear drops every entry', async () => {
   assert.equal(cache.lookup('a', NOW), undefined);
   assert.equal(cache.lookup('b', NOW), undefined);
 });
+
+test('a soft key lets the entries that show its count live the lag longer, not past it', async () => {
+  let now = NOW;
+  const cache = new ResponseCache({ countLagMs: 30_000, now: () => now });
+  const list = async (): Promise<BuildResult> => ({
+    ...built('home', NOW + HOUR, ['site', 'home', 'article:1']),
+    softKeys: ['discussion:1'],
+  });
+  const page = async (): Promise<BuildResult> =>
+    built('article one', Number.POSITIVE_INFINITY, ['site', 'article:1', 'discussion:1']);
+  await cache.get('page:/', 1, now, list);
+  await cache.get('page:/ada/one', 1, now, page);
+
+  cache.invalidate(['discussion:1'], 2);
+  assert.equal(cache.lookup('page:/ada/one', now), undefined, 'the page that depends on it goes');
+  assert.ok(cache.lookup('page:/', now), 'the list that shows the count stays');
+  // Further changes do not push the end later.
+  now += 20_000;
+  cache.invalidate(['discussion:1'], 3);
+  assert.ok(cache.lookup('page:/', now));
+  now = NOW + 30_000;
+  assert.equal(cache.lookup('page:/', now), undefined, 'gone once the lag has passed');
+  // Soft keys are not sent as Surrogate-Key: the entry's keys hold the hard ones only.
+  const again = await cache.get('page:/', 3, now, list);
+  assert.deepEqual(again?.entry.keys, ['site', 'home', 'article:1']);
+  assert.deepEqual(again?.entry.softKeys, ['discussion:1']);
+  assert.equal(again?.entry.expiresAt, NOW + HOUR);
+});
+
+test('a build that read a count before it changed is kept, with the lag as its end', async () => {
+  const now = NOW;
+  const cache = new ResponseCache({ countLagMs: 30_000, now: () => now });
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const building = cache.get('page:/', 1, now, async () => {
+    await gate;
+    return { ...built('home', NOW + HOUR, ['site', 'home']), softKeys: ['discussion:1'] };
+  });
+  cache.invalidate(['discussion:1'], 2);
+  release();
+  const answer = await building;
+  assert.equal(answer?.entry.expiresAt, NOW + 30_000);
+  assert.ok(cache.lookup('page:/', now), 'kept');
+});
