@@ -1,6 +1,6 @@
 /** Queries on users. */
 import type { Updateable } from 'kysely';
-import type { DbHandle } from '../../db/database.ts';
+import type { Database, DbHandle } from '../../db/database.ts';
 import type { NewUser, UserRow, UsersTable } from '../../db/schema.ts';
 
 export function findUserById(db: DbHandle, id: number): Promise<UserRow | undefined> {
@@ -87,4 +87,15 @@ export async function listUsersWithArticleCounts(
     .offset(offset)
     .execute();
   return rows.map((r) => ({ ...r, articles: Number(r.articles ?? 0) }));
+}
+
+/** The account, its row held for a change until the transaction ends (PostgreSQL). */
+export function lockUser(
+  database: Pick<Database, 'forUpdate'>,
+  db: DbHandle,
+  id: number,
+): Promise<UserRow> {
+  return database
+    .forUpdate(db.selectFrom('users').selectAll().where('id', '=', id))
+    .executeTakeFirstOrThrow();
 }
