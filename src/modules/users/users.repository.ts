@@ -62,7 +62,10 @@ export async function claimFirstAdminMarker(db: DbHandle, now: string): Promise<
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
-export type DirectoryRow = Pick<UserRow, 'id' | 'username' | 'name' | 'role' | 'created_at'> & {
+export type DirectoryRow = Pick<
+  UserRow,
+  'id' | 'username' | 'name' | 'role' | 'created_at' | 'suspended_at'
+> & {
   articles: number;
 };
 
@@ -74,7 +77,7 @@ export async function listUsersWithArticleCounts(
 ): Promise<DirectoryRow[]> {
   const rows = await db
     .selectFrom('users')
-    .select(['id', 'username', 'name', 'role', 'created_at'])
+    .select(['id', 'username', 'name', 'role', 'created_at', 'suspended_at'])
     .select((eb) =>
       eb
         .selectFrom('articles')
