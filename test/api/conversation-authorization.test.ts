@@ -34,7 +34,7 @@ const comment = async (who: Author, article_id: number, body: string) => {
     json: { comment: { body_markdown: body, article_id } },
   });
   assert.equal(res.status, 201, res.text);
-  return (res.json() as { id_code: string }).id_code;
+  return res.json<{ id_code: string }>().id_code;
 };
 
 before(async () => {

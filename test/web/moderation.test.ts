@@ -59,7 +59,7 @@ const comment = async (who: Author, article_id: number, body: string) => {
     json: { comment: { body_markdown: body, article_id } },
   });
   assert.equal(res.status, 201, res.text);
-  return res.json() as { id_code: string };
+  return res.json<{ id_code: string }>();
 };
 const reportsOn = (type: string, id: number) =>
   db()
@@ -134,9 +134,9 @@ test('a report resolved by suspending the author withholds everything of theirs 
   const anonymous = server.client();
   const tags = async () =>
     Object.fromEntries(
-      ((await api().get('/api/tags?per_page=100')).json() as Array<{ name: string }>).map(
-        (t: Record<string, unknown>) => [t.name, t],
-      ),
+      (await api().get('/api/tags?per_page=100'))
+        .json<Array<{ name: string }>>()
+        .map((t: Record<string, unknown>) => [t.name, t]),
     );
   const tagsBefore = await tags();
   assert.ok(tagsBefore.modtag, 'the tag is listed before');
@@ -188,13 +188,12 @@ test('a report resolved by suspending the author withholds everything of theirs 
   assert.equal((await anonymous.get('/t/modtag')).status, 404);
   assert.equal((await anonymous.get(alpha.path)).status, 404);
   assert.equal((await api().get(`/api/articles/${alpha.id}`)).status, 404);
-  const listed = (await api().get('/api/articles')).json() as Array<{ id: number }>;
+  const listed = (await api().get('/api/articles')).json<Array<{ id: number }>>();
   assert.ok(!listed.some((a) => a.id === alpha.id || a.id === second.id));
   assert.equal((await api().get('/api/articles?username=ada')).json().length, 0);
-  const thread = (await api().get(`/api/comments?a_id=${beta.id}`)).json() as Array<{
-    id_code: string;
-    body_html: string;
-  }>;
+  const thread = (await api().get(`/api/comments?a_id=${beta.id}`)).json<
+    Array<{ id_code: string; body_html: string }>
+  >();
   assert.equal(
     thread.find((c) => c.id_code === theirs.id_code)?.body_html,
     '<p>[hidden by a moderator]</p>',
@@ -246,10 +245,9 @@ test('a report resolved by suspending the author withholds everything of theirs 
     assert.match((await anonymous.get(path)).text, /Alpha Withheld/, path);
   assert.equal((await anonymous.get(alpha.path)).status, 200);
   assert.deepEqual(await tags(), tagsBefore, 'the tags count as before');
-  const back = (await api().get(`/api/comments?a_id=${beta.id}`)).json() as Array<{
-    id_code: string;
-    body_html: string;
-  }>;
+  const back = (await api().get(`/api/comments?a_id=${beta.id}`)).json<
+    Array<{ id_code: string; body_html: string }>
+  >();
   assert.equal(back.find((c) => c.id_code === theirs.id_code)?.body_html, '<p>Ada was here</p>\n');
 });
 
