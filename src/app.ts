@@ -47,10 +47,13 @@ import { metricsOf } from './metrics/metrics.ts';
 import { tagsRoutes } from './modules/tags/tags.routes.ts';
 import { reactionComponents } from './modules/reactions/reactions.schemas.ts';
 import { reactionsRoutes } from './modules/reactions/reactions.routes.ts';
+import { reportComponents } from './modules/reports/reports.schemas.ts';
+import { reportsRoutes } from './modules/reports/reports.routes.ts';
 import { tagComponents } from './modules/tags/tags.schemas.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import { userComponents } from './modules/users/users.schemas.ts';
 import { adminRoutes } from './web/admin.routes.ts';
+import { moderationRoutes } from './web/moderation.routes.ts';
 import { assetsRoutes } from './web/assets.routes.ts';
 import { editorRoutes } from './web/editor.routes.ts';
 import { pageCachePolicy, pageKeyOf, pageRouteOf } from './web/page.ts';
@@ -195,6 +198,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     ...webhookComponents,
     ...commentComponents,
     ...reactionComponents,
+    ...reportComponents,
   ])
     app.addSchema(schema);
 
@@ -215,6 +219,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(tagsRoutes(ctx));
   await app.register(commentsRoutes(ctx));
   await app.register(reactionsRoutes(ctx));
+  await app.register(reportsRoutes(ctx));
   await app.register(importsRoutes(ctx));
   await app.register(webhooksRoutes(ctx));
   ctx.eventHead.start();
@@ -225,6 +230,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(editorRoutes(ctx));
   await app.register(settingsRoutes(ctx));
   await app.register(adminRoutes(ctx));
+  await app.register(moderationRoutes(ctx));
   await app.register(webRoutes(ctx));
   return app;
 }

@@ -164,6 +164,14 @@ export class Database {
     return this.dialect === 'postgres' ? query.forUpdate() : query;
   }
 
+  /**
+   * Makes a query hold the rows it reads against changes until the transaction ends (PostgreSQL),
+   * while others may read and share them too. SQLite's write transactions run one at a time.
+   */
+  forShare<Q extends { forShare(): Q }>(query: Q): Q {
+    return this.dialect === 'postgres' ? query.forShare() : query;
+  }
+
   /** True when `error` is a unique-constraint violation, whatever the dialect. */
   isUniqueViolation(error: unknown): boolean {
     const e = error as { code?: string; errcode?: number; message?: string };

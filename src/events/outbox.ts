@@ -24,6 +24,7 @@ export type EventType =
   | 'report.created'
   | 'report.resolved'
   | 'user.suspended'
+  | 'user.unsuspended'
   | 'webhook_endpoint.disabled';
 
 /** The event types a webhook endpoint may subscribe to; the others are internal. */

@@ -56,6 +56,9 @@ export async function snapshot(server: TestServer): Promise<Record<string, numbe
     'settings',
     'feed_sources',
     'feed_items',
+    'comments',
+    'reactions',
+    'reports',
   ] as const;
   const out: Record<string, number | string> = {};
   for (const table of tables) {
@@ -71,5 +74,9 @@ export async function snapshot(server: TestServer): Promise<Record<string, numbe
     .orderBy('id')
     .execute();
   out.articles_digest = createHash('sha256').update(JSON.stringify(articles)).digest('hex');
+  for (const table of ['comments', 'reports'] as const) {
+    const rows = await server.ctx.database.db.selectFrom(table).selectAll().orderBy('id').execute();
+    out[`${table}_digest`] = createHash('sha256').update(JSON.stringify(rows)).digest('hex');
+  }
   return out;
 }

@@ -18,6 +18,12 @@ const add = (changes: TagCountChanges, tagId: number, by: number) => {
   if (by !== 0) changes.set(tagId, (changes.get(tagId) ?? 0) + by);
 };
 
+/**
+ * What a row adds to its tag's count: only `published = 1` counts. An article withheld while its
+ * author is suspended has `published = 2` (see withholding.service.ts) and counts for nothing.
+ */
+const counted = (published: number) => (published === 1 ? 1 : 0);
+
 /** The ids of the tags with these names that exist, in no particular order. */
 export async function tagIdsByName(db: DbHandle, names: string[]): Promise<number[]> {
   if (names.length === 0) return [];
@@ -71,7 +77,7 @@ export async function addArticleTags(
     })),
   );
   await db.insertInto('article_tags').values(rows).execute();
-  for (const row of rows) add(changes, row.tag_id, row.published);
+  for (const row of rows) add(changes, row.tag_id, counted(row.published));
   return changes;
 }
 
@@ -85,7 +91,7 @@ async function takeArticleTags(db: DbHandle, articleId: number) {
     .returning(['tag_id', 'position', 'published'])
     .execute();
   const changes: TagCountChanges = new Map();
-  for (const row of old) add(changes, row.tag_id, -row.published);
+  for (const row of old) add(changes, row.tag_id, -counted(row.published));
   return { old, changes };
 }
 
@@ -116,7 +122,7 @@ export async function retagArticle(
         })),
       )
       .execute();
-    for (const row of old) add(changes, row.tag_id, article.published);
+    for (const row of old) add(changes, row.tag_id, counted(article.published));
   }
   return changes;
 }
@@ -146,4 +152,28 @@ export async function changeTagCounts(db: DbHandle, changes: TagCountChanges): P
       entries.map(([tagId]) => tagId),
     )
     .execute();
+}
+
+/**
+ * Moves every tag row of these articles from `published = from` to `to` (1 and 2: an author
+ * suspended or restored); returns how the tags' counts change.
+ */
+export async function moveTagRowsState(
+  db: DbHandle,
+  articleIds: readonly number[],
+  from: 1 | 2,
+  to: 1 | 2,
+): Promise<TagCountChanges> {
+  const changes: TagCountChanges = new Map();
+  for (let i = 0; i < articleIds.length; i += 500) {
+    const moved = await db
+      .updateTable('article_tags')
+      .set({ published: to })
+      .where('article_id', 'in', articleIds.slice(i, i + 500))
+      .where('published', '=', from)
+      .returning('tag_id')
+      .execute();
+    for (const row of moved) add(changes, row.tag_id, counted(to) - counted(from));
+  }
+  return changes;
 }

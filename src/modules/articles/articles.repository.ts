@@ -123,6 +123,20 @@ export function findSeries(db: DbHandle, id: number) {
   return db.selectFrom('series').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * The account writing, read in its write's transaction and held against a change of its
+ * suspension until the transaction ends (a suspension updates the row first).
+ */
+export function writerForWrite(
+  database: Pick<Database, 'forShare'>,
+  db: DbHandle,
+  userId: number,
+): Promise<Pick<UserRow, 'suspended_at'> | undefined> {
+  return database
+    .forShare(db.selectFrom('users').select('suspended_at').where('id', '=', userId))
+    .executeTakeFirst();
+}
+
 /** The authors of a set of articles, by id. */
 export async function authorsOf(
   db: DbHandle,
@@ -181,4 +195,21 @@ export async function nextAnnouncementAt(db: DbHandle): Promise<string | null> {
     .where('announced_at', 'is', null)
     .executeTakeFirst();
   return row?.at ? String(row.at) : null;
+}
+
+/** Moves the author's articles from `published = from` to `to`; returns the ids moved. */
+export async function moveAuthorArticlesState(
+  db: DbHandle,
+  userId: number,
+  from: 1 | 2,
+  to: 1 | 2,
+): Promise<number[]> {
+  const rows = await db
+    .updateTable('articles')
+    .set({ published: to })
+    .where('user_id', '=', userId)
+    .where('published', '=', from)
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
 }

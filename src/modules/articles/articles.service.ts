@@ -24,6 +24,7 @@ import {
 import { type FrontMatterSplit, splitFrontMatter } from '../../render/front-matter.ts';
 import { renderMarkdown } from '../../render/markdown.ts';
 import { excerpt, readingTimeMinutes } from '../../render/text.ts';
+import { assertMayWrite } from '../users/users.rules.ts';
 import { findUserById } from '../users/users.service.ts';
 import { type ArticleChanges, type ArticleInput, parseArticleInput } from './article-input.ts';
 import { articleShowJson, articleWithoutBodyJson } from './articles.presenter.ts';
@@ -41,6 +42,7 @@ import {
   insertArticles,
   lockArticle,
   updateArticleRow,
+  writerForWrite,
 } from './articles.repository.ts';
 import { uniqueSlug, uniqueSlugs } from './slug.ts';
 
@@ -188,6 +190,16 @@ async function writeTags(tx: Tx, write: () => Promise<TagCountChanges>): Promise
   await changeTagCounts(tx.db, await write());
 }
 
+/**
+ * Refuses a write by an account suspended since the caller last read it. First in each article
+ * write's transaction: the account's row is held until it commits, and a suspension changes that
+ * row before it withholds the author's articles, so a write either lands before the suspension
+ * (which then withholds it) or sees it (withholding.service.ts).
+ */
+async function stillMayWrite(ctx: AppContext, tx: Tx, actor: UserRow): Promise<void> {
+  assertMayWrite((await writerForWrite(ctx.database, tx.db, actor.id)) ?? actor);
+}
+
 /** Appends an article's events of these types, in order. */
 export function emit(
   ctx: AppContext,
@@ -252,6 +264,7 @@ export async function insertArticlesIn(
   prepared: PreparedArticle[],
 ): Promise<ArticleRow[]> {
   if (prepared.length === 0) return [];
+  await stillMayWrite(ctx, tx, author);
   const now = ctx.clock.now();
   const stamp = now.toISOString();
   const slugs = await uniqueSlugs(
@@ -310,6 +323,7 @@ export async function insertArticlesIn(
 }
 
 export async function createArticle(ctx: AppContext, author: UserRow, input: ArticleInput) {
+  assertMayWrite(author);
   const prepared = prepareArticle(input);
   const [article] = await ctx.database.transaction((tx) =>
     insertArticlesIn(ctx, tx, author, [prepared]),
@@ -319,6 +333,7 @@ export async function createArticle(ctx: AppContext, author: UserRow, input: Art
 
 /** Loads an article for a change by `actor`: others' visible articles are forbidden, the rest unknown. */
 async function articleToChange(ctx: AppContext, actor: UserRow, id: number): Promise<ArticleRow> {
+  assertMayWrite(actor);
   const article = await findArticleById(ctx.database.db, id);
   if (!article) throw notFound('not found');
   if (!canManage(actor, article)) {
@@ -357,6 +372,7 @@ export async function updateArticle(
   const publishedAt =
     before.published_at ?? (published ? (changes.publishedAt ?? now).toISOString() : null);
   const article = await ctx.database.transaction(async (tx) => {
+    await stillMayWrite(ctx, tx, actor);
     const row = await updateArticleRow(tx.db, before.id, {
       title,
       slug: firstPublish ? await uniqueSlug(tx.db, before.user_id, title, true) : before.slug,
@@ -397,6 +413,7 @@ export async function deleteArticle(ctx: AppContext, actor: UserRow, id: number)
   const author = (await findUserById(ctx.database.db, article.user_id)) as UserRow;
   const now = ctx.clock.now();
   await ctx.database.transaction(async (tx) => {
+    await stillMayWrite(ctx, tx, actor);
     await lockArticle(ctx.database, tx.db, article.id);
     await writeTags(tx, () => untagArticle(tx.db, article.id));
     await deleteArticleRow(tx.db, article.id);

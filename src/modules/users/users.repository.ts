@@ -1,6 +1,6 @@
 /** Queries on users. */
 import type { Updateable } from 'kysely';
-import type { DbHandle } from '../../db/database.ts';
+import type { Database, DbHandle } from '../../db/database.ts';
 import type { NewUser, UserRow, UsersTable } from '../../db/schema.ts';
 
 export function findUserById(db: DbHandle, id: number): Promise<UserRow | undefined> {
@@ -62,7 +62,10 @@ export async function claimFirstAdminMarker(db: DbHandle, now: string): Promise<
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
-export type DirectoryRow = Pick<UserRow, 'id' | 'username' | 'name' | 'role' | 'created_at'> & {
+export type DirectoryRow = Pick<
+  UserRow,
+  'id' | 'username' | 'name' | 'role' | 'created_at' | 'suspended_at'
+> & {
   articles: number;
 };
 
@@ -74,7 +77,7 @@ export async function listUsersWithArticleCounts(
 ): Promise<DirectoryRow[]> {
   const rows = await db
     .selectFrom('users')
-    .select(['id', 'username', 'name', 'role', 'created_at'])
+    .select(['id', 'username', 'name', 'role', 'created_at', 'suspended_at'])
     .select((eb) =>
       eb
         .selectFrom('articles')
@@ -87,4 +90,15 @@ export async function listUsersWithArticleCounts(
     .offset(offset)
     .execute();
   return rows.map((r) => ({ ...r, articles: Number(r.articles ?? 0) }));
+}
+
+/** The account, its row held for a change until the transaction ends (PostgreSQL). */
+export function lockUser(
+  database: Pick<Database, 'forUpdate'>,
+  db: DbHandle,
+  id: number,
+): Promise<UserRow> {
+  return database
+    .forUpdate(db.selectFrom('users').selectAll().where('id', '=', id))
+    .executeTakeFirstOrThrow();
 }

@@ -39,6 +39,7 @@ export const RESERVED_USERNAMES = new Set([
   'reactions',
   'readinglist',
   'readyz',
+  'report',
   'reports',
   'root',
   'rss',

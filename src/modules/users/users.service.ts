@@ -4,10 +4,11 @@
  */
 import type { AppContext } from '../../context.ts';
 import type { UserRow } from '../../db/schema.ts';
-import { type FieldError, validationFailed } from '../../errors.ts';
-import { userKey } from '../../events/cache-keys.ts';
+import { AppError, type FieldError, notFound, validationFailed } from '../../errors.ts';
+import { SITE_KEY, userKey } from '../../events/cache-keys.ts';
 import { appendEvent } from '../../events/outbox.ts';
 import { checkHttpUrl, checkStorable } from '../articles/articles.rules.ts';
+import { withholdArticlesOf } from '../articles/withholding.service.ts';
 import { hashPassword } from './password.ts';
 import { userJson } from './users.presenter.ts';
 import {
@@ -15,6 +16,7 @@ import {
   findUserById,
   findUserByUsername,
   insertUser,
+  lockUser,
   updateUserRow,
 } from './users.repository.ts';
 import { checkEmail, checkPassword, checkUsername, NAME_MAX, SUMMARY_MAX } from './users.rules.ts';
@@ -180,4 +182,65 @@ export function userById(ctx: AppContext, id: number): Promise<UserRow | undefin
 /** The account with this username (as stored: lower case), if there is one. */
 export function userByUsername(ctx: AppContext, username: string): Promise<UserRow | undefined> {
   return findUserByUsername(ctx.database.db, username);
+}
+
+/**
+ * An administrator suspends an account (`suspended`) or lifts its suspension. A suspended account
+ * may still sign in and read, but writes nothing (`assertMayWrite`), its comments show "[hidden
+ * by a moderator]", and its published articles are withheld from every public list, feed and
+ * page (withholding.service.ts) until the suspension is lifted. Neither the administrator's own
+ * account nor another administrator's can be suspended. The event names the site's key: every
+ * cached answer may show the account's articles or comments, so every one is built again.
+ */
+async function setSuspended(
+  ctx: AppContext,
+  admin: UserRow,
+  userId: number,
+  suspended: boolean,
+): Promise<UserRow> {
+  if (admin.role !== 'admin') throw notFound('not found');
+  const target = await findUserById(ctx.database.db, userId);
+  if (!target) throw notFound('No such account');
+  if (target.id === admin.id) throw new AppError('forbidden', 'You cannot suspend yourself');
+  if (target.role === 'admin')
+    throw new AppError('forbidden', 'An administrator cannot be suspended');
+  const now = ctx.clock.now();
+  return ctx.database.transaction(async (tx) => {
+    // The account's row first: article writes hold it while they run (articles.service.ts), so
+    // none lands between the articles withheld here and the commit.
+    const fresh = await lockUser(ctx.database, tx.db, userId);
+    if ((fresh.suspended_at !== null) === suspended) return fresh;
+    const updated = await updateUserRow(tx.db, userId, {
+      suspended_at: suspended ? now.toISOString() : null,
+    });
+    const articles = await withholdArticlesOf(tx, userId, suspended);
+    await appendEvent(
+      tx,
+      {
+        type: suspended ? 'user.suspended' : 'user.unsuspended',
+        subject: `user:${userId}`,
+        data: {
+          ...userJson(updated, ctx.config.baseUrl),
+          suspended_at: updated.suspended_at,
+          articles,
+        },
+        ownerId: admin.id,
+        keys: [SITE_KEY],
+      },
+      now,
+    );
+    return updated;
+  });
+}
+
+export function suspendAccount(ctx: AppContext, admin: UserRow, userId: number): Promise<UserRow> {
+  return setSuspended(ctx, admin, userId, true);
+}
+
+export function unsuspendAccount(
+  ctx: AppContext,
+  admin: UserRow,
+  userId: number,
+): Promise<UserRow> {
+  return setSuspended(ctx, admin, userId, false);
 }
