@@ -55,6 +55,7 @@ import { userComponents } from './modules/users/users.schemas.ts';
 import { adminRoutes } from './web/admin.routes.ts';
 import { moderationRoutes } from './web/moderation.routes.ts';
 import { assetsRoutes } from './web/assets.routes.ts';
+import { conversationRoutes } from './web/conversation.routes.ts';
 import { editorRoutes } from './web/editor.routes.ts';
 import { pageCachePolicy, pageKeyOf, pageRouteOf } from './web/page.ts';
 import { settingsRoutes } from './web/settings.routes.ts';
@@ -231,6 +232,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(settingsRoutes(ctx));
   await app.register(adminRoutes(ctx));
   await app.register(moderationRoutes(ctx));
+  await app.register(conversationRoutes(ctx));
   await app.register(webRoutes(ctx));
   return app;
 }

@@ -90,7 +90,7 @@ export function pageKeyOf(url: string, request: { headers: IncomingHttpHeaders }
 
 /**
  * The route template of a cached page's URL, for the fast path's request counts: only the
- * public pages of web.routes.ts (home, tag, profile, article) are ever cached.
+ * public pages (home, tag, profile, article, a comment's page) are ever cached.
  */
 export function pageRouteOf(url: string): string {
   const [path = ''] = url.split('?', 1);
@@ -98,6 +98,7 @@ export function pageRouteOf(url: string): string {
   if (parts.length === 0) return '/';
   if (parts.length === 1) return '/:username';
   if (parts.length === 2) return parts[0] === 't' ? '/t/:tag' : '/:username/:slug';
+  if (parts.length === 4 && parts[2] === 'comments') return '/:username/:slug/comments/:id';
   return UNMATCHED_ROUTE;
 }
 

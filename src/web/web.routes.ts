@@ -27,7 +27,9 @@ import {
   profilePage,
   tagPage,
 } from './templates/articles.ts';
+import { discussion } from './templates/conversation.ts';
 import { emptyForm } from './templates/forms.ts';
+import { discussionOf } from './discussion.ts';
 import { setupPage, signInPage, signUpPage } from './templates/pages.ts';
 import { listPublicPage, listSeries } from '../modules/articles/listings.ts';
 import { findArticleByPath, findSeries } from '../modules/articles/articles.repository.ts';
@@ -199,9 +201,16 @@ export function webRoutes(ctx: AppContext) {
         const seriesNav = series
           ? { name: series.name, items: await listSeries(ctx, series.id) }
           : null;
+        const talk = await discussionOf(ctx, request, reply, item);
         return {
           title: item.article.title,
-          body: articlePage(item, ctx.config.baseUrl, ctx.clock.now(), seriesNav),
+          body: articlePage(
+            item,
+            ctx.config.baseUrl,
+            ctx.clock.now(),
+            seriesNav,
+            talk ? discussion(talk) : '',
+          ),
           head: articleHead(item, ctx.config.baseUrl, await siteName(ctx)),
           description: item.article.description,
           feeds: [{ title: item.author.name, path: `/feed/${item.author.username}` }],

@@ -24,12 +24,23 @@ function byline(article: ArticleListRow, author: UserRow, baseUrl: string, now: 
 </p>`;
 }
 
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The counts a card shows; they may lag a little behind the article's own page. */
+function cardCounts({ article, author }: Listed): string {
+  return html`<p class="card-counts">
+  <span>${plural(article.public_reactions_count, 'reaction')}</span>
+  <a href="${articlePath(article, author)}#comments">${plural(article.comments_count, 'comment')}</a>
+</p>`;
+}
+
 export function articleCard(item: Listed, baseUrl: string, now: Date): string {
   const { article, author } = item;
   return html`<article class="card">
   !${byline(article, author, baseUrl, now)}
   <h2><a href="${articlePath(article, author)}">${article.title}</a></h2>
   !${tagLinks(article)}
+  !${cardCounts(item)}
 </article>`;
 }
 
@@ -61,6 +72,7 @@ export function articlePage(
   baseUrl: string,
   now: Date,
   series: SeriesNav | null,
+  discussion = '',
 ): string {
   const { article, author } = item;
   const ownUrl = baseUrl + articlePath(article, author);
@@ -77,7 +89,8 @@ export function articlePage(
 !${series ? seriesNav(series, article) : ''}
 <div class="body">!${article.body_html}</div>
 !${authorCard(author, baseUrl)}
-</article>`;
+</article>
+!${discussion}`;
 }
 
 function authorCard(author: UserRow, baseUrl: string): string {

@@ -41,6 +41,7 @@ function nav(frame: PageFrame): string {
   }
   return html`<a href="/new">Write</a>
     <a href="/dashboard">Dashboard</a>
+    <a href="/readinglist">Reading list</a>
     <a href="/${frame.user.username}">@${frame.user.username}</a>
     <a href="/settings">Settings</a>
     !${frame.user.role === 'admin' ? '<a href="/admin">Admin</a>' : ''}
