@@ -248,7 +248,7 @@ export interface CommentsTable {
   parent_id: number | null;
   body_markdown: string;
   body_html: string;
-  /** 1 when the article's author or a moderator hid it: it collapses for everyone. */
+  /** 0 shown; 1 hidden by the article's author, 2 by a moderator: it collapses for everyone. */
   hidden: Generated<number>;
   /** 1 once deleted: its text is gone ("[deleted]") and its replies stay. */
   deleted: Generated<number>;

@@ -2,13 +2,14 @@
 import { isoSeconds } from '../articles/articles.presenter.ts';
 import { sharedUserJson } from '../users/users.presenter.ts';
 import type { ThreadComment } from './comments.repository.ts';
-import { idCode } from './comments.rules.ts';
+import { HIDDEN_BY_AUTHOR, HIDDEN_BY_MODERATOR, idCode } from './comments.rules.ts';
 
 /** What a comment that is not shown as written says instead. */
 export function commentNotice(c: ThreadComment): string | null {
   if (c.deleted === 1) return '[deleted]';
   if (c.author.suspended_at !== null) return '[hidden by a moderator]';
-  if (c.hidden === 1) return '[hidden by the author]';
+  if (c.hidden === HIDDEN_BY_MODERATOR) return '[hidden by a moderator]';
+  if (c.hidden === HIDDEN_BY_AUTHOR) return '[hidden by the author]';
   return null;
 }
 

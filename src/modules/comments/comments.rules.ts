@@ -22,6 +22,11 @@ export function checkCommentBody(body: string): FieldError | null {
   return null;
 }
 
+/** `comments.hidden`: shown, hidden by the article's author, or by a moderator. */
+export const SHOWN = 0;
+export const HIDDEN_BY_AUTHOR = 1;
+export const HIDDEN_BY_MODERATOR = 2;
+
 /** Forem's `id_code`: the id in base 26, as comment URLs carry it. */
 export const idCode = (id: number) => id.toString(26);
 

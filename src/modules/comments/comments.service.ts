@@ -28,8 +28,11 @@ import {
   checkCommentBody,
   COMMENTS_PER_HOUR,
   DUPLICATE_WINDOW_MS,
+  HIDDEN_BY_AUTHOR,
+  HIDDEN_BY_MODERATOR,
   NEW_ACCOUNT_COMMENTS_PER_HOUR,
   NEW_ACCOUNT_MS,
+  SHOWN,
 } from './comments.rules.ts';
 
 export { articleComments, type ThreadComment } from './comments.repository.ts';
@@ -226,11 +229,17 @@ export async function setCommentHidden(
     id,
     (_c, a) => a.user_id === actor.id || actor.role === 'admin',
   );
-  if ((comment.hidden === 1) === hidden) return { comment, article };
+  // The article's author hides as the author; an administrator on anyone else's, as a moderator.
+  const state = !hidden
+    ? SHOWN
+    : article.user_id === actor.id
+      ? HIDDEN_BY_AUTHOR
+      : HIDDEN_BY_MODERATOR;
+  if (comment.hidden === state) return { comment, article };
   const stamp = ctx.clock.now().toISOString();
   return ctx.database.transaction(async (tx) => {
     const row = await updateComment(tx.db, comment.id, {
-      hidden: hidden ? 1 : 0,
+      hidden: state,
       updated_at: stamp,
     });
     if (!row) throw notFound('comment not found');

@@ -8,7 +8,12 @@ import type { ArticleListRow, UserRow } from '../../db/schema.ts';
 import type { Listed } from '../../modules/articles/listings.ts';
 import { articlePath, readablePublishDate } from '../../modules/articles/articles.presenter.ts';
 import { type CommentNode, commentNotice } from '../../modules/comments/comments.presenter.ts';
-import { COMMENT_MAX, idCode, THREAD_DEPTH_SHOWN } from '../../modules/comments/comments.rules.ts';
+import {
+  COMMENT_MAX,
+  HIDDEN_BY_MODERATOR,
+  idCode,
+  THREAD_DEPTH_SHOWN,
+} from '../../modules/comments/comments.rules.ts';
 import {
   CATEGORY_LABELS,
   type Category,
@@ -190,15 +195,22 @@ function commentActions(d: Discussion, node: CommentNode): string {
           ' data-confirm="Delete this comment?"',
         )
       : '',
+    own ? '' : reportLink('Comment', code, commentPath(d.item, c.id)),
     moderates
       ? actionForm(
           viewer,
-          `/comments/${code}/${c.hidden === 1 ? 'unhide' : 'hide'}`,
-          c.hidden === 1 ? 'Unhide' : 'Hide',
+          `/comments/${code}/${c.hidden !== 0 ? 'unhide' : 'hide'}`,
+          c.hidden !== 0 ? 'Unhide' : 'Hide',
         )
       : '',
   ];
   return html`<div class="comment-actions">!${parts.join('\n')}</div>`;
+}
+
+/** A link to the form that reports an article or a comment to the moderators. */
+function reportLink(type: 'Article' | 'Comment', id: string, next: string): string {
+  const query = new URLSearchParams({ reportable_type: type, reportable_id: id, next });
+  return html`<a class="report" href="/report?${query.toString()}" rel="nofollow">Report</a>`;
 }
 
 /** One comment and its replies down to the depth shown; deeper ones are a link away. */
@@ -226,8 +238,8 @@ function commentItem(d: Discussion, node: CommentNode, depth: number): string {
 !${replies}`;
   // A hidden comment folds away with its replies; <details> needs no script to open it.
   const body =
-    c.hidden === 1 && c.deleted === 0
-      ? html`<details class="hidden-comment"><summary>Comment hidden by the author</summary>!${content}</details>`
+    c.hidden !== 0 && c.deleted === 0
+      ? html`<details class="hidden-comment"><summary>Comment hidden by ${c.hidden === HIDDEN_BY_MODERATOR ? 'a moderator' : 'the author'}</summary>!${content}</details>`
       : content;
   return html`<li class="comment" id="${commentAnchor(c.id)}">!${body}</li>`;
 }
@@ -249,6 +261,7 @@ export function discussion(d: Discussion): string {
       : html`<ol class="thread">!${d.roots.map((node) => commentItem(d, node, 1))}</ol>`;
   return html`<div class="discussion" id="discussion" data-scope="article">
 !${reactionBar(d, signIn)}
+!${d.viewer && d.viewer.user.id !== d.item.article.user_id ? html`<p class="report-article">!${reportLink('Article', String(d.item.article.id), path)}</p>` : ''}
 <section class="comments" id="comments" aria-labelledby="comments-heading">
 <h2 id="comments-heading">Comments <span class="count">(${String(count)})</span></h2>
 <p class="alert" role="alert" id="discussion-error" hidden></p>
