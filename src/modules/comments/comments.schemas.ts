@@ -1,6 +1,6 @@
 /** Request and response schemas of the comments API: Forem's shapes, and Quire's writes. */
 import { type Static, Type } from 'typebox';
-import { Nullable, NullableTimestamp, Ref, Timestamp } from '../../http/schemas.ts';
+import { NullableTimestamp, Ref, Timestamp } from '../../http/schemas.ts';
 import { ID_RANGE, UrlInteger } from '../../http/url-numbers.ts';
 import { SharedUser } from '../articles/articles.schemas.ts';
 import type { CommentJson } from './comments.presenter.ts';
