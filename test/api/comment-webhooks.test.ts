@@ -75,7 +75,7 @@ const post = async (who: Author, body: string, parent_id?: string) => {
     json: { comment: { body_markdown: body, article_id: article.id, parent_id } },
   });
   assert.equal(res.status, 201, res.text);
-  return res.json() as Json;
+  return res.json<Json>();
 };
 const toggle = async (who: Author, category: string, id: number, type = 'Article') => {
   const res = await api().post(
@@ -83,7 +83,7 @@ const toggle = async (who: Author, category: string, id: number, type = 'Article
     { key: who.key },
   );
   assert.ok(res.status === 200 || res.status === 201, res.text);
-  return res.json() as Json;
+  return res.json<Json>();
 };
 
 /** What one endpoint heard, in the order the events were written, each body checked signed. */
@@ -159,7 +159,7 @@ test('each endpoint hears the comments and reactions that concern its account, s
   assert.deepEqual(heard(dee), [], 'an unrelated account hears nothing');
 
   // The bodies: Forem's comment with what it is on, and the reaction with its article.
-  const [created, replied, updated, onComment, , saved, , deleted] = heard(admin) as Json[];
+  const [created, replied, updated, onComment, , saved, , deleted] = heard(admin);
   for (const body of [created, replied, updated, deleted] as Json[]) {
     assert.equal(typeof body.timestamp, 'string');
     assert.equal(body.data.article_id, article.id);

@@ -125,7 +125,7 @@ test('a storm of 500 comments and reactions rebuilds only its own article until 
 
   await assertAllHits(untouched(), 'after the storm');
   // The lists still show the old counts: they may, for the count lag.
-  const listed = (await anon('/api/articles')).json() as Array<Record<string, number>>;
+  const listed = (await anon('/api/articles')).json<Array<Record<string, number>>>();
   assert.equal(listed.find((x) => x.id === a.id)?.comments_count, 0);
 
   for (const path of own()) assert.equal(await status(path), 'quire; fwd=miss', path);
@@ -133,7 +133,7 @@ test('a storm of 500 comments and reactions rebuilds only its own article until 
   const after = (await anon(`/api/articles/${a.id}`)).json();
   assert.equal(after.comments_count, ACCOUNTS * COMMENTS_EACH);
   assert.equal(after.public_reactions_count, ACCOUNTS * REACTIONS_EACH);
-  const thread = (await anon(`/api/comments?a_id=${a.id}`)).json() as unknown[];
+  const thread = (await anon(`/api/comments?a_id=${a.id}`)).json<unknown[]>();
   assert.equal(thread.length, ACCOUNTS * COMMENTS_EACH);
 
   // Past the count lag the lists showing the article are rebuilt, once, with its new counts;
@@ -142,7 +142,7 @@ test('a storm of 500 comments and reactions rebuilds only its own article until 
   const lagged = ['/', '/t/busy', '/storm_ada', '/api/articles', '/api/articles?tag=busy'];
   for (const path of lagged) assert.equal(await status(path), 'quire; fwd=miss', path);
   for (const path of lagged) assert.equal(await status(path), 'quire; hit', `${path}, again`);
-  const fresh = (await anon('/api/articles')).json() as Array<Record<string, number>>;
+  const fresh = (await anon('/api/articles')).json<Array<Record<string, number>>>();
   const card = fresh.find((x) => x.id === a.id);
   assert.equal(card?.comments_count, ACCOUNTS * COMMENTS_EACH);
   assert.equal(card?.public_reactions_count, ACCOUNTS * REACTIONS_EACH);

@@ -86,7 +86,7 @@ test('POST and PUT /api/comments store and return neutralized body_html for ever
   // The whole thread, as the API lists it, once more.
   const thread = await client.get(`/api/comments?a_id=${article.id}`);
   assert.equal(thread.status, 200);
-  const listed = thread.json() as Array<{ id_code: string; body_html: string }>;
+  const listed = thread.json<Array<{ id_code: string; body_html: string }>>();
   assert.equal(listed.length, VECTORS.length);
   for (const [i, c] of listed.entries())
     assertVector(VECTORS[(i + 1) % VECTORS.length]!, c.body_html, 'GET /api/comments?a_id=');
