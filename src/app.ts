@@ -119,7 +119,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
     return503OnClosing: true,
     // Numbers in URLs are read as decimal text before Ajv coerces them (see url-numbers.ts).
-    ajv: { plugins: [urlDigitsKeyword] },
+    // A list of types (`parent_id`: a number or an id_code) is how a value that may be either
+    // escapes coercion; strict mode otherwise warns of each.
+    ajv: { customOptions: { allowUnionTypes: true }, plugins: [urlDigitsKeyword] },
     schemaController: { compilersFactory: compilers.compilersFactory },
     // A URL the router cannot read (bad %-encoding, an overlong parameter) gets the same problem
     // answer as any other error, rather than Fastify's own body.

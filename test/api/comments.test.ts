@@ -176,7 +176,7 @@ test('reactions toggle in Forem shape, and counts follow the rows', async () => 
   const on = await toggle(bob, 'like', alpha.id);
   assert.equal(on.status, 201, on.text);
   assert.deepEqual(
-    { ...on.json(), id: 0 },
+    { ...on.json<object>(), id: 0 },
     {
       result: 'create',
       category: 'like',
@@ -249,4 +249,45 @@ test('a comment or reaction on one article leaves other cached answers as they w
   assert.equal((await anon('/')).headers.get('cache-status'), 'quire; hit');
   server.clock.advance(31_000);
   assert.equal((await anon('/')).headers.get('cache-status'), 'quire; fwd=miss');
+});
+
+test('a reply names its parent by an id_code of digits only, or by its number, alike', async () => {
+  // Codes are base 26: "10" is comment 26, not comment 10. Write comments until one's code is
+  // all digits and reads differently as a decimal number.
+  let parent: { id_code: string } | undefined;
+  for (let i = 0; i < 60 && !parent; i++) {
+    server.clock.advance(61_000);
+    const c = (await comment(ada, beta.id, `Filler ${i}.`)).json();
+    if (/^[0-9]{2,}$/.test(c.id_code)) parent = c;
+  }
+  assert.ok(parent, 'no comment got a code of digits only');
+  const parentId = Number.parseInt(parent.id_code, 26);
+  const parentOf = async (code: string) =>
+    (
+      await server.ctx.database.db
+        .selectFrom('comments')
+        .select('parent_id')
+        .where('id', '=', Number.parseInt(code, 26))
+        .executeTakeFirstOrThrow()
+    ).parent_id;
+
+  const byCode = await comment(cy, beta.id, 'By its code.', parent.id_code);
+  assert.equal(byCode.status, 201, byCode.text);
+  assert.equal(await parentOf(byCode.json().id_code), parentId, 'the code is read in base 26');
+
+  const byNumber = await api().post('/api/comments', {
+    key: cy.key,
+    json: {
+      comment: { body_markdown: 'By its number.', article_id: beta.id, parent_id: parentId },
+    },
+  });
+  assert.equal(byNumber.status, 201, byNumber.text);
+  assert.equal(await parentOf(byNumber.json().id_code), parentId, 'a number is the id itself');
+
+  const top = await api().post('/api/comments', {
+    key: cy.key,
+    json: { comment: { body_markdown: 'No parent.', article_id: beta.id, parent_id: null } },
+  });
+  assert.equal(top.status, 201, top.text);
+  assert.equal(await parentOf(top.json().id_code), null);
 });

@@ -1,6 +1,6 @@
 /** Request and response schemas of the comments API: Forem's shapes, and Quire's writes. */
 import { type Static, Type } from 'typebox';
-import { Nullable, NullableTimestamp, Ref, Timestamp } from '../../http/schemas.ts';
+import { NullableTimestamp, Ref, Timestamp } from '../../http/schemas.ts';
 import { ID_RANGE, UrlInteger } from '../../http/url-numbers.ts';
 import { SharedUser } from '../articles/articles.schemas.ts';
 import type { CommentJson } from './comments.presenter.ts';
@@ -40,12 +40,16 @@ export const CommentCreate = Type.Object({
   comment: Type.Object({
     body_markdown: Body,
     article_id: Type.Integer({ ...ID_RANGE }),
+    // One `type` list, not a union of schemas: Ajv coerces data to the first schema of a union
+    // that takes it, so the id_code "15" (comment 31) became the number 15. Across one list of
+    // types it coerces only data that is none of them.
     parent_id: Type.Optional(
-      Nullable(
-        Type.Union([Type.Integer({ ...ID_RANGE }), Type.String({ pattern: '^[0-9a-p]{1,10}$' })], {
-          description: 'The comment answered: its id (a number) or its id_code (a string)',
-        }),
-      ),
+      Type.Unsafe<number | string | null>({
+        type: ['integer', 'string', 'null'],
+        ...ID_RANGE,
+        pattern: '^[0-9a-p]{1,10}$',
+        description: 'The comment answered: its id (a number) or its id_code (a string)',
+      }),
     ),
   }),
 });
