@@ -119,7 +119,9 @@ test('a reader reports a comment; the administrator sees it in context and hides
     .selectAll()
     .where('id', '=', commentId)
     .executeTakeFirstOrThrow();
-  assert.equal(row.hidden, 1);
+  assert.equal(row.hidden, 2, 'hidden by a moderator, not by the author');
+  const thread = await server.client().get(`/api/comments/${rude.id_code}`);
+  assert.equal(thread.json().body_html, '<p>[hidden by a moderator]</p>');
   const [resolved] = await reportsOn('Comment', commentId);
   assert.equal(resolved?.status, 'resolved');
   assert.equal(resolved?.resolution, 'hide');
