@@ -268,6 +268,14 @@ export interface ReactionsTable {
   created_at: string;
 }
 
+/** How many actions of one kind an account took in the window that began at `window_start`. */
+export interface ActionCountsTable {
+  /** The kind and the account, e.g. `react:12`. */
+  key: string;
+  window_start: string;
+  count: number;
+}
+
 export interface ReportsTable {
   id: Generated<number>;
   reporter_id: number;
@@ -296,6 +304,7 @@ export interface Schema {
   comments: CommentsTable;
   reactions: ReactionsTable;
   reports: ReportsTable;
+  action_counts: ActionCountsTable;
   settings: SettingsTable;
   feed_sources: FeedSourcesTable;
   feed_items: FeedItemsTable;

@@ -82,3 +82,25 @@ test('the 61st reaction in a minute is refused', async () => {
   server.clock.advance(60_001);
   assert.equal((await react(last, 'like')).status, 201);
 });
+
+test('taking a reaction back counts too: toggling one back and forth is limited', async () => {
+  const toggler = await makeAuthor(server, 'toggler');
+  const toggle = () =>
+    server
+      .client()
+      .post(
+        `/api/reactions/toggle?category=like&reactable_id=${article.id}&reactable_type=Article`,
+        { key: toggler.key },
+      );
+  server.clock.advance(60_000 - (server.clock.now().getTime() % 60_000));
+  for (let i = 1; i <= 60; i++) assert.notEqual((await toggle()).status, 429, `toggle ${i}`);
+  const over = await toggle();
+  assert.equal(over.status, 429, over.text);
+  assert.equal(Number(over.headers.get('retry-after')), 60);
+  const rows = await server.ctx.database.db
+    .selectFrom('reactions')
+    .select('id')
+    .where('user_id', '=', toggler.id)
+    .execute();
+  assert.equal(rows.length, 0, 'sixty toggles left none given; the refused one gave none');
+});

@@ -32,11 +32,7 @@ import {
   countCommentsSince,
 } from '../../src/modules/comments/comments.repository.ts';
 import { buildFeedModel, nextScheduledAt } from '../../src/modules/feeds/feed-model.ts';
-import {
-  countReactionsSince,
-  readerReactions,
-  readingList,
-} from '../../src/modules/reactions/reactions.repository.ts';
+import { readerReactions, readingList } from '../../src/modules/reactions/reactions.repository.ts';
 import { findUserById } from '../../src/modules/users/users.service.ts';
 import { dialect } from '../helpers/database.ts';
 import { makeAuthor } from '../helpers/fixtures.ts';
@@ -404,11 +400,6 @@ const LISTINGS: Array<[string, string[], (ctx: AppContext) => Promise<unknown>]>
     'the hourly comment limit',
     ['comments_user'],
     (c) => countCommentsSince(c.database.db, reader.id, hoursAgo(1)),
-  ],
-  [
-    'the reaction limit',
-    ['reactions_recent'],
-    (c) => countReactionsSince(c.database.db, reader.id, hoursAgo(1 / 60)),
   ],
   [
     // The moderators' queue: open reports, oldest first, a page at a time.

@@ -1,6 +1,6 @@
 /**
  * Conversation: comments in threads, reactions (the reading list among them), reports for
- * moderators, and suspended accounts. Counts that pages and the API show (an article's comments
+ * moderators, suspended accounts, and per-account counts of actions for write limits. Counts that pages and the API show (an article's comments
  * and public reactions, a comment's reactions) are columns kept by every write, never counted
  * per read. Events may concern a second account (a reply concerns the article's author and the
  * parent comment's author), whose webhooks hear of them too.
@@ -57,12 +57,20 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     ])
     .execute();
   // An item's reactions (removed with the item); one reader's list of one category, newest first
-  // (the reading list); one reader's reactions by time (the write limit).
+  // (the reading list).
   await sql
     .raw('create index reactions_item on reactions (reactable_type, reactable_id, category)')
     .execute(db);
   await sql.raw('create index reactions_mine on reactions (user_id, category, id)').execute(db);
-  await sql.raw('create index reactions_recent on reactions (user_id, created_at)').execute(db);
+
+  // Actions an account took in the current window, by kind (`react:ID`): a limit that counts
+  // what was done, not what is left (a reaction taken back still counts).
+  await ts
+    .createTable('action_counts')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('window_start', 'text', (c) => c.notNull())
+    .addColumn('count', 'integer', (c) => c.notNull())
+    .execute();
 
   await primaryId(ts.createTable('reports'))
     .addColumn('reporter_id', id, (c) => c.notNull().references('users.id').onDelete('cascade'))

@@ -65,21 +65,6 @@ export async function moveReactionCount(
     .execute();
 }
 
-/** How many reactions the account made since `since`. */
-export async function countReactionsSince(
-  db: DbHandle,
-  userId: number,
-  since: string,
-): Promise<number> {
-  const row = await db
-    .selectFrom('reactions')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('user_id', '=', userId)
-    .where('created_at', '>=', since)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** The reader's reactions on an article and on its comments. */
 export async function readerReactions(
   db: DbHandle,

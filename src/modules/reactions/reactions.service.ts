@@ -7,7 +7,7 @@
  */
 import type { AppContext } from '../../context.ts';
 import type { ArticleRow, ReactionRow, UserRow } from '../../db/schema.ts';
-import { AppError, notFound, validationFailed } from '../../errors.ts';
+import { notFound, validationFailed } from '../../errors.ts';
 import { discussionKey } from '../../events/cache-keys.ts';
 import { appendEvent } from '../../events/outbox.ts';
 import {
@@ -20,9 +20,8 @@ import { findCommentRow } from '../comments/comments.service.ts';
 import { idCode } from '../comments/comments.rules.ts';
 import { sharedUserJson } from '../users/users.presenter.ts';
 import { assertMayWrite } from '../users/users.rules.ts';
-import { findUserById } from '../users/users.service.ts';
+import { findUserById, takeAccountAction } from '../users/users.service.ts';
 import {
-  countReactionsSince,
   deleteReaction,
   findReaction,
   insertReaction,
@@ -92,12 +91,16 @@ async function targetOf(ctx: AppContext, input: ReactionInput): Promise<Target> 
   return { type, id: input.reactable_id, article, ownerId };
 }
 
-async function checkReactionLimit(ctx: AppContext, user: UserRow): Promise<void> {
-  const since = new Date(ctx.clock.now().getTime() - 60_000).toISOString();
-  if ((await countReactionsSince(ctx.database.db, user.id, since)) >= REACTIONS_PER_MINUTE)
-    throw new AppError('rate_limited', `You may react ${REACTIONS_PER_MINUTE} times a minute`, {
-      retryAfter: 60,
-    });
+/** Every reaction given or taken back counts, so toggling one back and forth is limited too. */
+function checkReactionLimit(ctx: AppContext, user: UserRow): Promise<void> {
+  return takeAccountAction(
+    ctx,
+    user,
+    'react',
+    60_000,
+    REACTIONS_PER_MINUTE,
+    `You may react ${REACTIONS_PER_MINUTE} times a minute`,
+  );
 }
 
 /**

@@ -9,6 +9,7 @@ import { SITE_KEY, userKey } from '../../events/cache-keys.ts';
 import { appendEvent } from '../../events/outbox.ts';
 import { checkHttpUrl, checkStorable } from '../articles/articles.rules.ts';
 import { withholdArticlesOf } from '../articles/withholding.service.ts';
+import { countAction } from './action-counts.repository.ts';
 import { hashPassword } from './password.ts';
 import { userJson } from './users.presenter.ts';
 import {
@@ -243,4 +244,30 @@ export function unsuspendAccount(
   userId: number,
 ): Promise<UserRow> {
   return setSuspended(ctx, admin, userId, false);
+}
+
+/**
+ * Counts an action of `kind` by `user` in the current fixed window of `windowMs`, and refuses it
+ * (429, with the seconds left in the window) past `max`. Counted in the database, so every node
+ * enforces the same limit, and an action undone still counts.
+ */
+export async function takeAccountAction(
+  ctx: AppContext,
+  user: Pick<UserRow, 'id'>,
+  kind: string,
+  windowMs: number,
+  max: number,
+  message: string,
+): Promise<void> {
+  const now = ctx.clock.now().getTime();
+  const start = now - (now % windowMs);
+  const count = await countAction(
+    ctx.database.db,
+    `${kind}:${user.id}`,
+    new Date(start).toISOString(),
+  );
+  if (count > max)
+    throw new AppError('rate_limited', message, {
+      retryAfter: Math.max(1, Math.ceil((start + windowMs - now) / 1000)),
+    });
 }
