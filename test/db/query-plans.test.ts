@@ -224,8 +224,8 @@ const brief = (text: string) =>
 
 /**
  * Reads whose rows are all wanted, so a sort can only be of the range the index gave: an
- * article's thread is read whole, and PostgreSQL may join its comments to their authors by hash
- * and sort them by id again rather than walk the index in order.
+ * article's thread is read whole, and PostgreSQL may fetch a long one by bitmap and sort its own
+ * rows by id rather than walk the index in order.
  */
 const SORTS_OF_THE_RANGE = new Set(["an article's thread"]);
 

@@ -68,63 +68,48 @@ export async function moveCommentCount(
     .execute();
 }
 
+/** What a thread shows of each writer. */
+const AUTHOR_COLUMNS = [
+  'id',
+  'username',
+  'name',
+  'profile_image',
+  'twitter_username',
+  'github_username',
+  'website_url',
+  'suspended_at',
+] as const;
+
 /** A comment with what a thread shows of its author. */
 export type ThreadComment = CommentRow & {
-  author: Pick<
-    UserRow,
-    | 'id'
-    | 'username'
-    | 'name'
-    | 'profile_image'
-    | 'twitter_username'
-    | 'github_username'
-    | 'website_url'
-    | 'suspended_at'
-  >;
+  author: Pick<UserRow, (typeof AUTHOR_COLUMNS)[number]>;
 };
 
-/** Every comment of an article, in the order written, with their authors: one index range. */
+/**
+ * Every comment of an article, in the order written (one index range), with their writers (read
+ * once each, by id, however many comments each wrote).
+ */
 export async function articleComments(db: DbHandle, articleId: number): Promise<ThreadComment[]> {
-  const rows = await db
+  const comments = await db
     .selectFrom('comments')
-    .innerJoin('users', 'users.id', 'comments.user_id')
-    .selectAll('comments')
-    .select([
-      'users.username',
-      'users.name',
-      'users.profile_image',
-      'users.twitter_username',
-      'users.github_username',
-      'users.website_url',
-      'users.suspended_at',
-    ])
-    .where('comments.article_id', '=', articleId)
-    .orderBy('comments.id')
+    .selectAll()
+    .where('article_id', '=', articleId)
+    .orderBy('id')
     .execute();
-  return rows.map(
-    ({
-      username,
-      name,
-      profile_image,
-      twitter_username,
-      github_username,
-      website_url,
-      suspended_at,
-      ...comment
-    }) => ({
-      ...comment,
-      author: {
-        id: comment.user_id,
-        username,
-        name,
-        profile_image,
-        twitter_username,
-        github_username,
-        website_url,
-        suspended_at,
-      },
-    }),
-  );
+  const ids = [...new Set(comments.map((c) => c.user_id))];
+  const authors = new Map<number, ThreadComment['author']>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const found = await db
+      .selectFrom('users')
+      .select(AUTHOR_COLUMNS)
+      .where('id', 'in', ids.slice(i, i + 1000))
+      .execute();
+    for (const author of found) authors.set(author.id, author);
+  }
+  return comments.flatMap((comment) => {
+    const author = authors.get(comment.user_id);
+    return author ? [{ ...comment, author }] : [];
+  });
 }
 
 /** How many comments the account wrote since `since`. */
