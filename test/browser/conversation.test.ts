@@ -74,6 +74,8 @@ for (const javaScript of [false, true]) {
         const url = page.url();
         const before = loads;
         await run();
+        // The new page's text can show before its load event; wait for the event before counting.
+        if (!javaScript) await page.waitForLoadState('load');
         if (javaScript) {
           assert.equal(loads, before, `${what}: the page loaded again`);
           assert.equal(page.url(), url, `${what}: the address changed`);
@@ -122,11 +124,13 @@ for (const javaScript of [false, true]) {
           await actions(two).locator('details.reply > summary').click();
           await page.locator(`#body-reply-${two}`).fill(third);
           await actions(two).getByRole('button', { name: 'Reply', exact: true }).click();
-          await page
-            .locator(`#comment-${one} #comment-${two} #comment-${await codeOf(third)}`)
-            .waitFor();
+          await page.locator('.comment-body', { hasText: third }).waitFor();
         });
         const three = await codeOf(third);
+        assert.ok(
+          await page.locator(`#comment-${one} #comment-${two} #comment-${three}`).isVisible(),
+          'the reply to the reply sits under the reply',
+        );
 
         const edited = `An edited reply, ${words}.`;
         await step('edit', async () => {

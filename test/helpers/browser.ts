@@ -23,6 +23,15 @@ export const skipBrowser: string | false = !existsSync(CHROMIUM)
 export const SCREENSHOTS = join('test-results', 'screenshots');
 export const WIDTHS = [375, 1280] as const;
 
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 export interface Browser {
   context: BrowserContext;
   close(): Promise<void>;
@@ -33,14 +42,7 @@ export async function launchBrowser(options: { javaScript?: boolean } = {}): Pro
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 800 },
     javaScriptEnabled: options.javaScript ?? true,
   });
@@ -52,6 +54,32 @@ export async function launchBrowser(options: { javaScript?: boolean } = {}): Pro
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/** One Chromium that hands out fresh, separate contexts: one person each, no shared cookies. */
+export interface People {
+  /** A new context (its own cookies: nobody signed in) with a page open in it. */
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function launchPeople(options: { javaScript?: boolean } = {}): Promise<People> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  return {
+    async newPage() {
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        javaScriptEnabled: options.javaScript ?? true,
+      });
+      context.setDefaultTimeout(10_000);
+      return context.newPage();
+    },
+    close: () => browser.close(),
   };
 }
 
