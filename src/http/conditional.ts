@@ -3,9 +3,9 @@
  * conditional GET (If-None-Match, then If-Modified-Since) with 304s.
  */
 import negotiate from '@fastify/accept-negotiator';
-import type { CachedResponse } from './response-cache.ts';
+import { bodyFor, type CachedResponse, type Encoding } from './response-cache.ts';
 
-export type Encoding = 'br' | 'gzip' | 'identity';
+export type { Encoding } from './response-cache.ts';
 const ENCODINGS: Encoding[] = ['br', 'gzip', 'identity'];
 
 export interface CachedAnswer {
@@ -22,6 +22,10 @@ export interface CachedAnswer {
 /** Accept-Encoding values seen, with the encoding each chose: a handful in practice. */
 const chosen = new Map<string, Encoding>();
 const CHOSEN_MAX = 256;
+
+/** A request header as one string (repeated ones joined), or undefined. */
+export const headerText = (value: string | string[] | undefined) =>
+  Array.isArray(value) ? value.join(', ') : value;
 
 export function chooseEncoding(acceptEncoding: string | undefined): Encoding {
   if (!acceptEncoding) return 'identity';
@@ -111,7 +115,7 @@ function variantHeaders(
   );
   if (entry.keys.length > 0) headers.push('surrogate-key', entry.keys.join(' '));
   if (notModified) return headers;
-  const body = encoding === 'br' ? entry.br : encoding === 'gzip' ? entry.gzip : entry.identity;
+  const body = bodyFor(entry, encoding) ?? entry.identity;
   headers.push('content-type', entry.type, 'content-length', String(body.length));
   if (encoding !== 'identity') headers.push('content-encoding', encoding);
   return headers;
@@ -134,10 +138,7 @@ export function answerFromCache(
   hit: boolean,
   nowMs: number,
 ): CachedAnswer {
-  const header = (name: string) => {
-    const v = request.headers[name];
-    return Array.isArray(v) ? v.join(', ') : v;
-  };
+  const header = (name: string) => headerText(request.headers[name]);
   let prepared = preparedAnswers.get(entry);
   if (!prepared || !samePolicy(prepared.policy, policy)) {
     prepared = {
@@ -149,7 +150,9 @@ export function answerFromCache(
     };
     preparedAnswers.set(entry, prepared);
   }
-  const encoding = chooseEncoding(header('accept-encoding'));
+  const chosen = chooseEncoding(header('accept-encoding'));
+  // Callers wait for the encoding they asked the cache for; one that could not be made goes as is.
+  const encoding = bodyFor(entry, chosen) === null ? 'identity' : chosen;
   const encodingIndex = ENCODINGS.indexOf(encoding);
   const inm = header('if-none-match');
   const ims = inm === undefined ? header('if-modified-since') : undefined;
@@ -176,6 +179,5 @@ export function answerFromCache(
   const headers = variant.slice();
   headers.push('cache-control', prepared.cacheControl);
   if (notModified) return { status: 304, headers, body: null };
-  const body = encoding === 'br' ? entry.br : encoding === 'gzip' ? entry.gzip : entry.identity;
-  return { status: 200, headers, body };
+  return { status: 200, headers, body: bodyFor(entry, encoding) };
 }

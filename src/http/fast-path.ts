@@ -15,7 +15,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { AppContext } from '../context.ts';
 import { metricsOf } from '../metrics/metrics.ts';
-import { answerFromCache, type CachePolicy } from './conditional.ts';
+import { answerFromCache, type CachePolicy, chooseEncoding, headerText } from './conditional.ts';
 import { requestId } from './request-log.ts';
 import type { ResponseCache } from './response-cache.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -59,7 +59,11 @@ export function fastPath(ctx: AppContext, cache: ResponseCache, routes: FastRout
       if (key === null) continue;
       // Only a hit is counted here: a miss goes on to Fastify, whose lookup counts it.
       const now = ctx.clock.now().getTime();
-      const entry = cache.lookup(key, now);
+      const entry = cache.lookup(
+        key,
+        now,
+        chooseEncoding(headerText(req.headers['accept-encoding'])),
+      );
       if (!entry) return false;
       const started = performance.now();
       const admitted = route.admit ? route.admit(req) : [];

@@ -1,7 +1,9 @@
 /**
  * Ready-to-send responses (pages, feeds), each rendered once, compressed once with gzip and
  * brotli, and given a strong ETag from its bytes, so every node computes the same validators for
- * the same content. Each entry records the cache keys it was built from (`events/cache-keys.ts`);
+ * the same content. A build compresses first the encoding its request asked for, and answers as
+ * soon as that one is ready; the other is made in the background, and a request that asks for it
+ * meanwhile waits for it. Each entry records the cache keys it was built from (`events/cache-keys.ts`);
  * `invalidate` drops exactly the entries built from keys an event names, and nothing else. The
  * cache is bounded in bytes; the entry used least recently leaves first.
  */
@@ -28,7 +30,7 @@ export interface CachedResponse {
   keys: readonly string[];
   /** Keys of counts the content shows, which may lag (see `BuildResult.softKeys`). */
   softKeys: readonly string[];
-  /** What the entry weighs: its three encodings. */
+  /** What the entry weighs: its encodings made so far. */
   bytes: number;
   /**
    * When the content may change without an event (a scheduled article goes live), in ms; brought
@@ -43,8 +45,18 @@ export interface CachedResponse {
   /** Headers of the representation beyond the standard ones, sent with 200s and 304s. */
   headers: Record<string, string>;
   identity: Buffer;
-  gzip: Buffer;
-  br: Buffer;
+  /** Null until made (see `compressed`). */
+  gzip: Buffer | null;
+  br: Buffer | null;
+  /** Settles when every encoding is made. */
+  compressed: Promise<void>;
+}
+
+export type Encoding = 'br' | 'gzip' | 'identity';
+
+/** The bytes of one encoding of the entry, or null while it is being made. */
+export function bodyFor(entry: CachedResponse, encoding: Encoding): Buffer | null {
+  return encoding === 'br' ? entry.br : encoding === 'gzip' ? entry.gzip : entry.identity;
 }
 
 export interface BuildResult {
@@ -69,10 +81,9 @@ export interface BuildResult {
  */
 export const BROTLI_QUALITY = 6;
 
-export async function prepare(built: BuildResult, version: number): Promise<CachedResponse> {
-  const identity = Buffer.from(built.representation.body, 'utf8');
-  const [gzipped, brotlied] = await Promise.all([
-    gz(identity, { level: 9 }),
+const compressors: Record<'br' | 'gzip', (identity: Buffer) => Promise<Buffer>> = {
+  gzip: (identity) => gz(identity, { level: 9 }),
+  br: (identity) =>
     brotli(identity, {
       params: {
         [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
@@ -80,14 +91,25 @@ export async function prepare(built: BuildResult, version: number): Promise<Cach
         [constants.BROTLI_PARAM_SIZE_HINT]: identity.length,
       },
     }),
-  ]);
+};
+
+/**
+ * The entry of a build: its encoding `first` made before this returns, the other in the
+ * background (`compressed`); with no `first`, both before it returns.
+ */
+export async function prepare(
+  built: BuildResult,
+  version: number,
+  first?: Encoding,
+): Promise<CachedResponse> {
+  const identity = Buffer.from(built.representation.body, 'utf8');
   // HTTP dates have whole seconds; validators compare at that precision.
   const lastModifiedMs = Math.floor(built.representation.lastModified.getTime() / 1000) * 1000;
-  return {
+  const entry: CachedResponse = {
     version,
     keys: [...new Set(built.keys)],
     softKeys: [...new Set(built.softKeys ?? [])],
-    bytes: identity.length + gzipped.length + brotlied.length,
+    bytes: identity.length,
     expiresAt: built.expiresAt,
     tag: createHash('sha256').update(identity).digest('base64url').slice(0, 27),
     lastModified: new Date(lastModifiedMs).toUTCString(),
@@ -95,9 +117,31 @@ export async function prepare(built: BuildResult, version: number): Promise<Cach
     type: built.representation.type,
     headers: built.representation.headers ?? {},
     identity,
-    gzip: gzipped,
-    br: brotlied,
+    gzip: null,
+    br: null,
+    compressed: Promise.resolve(),
   };
+  const make = async (encoding: 'br' | 'gzip') => {
+    const bytes = await compressors[encoding](identity);
+    entry[encoding] = bytes;
+    entry.bytes += bytes.length;
+  };
+  const order: Array<'br' | 'gzip'> = first === 'gzip' ? ['gzip', 'br'] : ['br', 'gzip'];
+  if (first === undefined) {
+    await Promise.all(order.map(make));
+  } else if (first === 'identity') {
+    // An encoding that cannot be made stays null, and is answered as identity.
+    entry.compressed = Promise.all(order.map(make)).then(
+      () => {},
+      () => {},
+    );
+  } else {
+    const [now, later] = order as ['br' | 'gzip', 'br' | 'gzip'];
+    const made = make(now);
+    entry.compressed = made.then(() => make(later)).catch(() => {});
+    await made;
+  }
+  return entry;
 }
 
 /** Counts lookups; the key names the kind of entry (`feed:...`, `page:...`). */
@@ -129,12 +173,19 @@ export interface CacheAnswer {
  */
 const REMEMBERED_CHANGES = 10_000;
 
+/** An entry as the cache holds it: what it weighed when counted, and its place in the order. */
+interface Slot {
+  entry: CachedResponse;
+  movedAt: number;
+  bytes: number;
+}
+
 export class ResponseCache {
   /**
    * Entries in order of use, least recent first, each with the move count when it last went to
    * the newest end.
    */
-  readonly #entries = new Map<string, { entry: CachedResponse; movedAt: number }>();
+  readonly #entries = new Map<string, Slot>();
   /** How many times an entry went to the newest end (stored or moved). */
   #moves = 0;
   /** For each cache key, the entries built from it. */
@@ -172,26 +223,30 @@ export class ResponseCache {
    * The entry for `key` if it is still current at this time. A hit is counted; a miss is not,
    * since the caller (the fast path) then hands the request to get(), which counts.
    */
-  lookup(key: string, nowMs: number): CachedResponse | undefined {
+  lookup(key: string, nowMs: number, encoding: Encoding = 'identity'): CachedResponse | undefined {
     const entry = this.#current(key, nowMs);
-    if (entry) this.#lookups?.hit(key);
+    // An encoding still being made: the caller goes on to get(), which waits for it.
+    if (!entry || bodyFor(entry, encoding) === null) return undefined;
+    this.#lookups?.hit(key);
     return entry;
   }
 
   /**
    * The current entry, built once (however many requests ask at the same time) when missing.
    * `version` is the outbox position the caller has applied: the build reads content at least
-   * that new.
+   * that new. The entry comes back once `encoding`, the one the caller will send, is made.
    */
   async get(
     key: string,
     version: number,
     nowMs: number,
     build: () => Promise<BuildResult | null>,
+    encoding: Encoding = 'identity',
   ): Promise<CacheAnswer | null> {
     const hit = this.#current(key, nowMs);
     if (hit) {
       this.#lookups?.hit(key);
+      if (bodyFor(hit, encoding) === null) await hit.compressed;
       return { entry: hit, hit: true };
     }
     // Also when another request is already building it: this one waits for the build.
@@ -201,13 +256,14 @@ export class ResponseCache {
       pending = (async () => {
         const built = await build();
         if (!built) return null;
-        const entry = await prepare(built, version);
+        const entry = await prepare(built, version, encoding);
         this.#store(key, entry);
         return entry;
       })().finally(() => this.#building.delete(key));
       this.#building.set(key, pending);
     }
     const entry = await pending;
+    if (entry && bodyFor(entry, encoding) === null) await entry.compressed;
     return entry ? { entry, hit: false } : null;
   }
 
@@ -280,11 +336,24 @@ export class ResponseCache {
     if (this.#building.size <= 1) this.#changed.clear();
     if (stale || entry.bytes > this.#maxBytes) return;
     this.#remove(key);
-    this.#entries.set(key, { entry, movedAt: ++this.#moves });
-    this.#bytes += entry.bytes;
+    const slot: Slot = { entry, movedAt: ++this.#moves, bytes: entry.bytes };
+    this.#entries.set(key, slot);
+    this.#bytes += slot.bytes;
     index(this.#byKey, entry.keys, key);
     index(this.#bySoftKey, entry.softKeys, key);
     if (lagging) this.#lag(key);
+    this.#evict();
+    // The encodings made after the entry was stored weigh too, while it is still here.
+    void entry.compressed.then(() => {
+      if (this.#entries.get(key) !== slot) return;
+      this.#bytes += entry.bytes - slot.bytes;
+      slot.bytes = entry.bytes;
+      this.#evict();
+    });
+  }
+
+  /** Drops the least recently used entries until the rest fit. */
+  #evict(): void {
     while (this.#bytes > this.#maxBytes) {
       const oldest = this.#entries.keys().next().value;
       if (oldest === undefined) break;
@@ -293,10 +362,11 @@ export class ResponseCache {
   }
 
   #remove(key: string): void {
-    const entry = this.#entries.get(key)?.entry;
-    if (!entry) return;
+    const slot = this.#entries.get(key);
+    if (!slot) return;
+    const { entry } = slot;
     this.#entries.delete(key);
-    this.#bytes -= entry.bytes;
+    this.#bytes -= slot.bytes;
     unindex(this.#byKey, entry.keys, key);
     unindex(this.#bySoftKey, entry.softKeys, key);
   }

@@ -8,7 +8,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { metricsOf } from '../metrics/metrics.ts';
-import { answerFromCache, type CachedAnswer, type CachePolicy } from './conditional.ts';
+import {
+  answerFromCache,
+  type CachedAnswer,
+  type CachePolicy,
+  chooseEncoding,
+  headerText,
+} from './conditional.ts';
 import { type BuildResult, ResponseCache } from './response-cache.ts';
 
 const caches = new WeakMap<AppContext, ResponseCache>();
@@ -43,7 +49,8 @@ export async function replyFromCache(
 ): Promise<FastifyReply> {
   const version = await ctx.eventHead.current();
   const now = ctx.clock.now().getTime();
-  const cached = await responseCacheOf(ctx).get(key, version, now, build);
+  const encoding = chooseEncoding(headerText(request.headers['accept-encoding']));
+  const cached = await responseCacheOf(ctx).get(key, version, now, build, encoding);
   if (!cached) throw new Error(`the cached answer for ${key} was built as nothing`);
   return sendAnswer(reply, answerFromCache(cached.entry, request, policy, cached.hit, now));
 }

@@ -88,7 +88,8 @@ async function harness(
   // path hands the next request to the framework (here, the stand-in) to read it.
   server.ctx.eventHead.stop();
   await server.ctx.eventHead.current();
-  await cache.get('api:/api/tags', 0, server.clock.now().getTime(), async () => ({
+  // Every encoding made, so the fast path has whichever a request asks for.
+  const primed = await cache.get('api:/api/tags', 0, server.clock.now().getTime(), async () => ({
     representation: {
       body: '[{"name":"rust"}]',
       type: 'application/json; charset=utf-8',
@@ -97,6 +98,7 @@ async function harness(
     expiresAt: Number.POSITIVE_INFINITY,
     keys: ['site', 'tag-list'],
   }));
+  await primed?.entry.compressed;
   return {
     url,
     handled,

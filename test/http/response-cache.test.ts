@@ -44,6 +44,15 @@ function harness(maxBytes?: number) {
   return { cache, hits, misses, build, builds: () => builds };
 }
 
+/** A cache answer once every encoding of its entry is made (and weighed). */
+async function settled<T extends { entry: { compressed: Promise<void> } } | null>(
+  answer: Promise<T>,
+): Promise<T> {
+  const got = await answer;
+  await got?.entry.compressed;
+  return got;
+}
+
 type Found = { identity: Buffer } | { entry: { identity: Buffer } } | null | undefined;
 const bodyOf = (found: Found) =>
   (found && 'entry' in found ? found.entry : found)?.identity.toString();
@@ -65,14 +74,16 @@ test('a prepared entry: the bytes in three encodings, a strong tag from the byte
   );
   assert.equal(entry.version, 42);
   assert.deepEqual(entry.keys, ['site', 'article:1'], 'each key once');
-  assert.equal(entry.bytes, entry.identity.length + entry.gzip.length + entry.br.length);
+  const gzipped = entry.gzip as Buffer;
+  const brotlied = entry.br as Buffer;
+  assert.equal(entry.bytes, entry.identity.length + gzipped.length + brotlied.length);
   assert.equal(entry.expiresAt, 1234);
   assert.equal(entry.type, 'text/html; charset=utf-8');
   assert.deepEqual(entry.headers, { link: '<x>' });
   assert.deepEqual(entry.identity, Buffer.from(body, 'utf8'));
-  assert.equal(gunzipSync(entry.gzip).toString('utf8'), body);
-  assert.equal(brotliDecompressSync(entry.br).toString('utf8'), body);
-  assert.ok(entry.br.length < entry.identity.length, 'brotli makes it smaller');
+  assert.equal(gunzipSync(gzipped).toString('utf8'), body);
+  assert.equal(brotliDecompressSync(brotlied).toString('utf8'), body);
+  assert.ok(brotlied.length < entry.identity.length, 'brotli makes it smaller');
   assert.match(entry.tag, /^[A-Za-z0-9_-]{27}$/);
 
   // The tag depends on the bytes only, so every node computes the same one.
@@ -215,10 +226,10 @@ test('when the bytes run out, the entry used least recently leaves first', async
   const probe = await prepare(built('a #1'), 1);
   // Room for two entries of this size, not three.
   const { cache, build } = harness(probe.bytes * 2 + probe.bytes / 2);
-  await cache.get('a', 1, NOW, build('a'));
-  await cache.get('b', 1, NOW, build('b'));
+  await settled(cache.get('a', 1, NOW, build('a')));
+  await settled(cache.get('b', 1, NOW, build('b')));
   assert.ok(cache.lookup('a', NOW), 'a hit on a makes b the least recently used');
-  await cache.get('c', 1, NOW, build('c'));
+  await settled(cache.get('c', 1, NOW, build('c')));
   assert.ok(cache.lookup('a', NOW));
   assert.equal(cache.lookup('b', NOW), undefined, 'b leaves');
   assert.ok(cache.lookup('c', NOW));
@@ -231,10 +242,10 @@ test('an entry used while the cache fills stays; the older ones leave', async ()
   const make = (i: number) => async () => built(body(i));
   const probe = await prepare(built(body(0)), 1);
   const { cache } = harness(probe.bytes * 10 + probe.bytes / 2);
-  for (let i = 0; i < 10; i++) await cache.get(`e${i}`, 1, NOW, make(i));
+  for (let i = 0; i < 10; i++) await settled(cache.get(`e${i}`, 1, NOW, make(i)));
   for (let i = 10; i < 15; i++) {
     assert.ok(cache.lookup('e0', NOW), 'e0 is used between every new entry');
-    await cache.get(`e${i}`, 1, NOW, make(i));
+    await settled(cache.get(`e${i}`, 1, NOW, make(i)));
   }
   assert.equal(cache.size, 10);
   assert.ok(cache.lookup('e0', NOW), 'e0 stays');
@@ -301,4 +312,32 @@ test('a build that read a count before it changed is kept, with the lag as its e
   const answer = await building;
   assert.equal(answer?.entry.expiresAt, NOW + 30_000);
   assert.ok(cache.lookup('page:/', now), 'kept');
+});
+
+test('a build answers once its own encoding is made; the other follows, waited for and weighed', async () => {
+  const cache = new ResponseCache();
+  const body = Array.from({ length: 400 }, (_, i) => `<p>Paragraph ${i * 7919}</p>`).join('\n');
+  let builds = 0;
+  const build = async (): Promise<BuildResult> => {
+    builds++;
+    return built(body);
+  };
+  const first = await cache.get('page:/', 1, NOW, build, 'br');
+  assert.ok(first?.entry.br, 'the encoding asked for is there');
+  assert.equal(first?.entry.gzip, null, 'the other is still being made');
+  assert.ok(cache.lookup('page:/', NOW, 'br'));
+  assert.equal(cache.lookup('page:/', NOW, 'gzip'), undefined, 'a gzip request goes on to get()');
+
+  const second = await cache.get('page:/', 1, NOW, build, 'gzip');
+  assert.equal(second?.hit, true);
+  assert.equal(builds, 1, 'built once');
+  const gzipped = second?.entry.gzip as Buffer;
+  assert.equal(gunzipSync(gzipped).toString('utf8'), body);
+  assert.ok(cache.lookup('page:/', NOW, 'gzip'));
+  const entry = second?.entry;
+  assert.equal(
+    cache.bytes,
+    (entry?.identity.length ?? 0) + gzipped.length + (entry?.br?.length ?? 0),
+    'the cache weighs both encodings once both are made',
+  );
 });

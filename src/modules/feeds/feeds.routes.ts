@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { notFound } from '../../errors.ts';
-import { answerFromCache } from '../../http/conditional.ts';
+import { answerFromCache, chooseEncoding, headerText } from '../../http/conditional.ts';
 import type { ResponseCache } from '../../http/response-cache.ts';
 import { sendAnswer } from '../../http/shared-response-cache.ts';
 import { cachedFeed, feedCachePolicy } from './feeds.service.ts';
@@ -17,7 +17,8 @@ export function feedsRoutes(ctx: AppContext, cache: ResponseCache) {
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const f = parseFeedUrl(request.url);
       if (!f) throw notFound('No such feed');
-      const cached = await cachedFeed(ctx, cache, f);
+      const encoding = chooseEncoding(headerText(request.headers['accept-encoding']));
+      const cached = await cachedFeed(ctx, cache, f, encoding);
       if (!cached)
         throw notFound(
           f.scope.kind === 'tag' ? 'No articles carry this tag' : 'No one here goes by that name',

@@ -10,7 +10,7 @@ import { renderAtom } from '../../feeds/atom.ts';
 import { renderJsonFeed } from '../../feeds/json-feed.ts';
 import type { FeedModel } from '../../feeds/model.ts';
 import { renderRss } from '../../feeds/rss.ts';
-import type { ResponseCache } from '../../http/response-cache.ts';
+import type { Encoding, ResponseCache } from '../../http/response-cache.ts';
 import { type FeedFormat, feedKey, type FeedRequest } from './feed-urls.ts';
 import { buildFeedModel, entriesChangedAt, nextScheduledAt } from './feed-model.ts';
 
@@ -41,27 +41,41 @@ function linkHeader(model: FeedModel, format: FeedFormat): string {
   return model.links.hub ? `<${model.links.hub}>; rel="hub", ${self}` : self;
 }
 
-/** The feed's cached response, built when missing; null when the feed does not exist. */
-export async function cachedFeed(ctx: AppContext, cache: ResponseCache, f: FeedRequest) {
+/**
+ * The feed's cached response, built when missing, once `encoding` is made; null when the feed
+ * does not exist.
+ */
+export async function cachedFeed(
+  ctx: AppContext,
+  cache: ResponseCache,
+  f: FeedRequest,
+  encoding: Encoding = 'identity',
+) {
   const version = await ctx.eventHead.current();
-  return cache.get(feedKey(f), version, ctx.clock.now().getTime(), async () => {
-    const built = await buildFeedModel(ctx, f.scope, f.page);
-    if (!built) return null;
-    const { model, keys } = built;
-    const next = await nextScheduledAt(ctx);
-    const changed = await entriesChangedAt(ctx);
-    const { type, render } = FORMATS[f.format];
-    // Not the body's date: an unrelated draft edit must not change the bytes or the ETag.
-    const lastModified = changed && changed > model.updated ? changed : model.updated;
-    return {
-      representation: {
-        body: render(model),
-        type,
-        lastModified,
-        headers: { link: linkHeader(model, f.format) },
-      },
-      expiresAt: next ? next.getTime() : Number.POSITIVE_INFINITY,
-      keys,
-    };
-  });
+  return cache.get(
+    feedKey(f),
+    version,
+    ctx.clock.now().getTime(),
+    async () => {
+      const built = await buildFeedModel(ctx, f.scope, f.page);
+      if (!built) return null;
+      const { model, keys } = built;
+      const next = await nextScheduledAt(ctx);
+      const changed = await entriesChangedAt(ctx);
+      const { type, render } = FORMATS[f.format];
+      // Not the body's date: an unrelated draft edit must not change the bytes or the ETag.
+      const lastModified = changed && changed > model.updated ? changed : model.updated;
+      return {
+        representation: {
+          body: render(model),
+          type,
+          lastModified,
+          headers: { link: linkHeader(model, f.format) },
+        },
+        expiresAt: next ? next.getTime() : Number.POSITIVE_INFINITY,
+        keys,
+      };
+    },
+    encoding,
+  );
 }
