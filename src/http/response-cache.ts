@@ -173,6 +173,40 @@ export interface CacheAnswer {
  */
 const REMEMBERED_CHANGES = 10_000;
 
+/**
+ * Lets at most `size` callers in at once; the others wait their turn, first come first served.
+ */
+class Gate {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  async enter(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  leave(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free++;
+  }
+}
+
+/**
+ * Builds under way at once. A build renders on the event loop in one piece once its rows arrive;
+ * with many misses at once (a crawler on cold pages), their rows arrive together and the pieces
+ * run back to back, holding every other request for their sum. Four keep both cores busy (one
+ * build renders while others wait on the database or on compression) and bound that sum.
+ */
+const BUILDS_AT_ONCE = 4;
+
 /** An entry as the cache holds it: what it weighed when counted, and its place in the order. */
 interface Slot {
   entry: CachedResponse;
@@ -193,6 +227,7 @@ export class ResponseCache {
   /** For each soft key, the entries that show its count. */
   readonly #bySoftKey = new Map<string, Set<string>>();
   readonly #building = new Map<string, Promise<CachedResponse | null>>();
+  readonly #gate = new Gate(BUILDS_AT_ONCE);
   /** The event id that last changed each key, for builds that were under way meanwhile. */
   readonly #changed = new Map<string, number>();
   /** Builds that read content before this event id may be stale: they are not kept. */
@@ -254,11 +289,16 @@ export class ResponseCache {
     let pending = this.#building.get(key);
     if (!pending) {
       pending = (async () => {
-        const built = await build();
-        if (!built) return null;
-        const entry = await prepare(built, version, encoding);
-        this.#store(key, entry);
-        return entry;
+        await this.#gate.enter();
+        try {
+          const built = await build();
+          if (!built) return null;
+          const entry = await prepare(built, version, encoding);
+          this.#store(key, entry);
+          return entry;
+        } finally {
+          this.#gate.leave();
+        }
       })().finally(() => this.#building.delete(key));
       this.#building.set(key, pending);
     }

@@ -341,3 +341,36 @@ test('a build answers once its own encoding is made; the other follows, waited f
     'the cache weighs both encodings once both are made',
   );
 });
+
+test('at most four builds run at once; the next waits for one to end, and a failed one frees its turn', async () => {
+  const cache = new ResponseCache();
+  let running = 0;
+  let most = 0;
+  const releases: Array<() => void> = [];
+  const build =
+    (fail = false) =>
+    async (): Promise<BuildResult> => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      running--;
+      if (fail) throw new Error('no such page');
+      return built('page');
+    };
+  const answers = [0, 1, 2, 3, 4, 5].map((i) =>
+    cache.get(`k${i}`, 1, NOW, build(i === 0)).catch((error: Error) => error.message),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(running, 4, 'four build; two wait');
+  releases.shift()?.(); // the failing one
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(running, 4, 'its turn went to the next');
+  while (releases.length > 0) {
+    releases.shift()?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const results = await Promise.all(answers);
+  assert.equal(results[0], 'no such page');
+  assert.equal(results.filter((r) => typeof r === 'object' && r !== null).length, 5);
+  assert.equal(most, 4);
+});
