@@ -45,6 +45,8 @@ import { importComponents } from './modules/imports/imports.schemas.ts';
 import { metricsRoutes } from './modules/metrics/metrics.routes.ts';
 import { metricsOf } from './metrics/metrics.ts';
 import { tagsRoutes } from './modules/tags/tags.routes.ts';
+import { followComponents } from './modules/follows/follows.schemas.ts';
+import { followsRoutes } from './modules/follows/follows.routes.ts';
 import { reactionComponents } from './modules/reactions/reactions.schemas.ts';
 import { reactionsRoutes } from './modules/reactions/reactions.routes.ts';
 import { reportComponents } from './modules/reports/reports.schemas.ts';
@@ -57,6 +59,7 @@ import { moderationRoutes } from './web/moderation.routes.ts';
 import { assetsRoutes } from './web/assets.routes.ts';
 import { conversationRoutes } from './web/conversation.routes.ts';
 import { editorRoutes } from './web/editor.routes.ts';
+import { followPagesRoutes } from './web/follows.routes.ts';
 import { pageCachePolicy, pageKeyOf, pageRouteOf } from './web/page.ts';
 import { settingsRoutes } from './web/settings.routes.ts';
 import { siteName } from './modules/site/site.service.ts';
@@ -201,6 +204,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     ...webhookComponents,
     ...commentComponents,
     ...reactionComponents,
+    ...followComponents,
     ...reportComponents,
   ])
     app.addSchema(schema);
@@ -222,6 +226,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(tagsRoutes(ctx));
   await app.register(commentsRoutes(ctx));
   await app.register(reactionsRoutes(ctx));
+  await app.register(followsRoutes(ctx));
   await app.register(reportsRoutes(ctx));
   await app.register(importsRoutes(ctx));
   await app.register(webhooksRoutes(ctx));
@@ -235,6 +240,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(adminRoutes(ctx));
   await app.register(moderationRoutes(ctx));
   await app.register(conversationRoutes(ctx));
+  await app.register(followPagesRoutes(ctx));
   await app.register(webRoutes(ctx));
   return app;
 }

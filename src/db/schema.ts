@@ -19,6 +19,12 @@ export interface UsersTable {
   updated_at: string;
   /** When an administrator suspended the account: it may not write, and its content is hidden. */
   suspended_at: Generated<string | null>;
+  /** Accounts that follow this one; kept by every follow and unfollow, like the two below. */
+  followers_count: Generated<number>;
+  /** Accounts this one follows. */
+  following_users_count: Generated<number>;
+  /** Tags this one follows. */
+  following_tags_count: Generated<number>;
 }
 
 export interface SessionsTable {
@@ -95,6 +101,8 @@ export interface TagsTable {
    * yet is a matter of time, settled when the count is read). Kept by every write.
    */
   published_count: Generated<number>;
+  /** Accounts that follow the tag, kept by every follow and unfollow. */
+  followers_count: Generated<number>;
 }
 
 export interface ArticleTagsTable {
@@ -268,6 +276,15 @@ export interface ReactionsTable {
   created_at: string;
 }
 
+export interface FollowsTable {
+  id: Generated<number>;
+  follower_id: number;
+  /** `User` or `Tag`, as Forem names them. */
+  followable_type: 'User' | 'Tag';
+  followable_id: number;
+  created_at: string;
+}
+
 /** How many actions of one kind an account took in the window that began at `window_start`. */
 export interface ActionCountsTable {
   /** The kind and the account, e.g. `react:12`. */
@@ -303,6 +320,7 @@ export interface Schema {
   article_tags: ArticleTagsTable;
   comments: CommentsTable;
   reactions: ReactionsTable;
+  follows: FollowsTable;
   reports: ReportsTable;
   action_counts: ActionCountsTable;
   settings: SettingsTable;
@@ -325,6 +343,7 @@ export type ArticleUpdate = Updateable<ArticlesTable>;
 export type ArticleListRow = Omit<ArticleRow, 'body_markdown' | 'body_html'>;
 export type CommentRow = Selectable<CommentsTable>;
 export type ReactionRow = Selectable<ReactionsTable>;
+export type FollowRow = Selectable<FollowsTable>;
 export type ReportRow = Selectable<ReportsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type EventRow = Selectable<EventsTable>;

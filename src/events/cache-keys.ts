@@ -15,6 +15,8 @@
  * - `discussion:ID`: an article's comments and reaction counts. Its page and its comments depend
  *   on it; lists that show its counts on a card depend on it softly (`BuildResult.softKeys`): they
  *   may show the old count for up to `QUIRE_COUNT_LAG` seconds.
+ * - `followers:ID`: the follow counts an account's profile shows (its followers, whom it
+ *   follows); `tag-followers:NAME`: how many follow a tag. Follows name only these.
  */
 
 export const SITE_KEY = 'site';
@@ -27,6 +29,8 @@ export const authorKey = (id: number) => `author:${id}`;
 export const tagKey = (name: string) => `tag:${name}`;
 export const seriesKey = (id: number) => `series:${id}`;
 export const discussionKey = (articleId: number) => `discussion:${articleId}`;
+export const followersKey = (userId: number) => `followers:${userId}`;
+export const tagFollowersKey = (name: string) => `tag-followers:${name}`;
 
 /** Keys of an event written before events named their keys: every answer depends on it. */
 export const EVERYTHING = null;

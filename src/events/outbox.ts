@@ -21,6 +21,8 @@ export type EventType =
   | 'comment.deleted'
   | 'reaction.created'
   | 'reaction.deleted'
+  | 'follow.created'
+  | 'follow.deleted'
   | 'report.created'
   | 'report.resolved'
   | 'user.suspended'

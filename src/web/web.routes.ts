@@ -11,13 +11,16 @@ import { AppError, notFound } from '../errors.ts';
 import {
   authorKey,
   discussionKey,
+  followersKey,
   HOME_KEY,
   listedCountKeys,
   listedKeys,
   seriesKey,
+  tagFollowersKey,
   tagKey,
   userKey,
 } from '../events/cache-keys.ts';
+import { profileFollowBox, tagFollowBox } from './follows.routes.ts';
 import { csrfFor } from '../http/csrf.ts';
 import { clearSessionCookie, setSessionCookie } from '../modules/auth/session-cookie.ts';
 import {
@@ -154,10 +157,18 @@ export function webRoutes(ctx: AppContext) {
         if (items.length === 0 && page === 1) throw notFound('No articles carry this tag');
         return {
           title: `#${tag}`,
-          body: tagPage(tag, items, ctx.config.baseUrl, ctx.clock.now(), page, more),
+          body: tagPage(
+            tag,
+            items,
+            ctx.config.baseUrl,
+            ctx.clock.now(),
+            page,
+            more,
+            await tagFollowBox(ctx, request, reply, tag),
+          ),
           description: `Articles tagged #${tag}`,
           feeds: [{ title: `#${tag}`, path: `/feed/tag/${tag}` }],
-          keys: [tagKey(tag), ...listedKeys(items)],
+          keys: [tagKey(tag), tagFollowersKey(tag), ...listedKeys(items)],
           softKeys: listedCountKeys(items),
         };
       });
@@ -177,10 +188,18 @@ export function webRoutes(ctx: AppContext) {
         });
         return {
           title: user.name,
-          body: profilePage(user, items, ctx.config.baseUrl, ctx.clock.now(), page, more),
+          body: profilePage(
+            user,
+            items,
+            ctx.config.baseUrl,
+            ctx.clock.now(),
+            page,
+            more,
+            await profileFollowBox(ctx, request, reply, user),
+          ),
           description: user.summary ?? `Articles by ${user.name}`,
           feeds: [{ title: user.name, path: `/feed/${user.username}` }],
-          keys: [userKey(user.id), authorKey(user.id), ...listedKeys(items)],
+          keys: [userKey(user.id), authorKey(user.id), followersKey(user.id), ...listedKeys(items)],
           softKeys: listedCountKeys(items),
         };
       });

@@ -57,7 +57,7 @@ export function myUserJson(user: UserRow, baseUrl: string) {
     ...userJson(user, baseUrl),
     email: user.email,
     role: user.role,
-    followers_count: 0,
+    followers_count: user.followers_count,
     badge_ids: [] as number[],
   };
 }

@@ -120,6 +120,7 @@ export function profilePage(
   now: Date,
   page: number,
   hasMore: boolean,
+  follow = '',
 ): string {
   return html`<section class="profile">
   <img class="avatar large" src="${profileImage(user, baseUrl)}" alt="" width="96" height="96">
@@ -129,6 +130,7 @@ export function profilePage(
   !${user.website_url ? html`<p><a href="${user.website_url}" rel="nofollow noopener">${user.website_url}</a></p>` : ''}
   <p class="joined">Joined ${readableDate(user.created_at)}</p>
   <p><a href="/feed/${user.username}" class="feed-link">RSS feed</a></p>
+  !${follow}
 </section>
 <h2>Articles</h2>
 !${articleList(items, baseUrl, now, page, `/${user.username}`, hasMore)}`;
@@ -188,10 +190,12 @@ export function tagPage(
   now: Date,
   page: number,
   hasMore: boolean,
+  follow = '',
 ): string {
   return html`<header class="tag-header">
   <h1>#${tag}</h1>
   <p><a href="/feed/tag/${tag}" class="feed-link">RSS feed of #${tag}</a></p>
+  !${follow}
 </header>
 !${articleList(items, baseUrl, now, page, `/t/${tag}`, hasMore)}`;
 }
