@@ -26,7 +26,7 @@ export function followBox(target: FollowBoxTarget, viewer: FollowViewer): string
   return html`<div class="follow">!${counts}<form method="post" action="${action}" class="inline">
   !${csrfInput(viewer.csrfToken)}
   <input type="hidden" name="${target.field}" value="${target.value}">
-  <button type="submit"${viewer.following ? ' aria-pressed="true"' : ''}>${viewer.following ? 'Unfollow' : 'Follow'}</button>
+  <button type="submit"!${viewer.following ? ' aria-pressed="true"' : ''}>${viewer.following ? 'Unfollow' : 'Follow'}</button>
 </form></div>`;
 }
 
