@@ -32,6 +32,11 @@ import {
   countCommentsSince,
 } from '../../src/modules/comments/comments.repository.ts';
 import { buildFeedModel, nextScheduledAt } from '../../src/modules/feeds/feed-model.ts';
+import {
+  followedTagsPage,
+  followedUsersPage,
+  followersPage,
+} from '../../src/modules/follows/follows.service.ts';
 import { readerReactions, readingList } from '../../src/modules/reactions/reactions.repository.ts';
 import { findUserById } from '../../src/modules/users/users.service.ts';
 import { dialect } from '../helpers/database.ts';
@@ -108,6 +113,7 @@ before(async () => {
     }
   }
   await seedConversation(authors);
+  await seedFollows();
   await refreshStatistics(ctx.database);
 });
 
@@ -203,9 +209,67 @@ async function seedConversation(authors: UserRow[]) {
       .values(reports.slice(i, i + 500))
       .execute();
 }
+/**
+ * Follows: 3,000 more accounts, each following a dozen accounts (half of them Ada) and a few
+ * tags, and the reader following as many. Rows are inserted directly.
+ */
+async function seedFollows() {
+  const db = server.ctx.database.db;
+  const rand = random(13);
+  const stamp = server.clock.now().toISOString();
+  const users = [];
+  for (let i = 0; i < 3000; i++)
+    users.push({
+      username: `plan_follower_${i}`,
+      name: `Follower ${i}`,
+      email: `plan_follower_${i}@example.test`,
+      password_hash: 'x',
+      role: 'user' as const,
+      created_at: stamp,
+      updated_at: stamp,
+    });
+  for (let i = 0; i < users.length; i += 500)
+    await db
+      .insertInto('users')
+      .values(users.slice(i, i + 500))
+      .execute();
+  const userIds = (await db.selectFrom('users').select('id').execute()).map((r) => r.id);
+  const tagIds = (await db.selectFrom('tags').select('id').execute()).map((r) => r.id);
+  const follows = new Map<string, Record<string, unknown>>();
+  const add = (follower: number, type: 'User' | 'Tag', id: number) => {
+    if (type === 'User' && follower === id) return;
+    follows.set(`${follower}/${type}/${id}`, {
+      follower_id: follower,
+      followable_type: type,
+      followable_id: id,
+      created_at: stamp,
+    });
+  };
+  for (const [n, follower] of userIds.entries()) {
+    if (n % 2 === 0) add(follower, 'User', ada.id);
+    const many = follower === reader.id ? 300 : 12;
+    for (let i = 0; i < many; i++)
+      add(follower, 'User', userIds[Math.floor(rand() * userIds.length)] as number);
+    for (let i = 0; i < (follower === reader.id ? 200 : 4); i++)
+      add(follower, 'Tag', tagIds[Math.floor(rand() * tagIds.length)] as number);
+  }
+  const rows = [...follows.values()];
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('follows')
+      .values(rows.slice(i, i + 500) as never)
+      .execute();
+}
 after(() => server.close());
 
-const WATCHED = new Set(['articles', 'article_tags', 'comments', 'reactions', 'reports']);
+const WATCHED = new Set([
+  'articles',
+  'article_tags',
+  'comments',
+  'reactions',
+  'reports',
+  'follows',
+]);
 
 /** Runs `fn` on a context whose database records its queries, and explains each SELECT. */
 function explainListing(fn: (ctx: AppContext) => Promise<unknown>): Promise<QueryPlan[]> {
@@ -396,6 +460,14 @@ const LISTINGS: Array<[string, string[], (ctx: AppContext) => Promise<unknown>]>
     ['reactions_mine'],
     (c) => readingList(c.database.db, reader.id, 30, 60),
   ],
+  ["an account's followers", ['follows_followed'], (c) => followersPage(c, ada, 1, 80)],
+  ["an account's followers ?page=5", ['follows_followed'], (c) => followersPage(c, ada, 5, 80)],
+  [
+    'the accounts a reader follows',
+    ['follows_follower'],
+    (c) => followedUsersPage(c, reader, 1, 80),
+  ],
+  ['the tags a reader follows', ['follows_follower'], (c) => followedTagsPage(c, reader, 1, 80)],
   [
     'the hourly comment limit',
     ['comments_user'],
