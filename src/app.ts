@@ -58,6 +58,7 @@ import { assetsRoutes } from './web/assets.routes.ts';
 import { conversationRoutes } from './web/conversation.routes.ts';
 import { editorRoutes } from './web/editor.routes.ts';
 import { pageCachePolicy, pageKeyOf, pageRouteOf } from './web/page.ts';
+import { passwordRoutes } from './web/password.routes.ts';
 import { settingsRoutes } from './web/settings.routes.ts';
 import { siteName } from './modules/site/site.service.ts';
 import { webRoutes } from './web/web.routes.ts';
@@ -235,6 +236,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(adminRoutes(ctx));
   await app.register(moderationRoutes(ctx));
   await app.register(conversationRoutes(ctx));
+  await app.register(passwordRoutes(ctx));
   await app.register(webRoutes(ctx));
   return app;
 }
