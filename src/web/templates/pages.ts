@@ -49,7 +49,7 @@ export function forgotPasswordPage(state: FormState, available: boolean): string
   if (!available) {
     return html`<section class="narrow">
 <h1>Forgot your password?</h1>
-<p>Password reset by email is not available: this site has no mail server configured. Ask an administrator of the site to set a new password for you.</p>
+<p>Password reset by email is not available: this site has no mail server configured. Ask an administrator of the site for help.</p>
 <p><a href="/enter">Back to sign in</a></p>
 </section>`;
   }
