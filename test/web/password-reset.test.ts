@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { decodeHTML } from 'entities';
+import { pino } from 'pino';
 import type { ParsedMail } from 'mailparser';
 import { WEBHOOK_EVENT_TYPES } from '../../src/events/outbox.ts';
 import { findUserById } from '../../src/modules/users/users.repository.ts';
@@ -28,6 +29,7 @@ let smtp: SmtpSink | undefined;
 let smtpPort: number;
 let receiver: Receiver;
 let admin: Author;
+const logLines: string[] = [];
 
 before(async () => {
   smtpPort = await freePort();
@@ -35,6 +37,7 @@ before(async () => {
   receiver = await startReceiver();
   server = await startTestServer({
     env: { QUIRE_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, QUIRE_ALLOW_PRIVATE_URLS: '1' },
+    logger: pino({ level: 'info' }, { write: (line: string) => logLines.push(line) }),
   });
   admin = await makeAuthor(server, 'reset_admin', { admin: true });
   // An administrator's endpoint hears of every event of every type it may subscribe to.
@@ -150,6 +153,9 @@ test('end to end: the mail arrives, its link sets a new password, other sessions
   assert.equal(me.json().username, author.username);
   assert.equal((await other.get('/api/users/me')).status, 401, 'the other session has ended');
 
+  const logged = logLines.join('');
+  assert.match(logged, /\/password\/reset\?token=\[redacted\]/, 'the reset page was logged');
+  assert.ok(!logged.includes(token), 'but never its token');
   assert.equal(await signInStatus(author.username, AUTHOR_PASSWORD), 401, 'the old password fails');
   assert.equal(await signInStatus(author.username, NEW_PASSWORD), 303, 'the new one works');
 });
