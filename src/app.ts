@@ -61,6 +61,7 @@ import { conversationRoutes } from './web/conversation.routes.ts';
 import { editorRoutes } from './web/editor.routes.ts';
 import { followPagesRoutes } from './web/follows.routes.ts';
 import { pageCachePolicy, pageKeyOf, pageRouteOf } from './web/page.ts';
+import { passwordRoutes } from './web/password.routes.ts';
 import { settingsRoutes } from './web/settings.routes.ts';
 import { siteName } from './modules/site/site.service.ts';
 import { webRoutes } from './web/web.routes.ts';
@@ -241,6 +242,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(moderationRoutes(ctx));
   await app.register(conversationRoutes(ctx));
   await app.register(followPagesRoutes(ctx));
+  await app.register(passwordRoutes(ctx));
   await app.register(webRoutes(ctx));
   return app;
 }

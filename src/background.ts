@@ -1,8 +1,8 @@
 /**
  * The dispatcher with every background part Quire has: the webhook fan-out and channel, WebSub
  * content distribution and lease expiry, the job that announces scheduled articles when their
- * time comes, feed polling, purges of shared caches in front (QUIRE_PURGE_URLS), and the
- * retention of finished deliveries. `quire serve` runs one
+ * time comes, feed polling, purges of shared caches in front (QUIRE_PURGE_URLS), mail
+ * (QUIRE_SMTP_URL), and the retention of finished deliveries. `quire serve` runs one
  * unless QUIRE_DISPATCHER=0; `quire worker` runs one alone.
  */
 import type { AppContext } from './context.ts';
@@ -11,6 +11,7 @@ import { pruneDeliveries } from './events/deliveries.ts';
 import { Dispatcher } from './events/dispatcher.ts';
 import { announceScheduled } from './modules/articles/announcements.ts';
 import { feedPolling, stopFeedPolling } from './modules/imports/feed-polling.ts';
+import { mailChannel } from './modules/mail/mail-dispatch.ts';
 import { webhookChannel, webhookFanOut } from './modules/webhooks/webhook-dispatch.ts';
 import { websubChannel, websubContent, websubExpiry } from './modules/websub/websub-dispatch.ts';
 
@@ -20,7 +21,7 @@ export function createDispatcher(ctx: AppContext): Dispatcher {
   return new Dispatcher(ctx, {
     // Without caches to purge, no consumer moves through every event for nothing.
     consumers: [webhookFanOut, ...(ctx.config.purgeUrls.length > 0 ? [cachePurgeFanOut] : [])],
-    channels: [webhookChannel, websubChannel, cachePurgeChannel],
+    channels: [webhookChannel, websubChannel, cachePurgeChannel, mailChannel],
     jobs: [announceScheduled, websubExpiry, websubContent, feedPolling, pruneDeliveries],
   });
 }

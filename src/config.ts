@@ -74,6 +74,13 @@ export interface Config {
   /** Seconds a shared cache may keep a public page or feed (`s-maxage`). */
   sharedMaxAge: number;
   /**
+   * Where mail goes out: `smtp://user:pass@host:587` (STARTTLS when the server offers it) or
+   * `smtps://...` (TLS from the start). Unset: no mail is sent, and password reset by email is off.
+   */
+  smtpUrl: string | undefined;
+  /** The sender of every mail: `Name <address>` or an address. */
+  mailFrom: string;
+  /**
    * SQLite: threads, each with a read-only connection, that run reads outside transactions, so
    * a slow query never holds the event loop; 0 runs every query on the event loop's thread.
    */
@@ -290,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheMb: integer(env, 'QUIRE_CACHE_MB', 64, 1, 65_536),
     countLag: integer(env, 'QUIRE_COUNT_LAG', 30, 0, 3600),
     ...sharedCacheConfig(env),
+    ...mailConfig(env, baseUrlFrom(env.QUIRE_BASE_URL, port)),
     sqliteReaders: integer(env, 'QUIRE_SQLITE_READERS', DEFAULT_SQLITE_READERS, 0, 64),
     sqliteReadQueue: integer(env, 'QUIRE_SQLITE_READ_QUEUE', 1000, 100, 1_000_000),
     ...deliveryConfig(env, warnings),
@@ -316,6 +324,29 @@ function sharedCacheConfig(env: NodeJS.ProcessEnv) {
     purgeUrls,
     sharedMaxAge: integer(env, 'QUIRE_SHARED_MAX_AGE', fallback, 0, 365 * 86_400),
   };
+}
+
+/** A mailbox: an address, or a display name and the address in angle brackets. */
+const MAILBOX = /^(?:[^\r\n<>@]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
+
+function mailConfig(env: NodeJS.ProcessEnv, baseUrl: string) {
+  const raw = env.QUIRE_SMTP_URL || undefined;
+  if (raw !== undefined) {
+    // The URL carries the password: errors never repeat it.
+    const url = URL.canParse(raw) ? new URL(raw) : null;
+    if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || url.hostname === '') {
+      throw new ConfigError(
+        'QUIRE_SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://[user:pass@]host[:port]',
+      );
+    }
+  }
+  const mailFrom = (env.QUIRE_MAIL_FROM || `Quire <no-reply@${new URL(baseUrl).hostname}>`).trim();
+  if (mailFrom.length > 254 || !MAILBOX.test(mailFrom)) {
+    throw new ConfigError(
+      `QUIRE_MAIL_FROM must be an address or "Name <address>", got "${env.QUIRE_MAIL_FROM}"`,
+    );
+  }
+  return { smtpUrl: raw, mailFrom };
 }
 
 function deliveryConfig(env: NodeJS.ProcessEnv, warnings: string[]) {

@@ -266,3 +266,40 @@ test('shared caches: QUIRE_CACHE_MB, QUIRE_PURGE_URLS and QUIRE_SHARED_MAX_AGE',
   }
   assert.throws(() => loadConfig({ QUIRE_CACHE_MB: '0' }), /QUIRE_CACHE_MB/);
 });
+
+test('mail: QUIRE_SMTP_URL and QUIRE_MAIL_FROM', () => {
+  const plain = loadConfig({ QUIRE_BASE_URL: 'https://blog.example:8443/' });
+  assert.equal(plain.smtpUrl, undefined, 'no mail unless configured');
+  assert.equal(plain.mailFrom, 'Quire <no-reply@blog.example>');
+  const url = 'smtps://user:p%40ss@mail.example:465';
+  assert.equal(loadConfig({ QUIRE_SMTP_URL: url }).smtpUrl, url);
+  assert.equal(
+    loadConfig({ QUIRE_SMTP_URL: 'smtp://127.0.0.1:2525' }).smtpUrl,
+    'smtp://127.0.0.1:2525',
+  );
+  for (const bad of ['mail.example:587', 'http://mail.example', 'smtp://', 'smtp://user:secret@']) {
+    assert.throws(
+      () => loadConfig({ QUIRE_SMTP_URL: bad }),
+      (error: Error) => {
+        assert.equal(error.name, 'ConfigError');
+        assert.match(error.message, /^QUIRE_SMTP_URL must be smtp:\/\//);
+        assert.doesNotMatch(error.message, /secret/, 'the password is not repeated');
+        return true;
+      },
+    );
+  }
+  const from = 'Blog Team <team@blog.example>';
+  assert.equal(loadConfig({ QUIRE_MAIL_FROM: from }).mailFrom, from);
+  assert.equal(loadConfig({ QUIRE_MAIL_FROM: 'team@blog.example' }).mailFrom, 'team@blog.example');
+  for (const bad of [
+    'team',
+    'Team <team>',
+    'a@b.example\r\nBcc: x@y.example',
+    'Team <a@b> extra',
+  ]) {
+    assert.throws(() => loadConfig({ QUIRE_MAIL_FROM: bad }), {
+      name: 'ConfigError',
+      message: /^QUIRE_MAIL_FROM must be an address or "Name <address>"/,
+    });
+  }
+});

@@ -35,6 +35,16 @@ export interface SessionsTable {
   expires_at: string;
 }
 
+export interface PasswordResetsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** SHA-256 (hex) of the token; the token itself is only in the mail. */
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface ApiKeysTable {
   id: Generated<number>;
   user_id: number;
@@ -312,6 +322,7 @@ export interface ReportsTable {
 export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
+  password_resets: PasswordResetsTable;
   api_keys: ApiKeysTable;
   login_failures: LoginFailuresTable;
   series: SeriesTable;

@@ -227,3 +227,8 @@ export async function countInState(db: DbHandle, state: DeliveryStatus): Promise
     .executeTakeFirst();
   return Number(row?.count ?? 0);
 }
+
+/** Empties a delivery's body once it needs it no more (a mail carrying a one-time link, sent). */
+export async function clearDeliveryBody(db: DbHandle, id: number): Promise<void> {
+  await db.updateTable('deliveries').set({ body: '' }).where('id', '=', id).execute();
+}

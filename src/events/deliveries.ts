@@ -17,7 +17,7 @@ import {
   settleDelivery,
 } from './deliveries.repository.ts';
 import type { AttemptResult } from './delivery-attempt.ts';
-import type { DeliveryChannel, DispatcherJob } from './dispatcher-parts.ts';
+import type { AnyChannel, DispatcherJob } from './dispatcher-parts.ts';
 import { firstAttemptAt, nextAttemptAt } from './retry-schedule.ts';
 
 /**
@@ -91,7 +91,7 @@ export function pendingDelivery(ctx: AppContext, d: NewDelivery, now: Date) {
  */
 export async function recordAttempt(
   ctx: AppContext,
-  channel: DeliveryChannel,
+  channel: AnyChannel,
   delivery: DeliveryRow,
   owner: string,
   result: AttemptResult,

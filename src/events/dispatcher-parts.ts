@@ -8,13 +8,11 @@ import type { DeliveryRow } from '../db/schema.ts';
 import type { OutboxConsumer } from './consumers.ts';
 import type { AttemptResult, Outgoing } from './delivery-attempt.ts';
 
-/** What a kind of delivery (webhook, WebSub) adds to the common queue. */
-export interface DeliveryChannel {
-  /** Names the channel in logs and metrics (`webhook`, `websub`). */
+/** What every kind of delivery shares: its name, which deliveries it owns, what follows an attempt. */
+interface ChannelBase {
+  /** Names the channel in logs and metrics (`webhook`, `websub`, `mail`). */
   name: string;
   owns(delivery: DeliveryRow): boolean;
-  /** The request for an attempt now, or null when the target is gone (the delivery then dies). */
-  request(ctx: AppContext, delivery: DeliveryRow, now: Date): Promise<Outgoing | null>;
   /** Effects of an attempt on its target (health, disabling), in the recording transaction. */
   afterAttempt(
     ctx: AppContext,
@@ -24,6 +22,26 @@ export interface DeliveryChannel {
     now: Date,
   ): Promise<void>;
 }
+
+/** What a kind of delivery sent over HTTP (webhook, WebSub, purge) adds to the common queue. */
+export interface DeliveryChannel extends ChannelBase {
+  /** The request for an attempt now, or null when the target is gone (the delivery then dies). */
+  request(ctx: AppContext, delivery: DeliveryRow, now: Date): Promise<Outgoing | null>;
+}
+
+/**
+ * A kind of delivery that makes its own attempt over another protocol (mail over SMTP), with the
+ * queue's leases, retries and dead letters all the same.
+ */
+export interface SendingChannel extends ChannelBase {
+  /**
+   * Makes one attempt and says how it went (never throws); null when the delivery cannot be
+   * sent any more (it then dies).
+   */
+  send(ctx: AppContext, delivery: DeliveryRow, now: Date): Promise<AttemptResult | null>;
+}
+
+export type AnyChannel = DeliveryChannel | SendingChannel;
 
 /** Periodic work the dispatcher also runs, such as announcing articles whose time has come. */
 export interface DispatcherJob {
@@ -36,6 +54,6 @@ export interface DispatcherJob {
 
 export interface DispatcherParts {
   consumers: OutboxConsumer[];
-  channels: DeliveryChannel[];
+  channels: AnyChannel[];
   jobs: DispatcherJob[];
 }

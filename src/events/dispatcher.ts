@@ -11,8 +11,8 @@ import type { DeliveryRow } from '../db/schema.ts';
 import { metricsOf } from '../metrics/metrics.ts';
 import { advance, registerConsumer } from './consumers.ts';
 import { claimDue, dropDelivery, nextDueAt, recordAttempt } from './deliveries.ts';
-import { attempt } from './delivery-attempt.ts';
-import type { DispatcherParts } from './dispatcher-parts.ts';
+import { type AttemptResult, attempt } from './delivery-attempt.ts';
+import type { AnyChannel, DispatcherParts } from './dispatcher-parts.ts';
 
 /** Deliveries in flight at once from one dispatcher. */
 const CONCURRENCY = 16;
@@ -20,6 +20,17 @@ const CONCURRENCY = 16;
 const BATCHES_PER_PASS = 5;
 /** After a failed cycle the next waits this long, doubling with each failure up to the poll. */
 const RETRY_MIN_MS = 250;
+
+/** One attempt of a delivery on its channel: an HTTP request, or the channel's own sending. */
+async function attemptOn(
+  ctx: AppContext,
+  channel: AnyChannel,
+  delivery: DeliveryRow,
+): Promise<AttemptResult | null> {
+  if ('send' in channel) return channel.send(ctx, delivery, ctx.clock.now());
+  const outgoing = await channel.request(ctx, delivery, ctx.clock.now());
+  return outgoing && attempt(ctx, outgoing);
+}
 
 export class Dispatcher {
   /** Names this process on the leases it takes. */
@@ -148,12 +159,11 @@ export class Dispatcher {
     const ctx = this.#ctx;
     const task = (async () => {
       const channel = this.#parts.channels.find((c) => c.owns(delivery));
-      const outgoing = channel ? await channel.request(ctx, delivery, ctx.clock.now()) : null;
-      if (!channel || !outgoing) {
+      const result = channel ? await attemptOn(ctx, channel, delivery) : null;
+      if (!channel || !result) {
         await dropDelivery(ctx, delivery, this.owner, 'the endpoint or subscription is gone');
         return;
       }
-      const result = await attempt(ctx, outgoing);
       // Logged before it is recorded: the attempt happened even if recording it fails.
       ctx.logger.info(
         {

@@ -27,7 +27,12 @@ export type EventType =
   | 'report.resolved'
   | 'user.suspended'
   | 'user.unsuspended'
-  | 'webhook_endpoint.disabled';
+  | 'webhook_endpoint.disabled'
+  /**
+   * A mail was queued (a password reset link, say): it names the recipient and the subject; the
+   * message itself waits in its delivery, never in an event, so no webhook can hear a link in it.
+   */
+  | 'mail.requested';
 
 /** The event types a webhook endpoint may subscribe to; the others are internal. */
 export const WEBHOOK_EVENT_TYPES = [

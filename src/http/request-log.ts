@@ -17,6 +17,11 @@ export function requestId(request: {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+/** A secret a link carries (a password reset token) never reaches the logs. */
+export function loggedUrl(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
+}
+
 /** Replaces Fastify's two lines per request (incoming, completed) with one. */
 export class RequestLog extends LogController {
   override incomingRequest(): void {}
@@ -28,7 +33,7 @@ export class RequestLog extends LogController {
   ): void {
     const line = {
       method: request.method,
-      url: request.url,
+      url: loggedUrl(request.url),
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10,
       ip: request.ip,

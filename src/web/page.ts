@@ -149,7 +149,13 @@ export interface PageKit {
   ) => Promise<FastifyReply>;
 }
 
-const PASSWORD_FIELDS = new Set(['password', 'current_password', 'new_password', '_csrf']);
+const PASSWORD_FIELDS = new Set([
+  'password',
+  'current_password',
+  'new_password',
+  'new_password_confirmation',
+  '_csrf',
+]);
 
 export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
   const hide = { schema: { hide: true as const } };

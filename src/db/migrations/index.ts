@@ -11,6 +11,7 @@ import * as m0004 from './0004-lz4-text.ts';
 import * as m0005 from './0005-event-cache-keys.ts';
 import * as m0006 from './0006-listing-indexes.ts';
 import * as m0007 from './0007-conversation.ts';
+import * as m0008 from './0008-password-resets.ts';
 import * as m0009 from './0009-follows.ts';
 
 export interface QuireMigration {
@@ -25,5 +26,6 @@ export const migrations: Record<string, QuireMigration> = {
   '0005-event-cache-keys': m0005,
   '0006-listing-indexes': m0006,
   '0007-conversation': m0007,
+  '0008-password-resets': m0008,
   '0009-follows': m0009,
 };

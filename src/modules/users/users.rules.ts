@@ -36,6 +36,7 @@ export const RESERVED_USERNAMES = new Set([
   'new',
   'notifications',
   'null',
+  'password',
   'reactions',
   'readinglist',
   'readyz',

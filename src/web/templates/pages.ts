@@ -39,7 +39,50 @@ export function signInPage(state: FormState): string {
 !${field(state, 'password', 'Password', { type: 'password', autocomplete: 'current-password' })}
 <p><button type="submit">Sign in</button></p>
 </form>
+<p><a href="/password/forgot">Forgot your password?</a></p>
 <p>New here? <a href="/signup">Create an account</a>.</p>
+</section>`;
+}
+
+/** Asking for a password reset link; without a mail server, only a note saying so. */
+export function forgotPasswordPage(state: FormState, available: boolean): string {
+  if (!available) {
+    return html`<section class="narrow">
+<h1>Forgot your password?</h1>
+<p>Password reset by email is not available: this site has no mail server configured. Ask an administrator of the site for help.</p>
+<p><a href="/enter">Back to sign in</a></p>
+</section>`;
+  }
+  return html`<section class="narrow">
+<h1>Forgot your password?</h1>
+<p>Give the email address of your account, and we will send you a link to choose a new password.</p>
+!${formStart(state, '/password/forgot')}
+!${field(state, 'email', 'Email', { type: 'email', autocomplete: 'email' })}
+<p><button type="submit">Send the link</button></p>
+</form>
+<p><a href="/enter">Back to sign in</a></p>
+</section>`;
+}
+
+/** The same answer whether or not an account has the address. */
+export function resetLinkSentPage(): string {
+  return html`<section class="narrow">
+<h1>Check your mail</h1>
+<p>If an account has that address, we have sent it a link to choose a new password. The link works for an hour, once.</p>
+<p><a href="/enter">Back to sign in</a></p>
+</section>`;
+}
+
+export function resetPasswordPage(state: FormState, token: string): string {
+  return html`<section class="narrow">
+<h1>Choose a new password</h1>
+!${formStart(state, '/password/reset')}
+<input type="hidden" name="token" value="${token}">
+!${field(state, 'new_password', 'New password', { type: 'password', autocomplete: 'new-password', hint: 'At least 8 characters' })}
+!${field(state, 'new_password_confirmation', 'New password again', { type: 'password', autocomplete: 'new-password' })}
+<p><button type="submit">Set the new password</button></p>
+</form>
+<p>Every browser signed in to your account will be signed out.</p>
 </section>`;
 }
 
