@@ -17,15 +17,15 @@ import {
   type Listed,
   listedByIds,
 } from '../modules/articles/articles.service.ts';
-import { type CommentNode, findNode } from '../modules/comments/comments.presenter.ts';
+import { findNode } from '../modules/comments/comments.presenter.ts';
 import { COMMENT_MAX, idFromCode, THREAD_DEPTH_SHOWN } from '../modules/comments/comments.rules.ts';
 import {
+  commentDepth,
   createComment,
   deleteComment,
   editComment,
   findCommentRow,
   setCommentHidden,
-  threadOf,
 } from '../modules/comments/comments.service.ts';
 import { react, readingListOf } from '../modules/reactions/reactions.service.ts';
 import { RESERVED_USERNAMES } from '../modules/users/users.rules.ts';
@@ -56,16 +56,6 @@ function commentIdOf(code: string): number {
   const id = idFromCode(code);
   if (id === null) throw notFound('This comment does not exist');
   return id;
-}
-
-/** How deep a comment sits in its thread (1 for a comment on the article), 0 if absent. */
-function depthOf(roots: readonly CommentNode[], id: number): number {
-  const stack = roots.map((node) => ({ node, depth: 1 }));
-  for (let top = stack.pop(); top; top = stack.pop()) {
-    if (top.node.comment.id === id) return top.depth;
-    stack.push(...top.node.children.map((node) => ({ node, depth: top.depth + 1 })));
-  }
-  return 0;
 }
 
 export function conversationRoutes(ctx: AppContext) {
@@ -122,8 +112,9 @@ export function conversationRoutes(ctx: AppContext) {
       let location = `${target.path}#comments`;
       if (commentId !== null) {
         const row = await findCommentRow(ctx, commentId);
-        const roots = await threadOf(ctx, articleId).catch(() => []);
-        const deep = depthOf(roots, commentId) > THREAD_DEPTH_SHOWN && row?.parent_id;
+        const deep =
+          (await commentDepth(ctx, commentId, THREAD_DEPTH_SHOWN + 1)) > THREAD_DEPTH_SHOWN &&
+          row?.parent_id;
         const page = deep ? commentPath(target.item, deep) : target.path;
         location = `${page}#${commentAnchor(commentId)}`;
       }
@@ -285,16 +276,16 @@ export function conversationRoutes(ctx: AppContext) {
       const user = signedIn(request, reply);
       if (!user) return reply;
       const page = pageNumber(request);
-      const items = await readingListOf(ctx, user, page, READING_LIST_PAGE);
-      const after = await readingListOf(ctx, user, page + 1, READING_LIST_PAGE);
+      // One saved article past the page says whether an older page follows.
+      const found = await readingListOf(ctx, user, page, READING_LIST_PAGE, 1);
       reply.header('cache-control', 'private, no-store');
       const body = readingListPage({
-        items,
+        items: found.slice(0, READING_LIST_PAGE),
         csrfToken: csrfFor(reply),
         baseUrl: ctx.config.baseUrl,
         now: ctx.clock.now(),
         page,
-        hasMore: after.length > 0,
+        hasMore: found.length > READING_LIST_PAGE,
       });
       return send(request, reply, 'Reading list', body);
     });

@@ -274,3 +274,17 @@ export async function commentWithReplies(
 export function findCommentRow(ctx: AppContext, id: number): Promise<CommentRow | undefined> {
   return findComment(ctx.database.db, id);
 }
+
+/**
+ * How deep a comment sits in its thread (1 for a comment on the article), found by walking up
+ * its parents: at most `limit` reads, however long the thread. Past `limit`, `limit` is returned.
+ */
+export async function commentDepth(ctx: AppContext, id: number, limit: number): Promise<number> {
+  let depth = 0;
+  for (let next: number | null = id; next !== null && depth < limit; depth++) {
+    const row: CommentRow | undefined = await findComment(ctx.database.db, next);
+    if (!row) break;
+    next = row.parent_id;
+  }
+  return depth;
+}

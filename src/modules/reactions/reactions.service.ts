@@ -164,14 +164,18 @@ export async function react(
   });
 }
 
-/** One page of the reader's reading list, newest saved first: each saved article still visible. */
+/**
+ * One page of the reader's reading list, newest saved first: each saved article still visible.
+ * `extra` saved articles past the page: one tells a pager whether an older page exists.
+ */
 export async function readingListOf(
   ctx: AppContext,
   user: UserRow,
   page: number,
   perPage: number,
+  extra = 0,
 ): Promise<Array<{ reaction: ReactionRow } & Listed>> {
-  const rows = await readingList(ctx.database.db, user.id, perPage, (page - 1) * perPage);
+  const rows = await readingList(ctx.database.db, user.id, perPage + extra, (page - 1) * perPage);
   const listed = await listedByIds(
     ctx,
     rows.map((r) => r.reactable_id),
