@@ -50,6 +50,8 @@ export interface DispatcherJob {
   run(ctx: AppContext): Promise<number>;
   /** When it will next have something to do, if it knows. */
   nextAt?(ctx: AppContext): Promise<Date | null>;
+  /** Settles when work it started beside the cycle has ended: what drain() waits for. */
+  idle?(ctx: AppContext): Promise<void>;
 }
 
 export interface DispatcherParts {

@@ -144,12 +144,14 @@ export class Dispatcher {
   }
 
   /**
-   * Runs until nothing is due and nothing is in flight: what tests call after moving a clock.
+   * Runs until nothing is due and nothing is in flight, work jobs started beside the cycle
+   * included: what tests call after moving a clock.
    * A delivery that fails is retried only when its next attempt is due.
    */
   async drain(): Promise<void> {
     for (;;) {
       const found = await this.runOnce();
+      for (const job of this.#parts.jobs) await job.idle?.(this.#ctx);
       if (this.#inFlight.size > 0) await Promise.all(this.#inFlight.values());
       else if (found === 0) return;
     }
