@@ -3,7 +3,7 @@
  * what the insert or delete did.
  */
 import type { DbHandle } from '../../db/database.ts';
-import type { FollowRow, UserRow } from '../../db/schema.ts';
+import type { FollowRow } from '../../db/schema.ts';
 import type { FollowableType } from './follows.rules.ts';
 
 export interface FollowKey {
@@ -137,11 +137,6 @@ export async function followedBy(
     .limit(limit)
     .offset(offset)
     .execute();
-}
-
-export function usersByIds(db: DbHandle, ids: readonly number[]): Promise<UserRow[]> {
-  if (ids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
 }
 
 export function tagsByIds(db: DbHandle, ids: readonly number[]): Promise<TagFollowCount[]> {

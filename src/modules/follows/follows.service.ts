@@ -12,7 +12,7 @@ import { followersKey, tagFollowersKey } from '../../events/cache-keys.ts';
 import { appendEvent } from '../../events/outbox.ts';
 import { sharedUserJson } from '../users/users.presenter.ts';
 import { assertMayWrite } from '../users/users.rules.ts';
-import { findUserById } from '../users/users.service.ts';
+import { findUserById, usersById } from '../users/users.service.ts';
 import {
   deleteFollow,
   ensureTag,
@@ -28,7 +28,6 @@ import {
   moveUserCount,
   type TagFollowCount,
   tagsByIds,
-  usersByIds,
 } from './follows.repository.ts';
 import { isFollowableTag, normalizeTagName } from './follows.rules.ts';
 
@@ -286,9 +285,7 @@ async function withUsers(
   rows: FollowRow[],
   idOf: (row: FollowRow) => number,
 ): Promise<Array<{ follow: FollowRow; user: UserRow }>> {
-  const users = new Map(
-    (await usersByIds(ctx.database.db, rows.map(idOf))).map((user) => [user.id, user]),
-  );
+  const users = await usersById(ctx, rows.map(idOf));
   return rows.flatMap((follow) => {
     const user = users.get(idOf(follow));
     return user ? [{ follow, user }] : [];

@@ -102,3 +102,8 @@ export function lockUser(
     .forUpdate(db.selectFrom('users').selectAll().where('id', '=', id))
     .executeTakeFirstOrThrow();
 }
+
+export function usersByIds(db: DbHandle, ids: readonly number[]): Promise<UserRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
+}

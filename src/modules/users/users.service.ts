@@ -19,6 +19,7 @@ import {
   insertUser,
   lockUser,
   updateUserRow,
+  usersByIds,
 } from './users.repository.ts';
 import { checkEmail, checkPassword, checkUsername, NAME_MAX, SUMMARY_MAX } from './users.rules.ts';
 
@@ -178,6 +179,15 @@ export async function updateProfile(
 /** The account with this id, if there is one. */
 export function userById(ctx: AppContext, id: number): Promise<UserRow | undefined> {
   return findUserById(ctx.database.db, id);
+}
+
+/** The accounts with these ids, by id; ids of no account are left out. */
+export async function usersById(
+  ctx: AppContext,
+  ids: readonly number[],
+): Promise<Map<number, UserRow>> {
+  const unique = [...new Set(ids)];
+  return new Map((await usersByIds(ctx.database.db, unique)).map((user) => [user.id, user]));
 }
 
 /** The account with this username (as stored: lower case), if there is one. */
