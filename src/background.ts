@@ -2,7 +2,8 @@
  * The dispatcher with every background part Quire has: the webhook fan-out and channel, WebSub
  * content distribution and lease expiry, the job that announces scheduled articles when their
  * time comes, feed polling, purges of shared caches in front (QUIRE_PURGE_URLS), mail
- * (QUIRE_SMTP_URL), and the retention of finished deliveries. `quire serve` runs one
+ * (QUIRE_SMTP_URL), notifications and the spreading of publishes to followers (timelines), and
+ * the retention of finished deliveries. `quire serve` runs one
  * unless QUIRE_DISPATCHER=0; `quire worker` runs one alone.
  */
 import type { AppContext } from './context.ts';
@@ -12,6 +13,8 @@ import { Dispatcher } from './events/dispatcher.ts';
 import { announceScheduled } from './modules/articles/announcements.ts';
 import { feedPolling, stopFeedPolling } from './modules/imports/feed-polling.ts';
 import { mailChannel } from './modules/mail/mail-dispatch.ts';
+import { fanOut, stopFanOut } from './modules/notifications/fan-out.ts';
+import { notificationsIntake } from './modules/notifications/notifications-consumer.ts';
 import { webhookChannel, webhookFanOut } from './modules/webhooks/webhook-dispatch.ts';
 import { websubChannel, websubContent, websubExpiry } from './modules/websub/websub-dispatch.ts';
 
@@ -20,9 +23,13 @@ export function createDispatcher(ctx: AppContext): Dispatcher {
   ctx.eventHead.start();
   return new Dispatcher(ctx, {
     // Without caches to purge, no consumer moves through every event for nothing.
-    consumers: [webhookFanOut, ...(ctx.config.purgeUrls.length > 0 ? [cachePurgeFanOut] : [])],
+    consumers: [
+      webhookFanOut,
+      notificationsIntake,
+      ...(ctx.config.purgeUrls.length > 0 ? [cachePurgeFanOut] : []),
+    ],
     channels: [webhookChannel, websubChannel, cachePurgeChannel, mailChannel],
-    jobs: [announceScheduled, websubExpiry, websubContent, feedPolling, pruneDeliveries],
+    jobs: [announceScheduled, websubExpiry, websubContent, feedPolling, fanOut, pruneDeliveries],
   });
 }
 
@@ -35,9 +42,10 @@ export async function stopBackground(
   dispatcher: Dispatcher,
   withinMs?: number,
 ): Promise<boolean> {
-  const [sent, polled] = await Promise.all([
+  const stopped = await Promise.all([
     dispatcher.stop(withinMs),
     stopFeedPolling(ctx, withinMs),
+    stopFanOut(ctx, withinMs),
   ]);
-  return sent && polled;
+  return stopped.every(Boolean);
 }

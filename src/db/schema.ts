@@ -25,6 +25,12 @@ export interface UsersTable {
   following_users_count: Generated<number>;
   /** Tags this one follows. */
   following_tags_count: Generated<number>;
+  /** The kinds of notification this account turned off, a bit each (notifications.rules.ts). */
+  notifications_off: Generated<number>;
+  /** 1 when the account wants a daily mail of the notifications it has not read. */
+  digest: Generated<number>;
+  /** When the last digest went to this account. */
+  digest_sent_at: Generated<string | null>;
 }
 
 export interface SessionsTable {
@@ -319,6 +325,68 @@ export interface ReportsTable {
   resolved_at: string | null;
 }
 
+export interface NotificationsTable {
+  id: Generated<number>;
+  /** Who is notified. */
+  user_id: number;
+  kind: 'follower' | 'comment' | 'reply' | 'reaction' | 'article' | 'mention';
+  /** The event that made it: a reader has at most one notification per event. */
+  event_id: number;
+  /** Reactions to one item gather under this key while unread (`Article:12`); else null. */
+  group_key: string | null;
+  /** Who did it; for gathered reactions, the latest of them. */
+  actor_id: number | null;
+  /** How many people are gathered in it. */
+  actors_count: Generated<number>;
+  article_id: number | null;
+  comment_id: number | null;
+  unread: Generated<number>;
+  created_at: string;
+  updated_at: string;
+  read_at: string | null;
+}
+
+export interface NotificationActorsTable {
+  notification_id: number;
+  actor_id: number;
+}
+
+/** Each event a reader's gathered notifications have taken in. */
+export interface NotificationReceiptsTable {
+  user_id: number;
+  event_id: number;
+}
+
+export interface NotificationMutesTable {
+  user_id: number;
+  article_id: number;
+  created_at: string;
+}
+
+/** A reader's "Following" view: the articles of the accounts and tags it follows. */
+export interface TimelineTable {
+  user_id: number;
+  article_id: number;
+  author_id: number;
+  published_at: string;
+  /** 1 an account followed, 2 a tag, 3 both. */
+  via: number;
+}
+
+/** A publish still being spread to the followers of its author or of one of its tags. */
+export interface FanoutsTable {
+  id: Generated<number>;
+  event_id: number;
+  article_id: number;
+  author_id: number;
+  published_at: string;
+  followable_type: 'User' | 'Tag';
+  followable_id: number;
+  /** The last follow worked through. */
+  after_follow_id: Generated<number>;
+  created_at: string;
+}
+
 export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -334,6 +402,12 @@ export interface Schema {
   follows: FollowsTable;
   reports: ReportsTable;
   action_counts: ActionCountsTable;
+  notifications: NotificationsTable;
+  notification_actors: NotificationActorsTable;
+  notification_receipts: NotificationReceiptsTable;
+  notification_mutes: NotificationMutesTable;
+  timeline: TimelineTable;
+  fanouts: FanoutsTable;
   settings: SettingsTable;
   feed_sources: FeedSourcesTable;
   feed_items: FeedItemsTable;
@@ -356,6 +430,8 @@ export type CommentRow = Selectable<CommentsTable>;
 export type ReactionRow = Selectable<ReactionsTable>;
 export type FollowRow = Selectable<FollowsTable>;
 export type ReportRow = Selectable<ReportsTable>;
+export type NotificationRow = Selectable<NotificationsTable>;
+export type FanoutRow = Selectable<FanoutsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type EventRow = Selectable<EventsTable>;
 export type FeedSourceRow = Selectable<FeedSourcesTable>;

@@ -35,3 +35,12 @@ export async function queuedDeliveries(db: DbHandle): Promise<Record<QueueState,
 
 /** Dead deliveries still kept (and so replayable). */
 export const deadLetterCount = (db: DbHandle) => countInState(db, 'dead');
+
+/** Fan-outs of publishes not finished yet: a handful at any time, one row per author or tag. */
+export async function pendingFanouts(db: DbHandle): Promise<number> {
+  const row = await db
+    .selectFrom('fanouts')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -7,7 +7,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppContext } from '../context.ts';
 import type { CacheLookups } from '../http/response-cache.ts';
-import { consumerLags, deadLetterCount, queuedDeliveries } from '../events/outbox-stats.ts';
+import {
+  consumerLags,
+  deadLetterCount,
+  pendingFanouts,
+  queuedDeliveries,
+} from '../events/outbox-stats.ts';
 
 /** Where the metrics are served. */
 export const METRICS_PATH = '/metrics';
@@ -57,6 +62,7 @@ export class Metrics {
   readonly #requests = new Tally<'method' | 'route' | 'status'>();
   readonly #requestSeconds: Histogram<'method' | 'route' | 'status'>;
   readonly #deliverySeconds: Histogram<'channel' | 'outcome'>;
+  #fanoutFollowers = 0;
   readonly cacheLookups: CacheLookups;
 
   constructor(ctx: AppContext) {
@@ -121,6 +127,16 @@ export class Metrics {
       buckets: DELIVERY_BUCKETS,
       registers,
     });
+    const fanoutFollowers = () => this.#fanoutFollowers;
+    new Counter({
+      name: 'quire_fanout_followers_total',
+      help: 'Followers a publish has been spread to (timeline entries and notifications), by this node.',
+      registers,
+      collect(this: Counter) {
+        this.reset();
+        this.inc(fanoutFollowers());
+      },
+    });
     this.#databaseGauges(ctx);
     if (ctx.database.readerStats()) this.#readerGauges(ctx);
   }
@@ -169,6 +185,11 @@ export class Metrics {
     this.#deliverySeconds.observe({ channel, outcome }, seconds);
   }
 
+  /** One batch of a fan-out committed, reaching this many followers. */
+  fanoutBatch(followers: number): void {
+    this.#fanoutFollowers += followers;
+  }
+
   get contentType(): string {
     return this.registry.contentType;
   }
@@ -212,6 +233,14 @@ export class Metrics {
       collect: reading('deliveries by state', async (gauge) => {
         const counts = await queuedDeliveries(ctx.database.db);
         for (const [state, count] of Object.entries(counts)) gauge.set({ state }, count);
+      }),
+    });
+    new Gauge({
+      name: 'quire_fanouts_pending',
+      help: 'Publishes (one per author or tag) still being spread to their followers.',
+      registers,
+      collect: reading('pending fan-outs', async (gauge) => {
+        gauge.set(await pendingFanouts(ctx.database.db));
       }),
     });
     new Gauge({

@@ -13,6 +13,7 @@ import * as m0006 from './0006-listing-indexes.ts';
 import * as m0007 from './0007-conversation.ts';
 import * as m0008 from './0008-password-resets.ts';
 import * as m0009 from './0009-follows.ts';
+import * as m0010 from './0010-notifications.ts';
 
 export interface QuireMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -28,4 +29,5 @@ export const migrations: Record<string, QuireMigration> = {
   '0007-conversation': m0007,
   '0008-password-resets': m0008,
   '0009-follows': m0009,
+  '0010-notifications': m0010,
 };
