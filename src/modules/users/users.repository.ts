@@ -102,3 +102,17 @@ export function lockUser(
     .forUpdate(db.selectFrom('users').selectAll().where('id', '=', id))
     .executeTakeFirstOrThrow();
 }
+
+/** Those of `usernames` (lower case) that name an account. */
+export async function findExistingUsernames(
+  db: DbHandle,
+  usernames: readonly string[],
+): Promise<string[]> {
+  if (usernames.length === 0) return [];
+  const rows = await db
+    .selectFrom('users')
+    .select('username')
+    .where('username', 'in', usernames)
+    .execute();
+  return rows.map((r) => r.username);
+}
