@@ -10,6 +10,7 @@ import type { HLJSApi } from 'highlight.js';
 import { Parser } from 'htmlparser2';
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
+import { type MentionEnv, mentions } from './mention-rule.ts';
 import { sanitize } from './sanitize.ts';
 import { slugify } from './slugify.ts';
 
@@ -74,12 +75,26 @@ function inlineText(token: Token | undefined): string {
     .join('');
 }
 
-const md = new MarkdownIt({ html: true, linkify: true, highlight }).use(tasklist).use(headingIds);
+const md = new MarkdownIt({ html: true, linkify: true, highlight })
+  .use(tasklist)
+  .use(headingIds)
+  .use(mentions);
 md.linkify.set({ fuzzyEmail: false });
 
-export function renderMarkdown(source: string): Rendered {
-  const html = sanitize(md.render(source));
+export interface RenderOptions {
+  /** Lower-case usernames that exist: their @mentions become links to their profiles. */
+  mentions?: ReadonlySet<string>;
+}
+
+export function renderMarkdown(source: string, options: RenderOptions = {}): Rendered {
+  const env: MentionEnv = options.mentions?.size ? { link: options.mentions } : {};
+  const html = sanitize(md.render(source, env));
   return { html, ...readableText(html) };
+}
+
+/** Parses without rendering, for rules that only read (see mention-rule.ts). */
+export function parseMarkdown(source: string, env: MentionEnv): void {
+  md.parse(source, env);
 }
 
 const BLOCKS = new Set([

@@ -10,6 +10,8 @@ export const LINK_REL = 'nofollow ugc noopener';
 
 const prefixed = (value: string) => (value.startsWith(ID_PREFIX) ? value : ID_PREFIX + value);
 const ALIGN = /text-align:\s*(left|right|center)/i;
+/** A profile's path, the only place a link styled as a mention may point. */
+const PROFILE_PATH = /^\/[a-z0-9_]{3,30}$/;
 
 /** Removes a markdown-it `style="text-align: x"` and keeps the alignment as an `align` attribute. */
 function alignCell(tagName: string, attribs: sanitizeHtml.Attributes) {
@@ -99,6 +101,7 @@ const options: sanitizeHtml.IOptions = {
     span: [],
   },
   allowedClasses: {
+    a: ['mention'],
     pre: ['highlight'],
     code: ['hljs', 'language-*'],
     span: ['hljs-*'],
@@ -137,7 +140,12 @@ const options: sanitizeHtml.IOptions = {
       if (out.for) out.for = prefixed(out.for);
       if (out.href?.startsWith('#') && out.href.length > 1)
         out.href = `#${prefixed(out.href.slice(1))}`;
-      if (tagName === 'a') out.rel = LINK_REL;
+      if (tagName === 'a') {
+        out.rel = LINK_REL;
+        // Written by hand, `class="mention"` could dress any link as a mention: only a link to
+        // a profile may look like one.
+        if (out.class !== undefined && !PROFILE_PATH.test(out.href ?? '')) delete out.class;
+      }
       if (tagName === 'input') out.disabled = 'disabled';
       if (tagName === 'th' || tagName === 'td') return alignCell(tagName, out);
       return { tagName, attribs: out };

@@ -5,12 +5,13 @@
  * and the preview, rendered by the pipeline a save uses.
  */
 import { isMap, isScalar, parseDocument, stringify } from 'yaml';
+import type { AppContext } from '../context.ts';
 import type { ArticleRow } from '../db/schema.ts';
 import { AppError, type FieldError, validationFailed } from '../errors.ts';
 import type { PreviewContent } from './templates/editor.ts';
 import type { ArticleInput } from '../modules/articles/articles.schemas.ts';
 import { tagArray } from '../modules/articles/articles.presenter.ts';
-import { prepareArticle } from '../modules/articles/articles.service.ts';
+import { prepareArticle, prepareArticleLinked } from '../modules/articles/articles.service.ts';
 import { type Form, text } from './page.ts';
 
 export type NewAction = 'preview' | 'draft' | 'publish' | 'schedule';
@@ -152,9 +153,9 @@ export function editableMarkdown(article: ArticleRow, seriesName: string | null)
   return `---\n${lines.join('\n')}\n---\n\n${article.body_markdown}`;
 }
 
-/** Renders the Markdown as publishing would, or throws the rules it breaks. */
-export function previewOf(markdown: string): PreviewContent {
-  const { changes, body } = prepareArticle({ body_markdown: markdown });
+/** Renders the Markdown as publishing would, mentions linked, or throws the rules it breaks. */
+export async function previewOf(ctx: AppContext, markdown: string): Promise<PreviewContent> {
+  const { changes, body } = await prepareArticleLinked(ctx, { body_markdown: markdown });
   return {
     title: changes.title,
     tags: changes.tags ?? [],

@@ -118,7 +118,7 @@ export function editorRoutes(ctx: AppContext) {
         const markdown = typedMarkdown(text(body, 'body_markdown'));
         if (action === 'preview') {
           const form: FormState = { ...emptyForm(csrfFor(reply)), values: keptValues(body) };
-          return send(request, reply, title, render(form, previewOf(markdown)));
+          return send(request, reply, title, render(form, await previewOf(ctx, markdown)));
         }
         const at =
           action === 'schedule' ? newSchedule(text(body, 'schedule_at'), now, markdown) : undefined;
@@ -140,7 +140,7 @@ export function editorRoutes(ctx: AppContext) {
       reply.type('text/html; charset=utf-8');
       try {
         const markdown = typedMarkdown(text(request.body as Form, 'body_markdown'));
-        return reply.send(previewArticle(previewOf(markdown)));
+        return reply.send(previewArticle(await previewOf(ctx, markdown)));
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500) throw error;
         const errors = error.errors ?? [{ field: 'body_markdown', message: error.message }];
@@ -197,7 +197,7 @@ export function editorRoutes(ctx: AppContext) {
           );
         if (action === 'preview') {
           const form: FormState = { ...emptyForm(csrfFor(reply)), values: keptValues(body) };
-          return send(request, reply, title, render(form, previewOf(markdown)));
+          return send(request, reply, title, render(form, await previewOf(ctx, markdown)));
         }
         if (action === 'delete') {
           await deleteArticle(ctx, user, article.id);

@@ -25,7 +25,7 @@ import { type FrontMatterSplit, splitFrontMatter } from '../../render/front-matt
 import { renderMarkdown } from '../../render/markdown.ts';
 import { excerpt, readingTimeMinutes } from '../../render/text.ts';
 import { assertMayWrite } from '../users/users.rules.ts';
-import { findUserById } from '../users/users.service.ts';
+import { findUserById, mentionedAccounts } from '../users/users.service.ts';
 import { type ArticleChanges, type ArticleInput, parseArticleInput } from './article-input.ts';
 import { articleShowJson, articleWithoutBodyJson } from './articles.presenter.ts';
 import {
@@ -89,8 +89,8 @@ export async function articleForViewer(
   return { article, author };
 }
 
-function rendered(content: string) {
-  const r = renderMarkdown(content);
+function rendered(content: string, mentions?: ReadonlySet<string>) {
+  const r = renderMarkdown(content, { mentions });
   return {
     body_html: r.html,
     reading_time_minutes: readingTimeMinutes(r.text),
@@ -237,19 +237,43 @@ export interface PreparedArticle {
   lead: string;
 }
 
+/** Applies the rules to a new article; throws a 422 before anything is written. */
+function checkNewArticle(
+  input: ArticleInput,
+  frontMatter?: FrontMatterSplit,
+): PreparedArticle['changes'] {
+  const changes = parseArticleInput(input, frontMatter);
+  if (changes.title === undefined)
+    throw validationFailed([{ field: 'title', message: "Title can't be blank" }]);
+  return { ...changes, title: changes.title };
+}
+
+function renderNewArticle(
+  changes: PreparedArticle['changes'],
+  mentions?: ReadonlySet<string>,
+): PreparedArticle {
+  const { lead, ...body } = rendered(changes.content ?? '', mentions);
+  return { changes, body, lead };
+}
+
 /**
- * Applies the rules and renders the Markdown; throws a 422 before anything is written.
+ * Applies the rules and renders the Markdown, with no database at hand: @mentions stay text.
  * `frontMatter` is the body's front matter when the caller already has it (see parseArticleInput).
  */
 export function prepareArticle(
   input: ArticleInput,
   frontMatter?: FrontMatterSplit,
 ): PreparedArticle {
-  const changes = parseArticleInput(input, frontMatter);
-  if (changes.title === undefined)
-    throw validationFailed([{ field: 'title', message: "Title can't be blank" }]);
-  const { lead, ...body } = rendered(changes.content ?? '');
-  return { changes: { ...changes, title: changes.title }, body, lead };
+  return renderNewArticle(checkNewArticle(input, frontMatter));
+}
+
+/** prepareArticle, with the @mentions of accounts that exist linked to their profiles. */
+export async function prepareArticleLinked(
+  ctx: AppContext,
+  input: ArticleInput,
+): Promise<PreparedArticle> {
+  const changes = checkNewArticle(input);
+  return renderNewArticle(changes, await mentionedAccounts(ctx, changes.content ?? ''));
 }
 
 /**
@@ -324,7 +348,7 @@ export async function insertArticlesIn(
 
 export async function createArticle(ctx: AppContext, author: UserRow, input: ArticleInput) {
   assertMayWrite(author);
-  const prepared = prepareArticle(input);
+  const prepared = await prepareArticleLinked(ctx, input);
   const [article] = await ctx.database.transaction((tx) =>
     insertArticlesIn(ctx, tx, author, [prepared]),
   );
@@ -357,7 +381,10 @@ export async function updateArticle(
   const stamp = now.toISOString();
   const title = changes.title ?? before.title;
   const published = changes.published ?? before.published === 1;
-  const body = changes.content !== undefined ? rendered(changes.content) : null;
+  const body =
+    changes.content !== undefined
+      ? rendered(changes.content, await mentionedAccounts(ctx, changes.content))
+      : null;
   let description = before.description;
   let descriptionAuto = before.description_auto;
   if (changes.description) {

@@ -12,7 +12,7 @@ import { appendEvent, type EventType } from '../../events/outbox.ts';
 import { renderMarkdown } from '../../render/markdown.ts';
 import { findArticleById, isVisible } from '../articles/articles.service.ts';
 import { assertMayWrite } from '../users/users.rules.ts';
-import { findUserById } from '../users/users.service.ts';
+import { findUserById, mentionedAccounts } from '../users/users.service.ts';
 import { type CommentNode, commentJson, commentTree, findNode } from './comments.presenter.ts';
 import {
   articleComments,
@@ -115,7 +115,8 @@ export async function createComment(
   const since = new Date(now.getTime() - DUPLICATE_WINDOW_MS).toISOString();
   if (await hasSameComment(ctx.database.db, user.id, article.id, input.body_markdown, since))
     throw new AppError('conflict', 'You just wrote the same comment here');
-  const html = renderMarkdown(input.body_markdown).html;
+  const mentions = await mentionedAccounts(ctx, input.body_markdown);
+  const html = renderMarkdown(input.body_markdown, { mentions }).html;
   const stamp = now.toISOString();
   const comment = await ctx.database.transaction(async (tx) => {
     const row = await insertComment(tx.db, {
@@ -167,7 +168,7 @@ export async function editComment(
   if (problem) throw validationFailed([problem]);
   const { comment, article } = await commentToChange(ctx, actor, id, (c) => c.user_id === actor.id);
   if (body === comment.body_markdown) return { comment, article };
-  const html = renderMarkdown(body).html;
+  const html = renderMarkdown(body, { mentions: await mentionedAccounts(ctx, body) }).html;
   const stamp = ctx.clock.now().toISOString();
   return ctx.database.transaction(async (tx) => {
     const row = await updateComment(tx.db, comment.id, {

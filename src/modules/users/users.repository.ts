@@ -107,3 +107,17 @@ export function usersByIds(db: DbHandle, ids: readonly number[]): Promise<UserRo
   if (ids.length === 0) return Promise.resolve([]);
   return db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
 }
+
+/** Those of `usernames` (lower case) that name an account. */
+export async function findExistingUsernames(
+  db: DbHandle,
+  usernames: readonly string[],
+): Promise<string[]> {
+  if (usernames.length === 0) return [];
+  const rows = await db
+    .selectFrom('users')
+    .select('username')
+    .where('username', 'in', usernames)
+    .execute();
+  return rows.map((r) => r.username);
+}

@@ -7,6 +7,7 @@ import type { UserRow } from '../../db/schema.ts';
 import { AppError, type FieldError, notFound, validationFailed } from '../../errors.ts';
 import { SITE_KEY, userKey } from '../../events/cache-keys.ts';
 import { appendEvent } from '../../events/outbox.ts';
+import { findMentions } from '../../render/mentions.ts';
 import { checkHttpUrl, checkStorable } from '../articles/articles.rules.ts';
 import { withholdArticlesOf } from '../articles/withholding.service.ts';
 import { countAction } from './action-counts.repository.ts';
@@ -14,6 +15,7 @@ import { hashPassword } from './password.ts';
 import { userJson } from './users.presenter.ts';
 import {
   claimFirstAdminMarker,
+  findExistingUsernames,
   findUserById,
   findUserByUsername,
   insertUser,
@@ -193,6 +195,26 @@ export async function usersById(
 /** The account with this username (as stored: lower case), if there is one. */
 export function userByUsername(ctx: AppContext, username: string): Promise<UserRow | undefined> {
   return findUserByUsername(ctx.database.db, username);
+}
+
+/**
+ * Which of these lower-case usernames (a text's mentions, at most MENTIONS_MAX) name an account:
+ * one query.
+ */
+export async function existingUsernames(
+  ctx: AppContext,
+  usernames: readonly string[],
+): Promise<Set<string>> {
+  return new Set(await findExistingUsernames(ctx.database.db, usernames));
+}
+
+/**
+ * The accounts the Markdown @mentions, for renderMarkdown to link (`mentions`): the rendered
+ * Markdown, so an article's body without its front matter.
+ */
+export async function mentionedAccounts(ctx: AppContext, markdown: string): Promise<Set<string>> {
+  const names = findMentions(markdown);
+  return names.length === 0 ? new Set() : existingUsernames(ctx, names);
 }
 
 /**
