@@ -13,6 +13,8 @@ import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/database.ts';
 import type { EventRow } from '../../db/schema.ts';
 import type { OutboxConsumer } from '../../events/consumers.ts';
+import { splitFrontMatter } from '../../render/front-matter.ts';
+import { findMentions } from '../../render/mentions.ts';
 import {
   addToTimelines,
   articleFacts,
@@ -33,10 +35,16 @@ import {
   recipientsByIds,
   tagIdsOf,
   takeReceipt,
+  usersByUsernames,
   VIA_AUTHOR,
   VIA_TAG,
 } from './notifications.repository.ts';
-import { TIMELINE_BACKFILL, wants } from './notifications.rules.ts';
+import {
+  ARTICLE_NOTICE_WINDOW_MS,
+  MENTIONS_NOTIFIED,
+  TIMELINE_BACKFILL,
+  wants,
+} from './notifications.rules.ts';
 import { notificationsChanged } from './changes.ts';
 
 interface FollowData {
@@ -148,6 +156,7 @@ async function onComment(ctx: AppContext, tx: Tx, event: EventRow, stamp: string
       notices.push({ recipientId: parent.user_id, kind: 'reply' });
   }
   notices.push({ recipientId: article.user_id, kind: 'comment' });
+  notices.push(...(await mentioned(tx, comment.body_markdown)));
   await notify(
     ctx,
     tx,
@@ -198,10 +207,32 @@ async function onReaction(ctx: AppContext, tx: Tx, event: EventRow, stamp: strin
   );
 }
 
-/** A publish: one fan-out for the author's followers and one for each tag's. */
-async function onPublish(tx: Tx, event: EventRow, stamp: string): Promise<void> {
+/** The accounts a text @mentions (the first MENTIONS_NOTIFIED of them), as notices. */
+async function mentioned(tx: Tx, markdown: string): Promise<Notice[]> {
+  const names = findMentions(markdown).slice(0, MENTIONS_NOTIFIED);
+  const found = await usersByUsernames(tx.db, names);
+  return found.map((user) => ({ recipientId: user.id, kind: 'mention' as const }));
+}
+
+/**
+ * A publish: one fan-out for the author's followers and one for each tag's, and a notice to
+ * each account the article mentions (unless it is old news, an import).
+ */
+async function onPublish(ctx: AppContext, tx: Tx, event: EventRow, stamp: string): Promise<void> {
   const article = await articleFacts(tx.db, subjectId(event));
   if (!article || article.published !== 1 || article.published_at === null) return;
+  if (Date.parse(article.published_at) >= Date.parse(stamp) - ARTICLE_NOTICE_WINDOW_MS) {
+    const { body } = splitFrontMatter(article.body_markdown);
+    await notify(
+      ctx,
+      tx,
+      event,
+      article.user_id,
+      await mentioned(tx, body),
+      { article_id: article.id, comment_id: null },
+      stamp,
+    );
+  }
   const spread = {
     event_id: event.id,
     article_id: article.id,
@@ -241,7 +272,7 @@ export const notificationsIntake: OutboxConsumer = {
           await onReaction(ctx, tx, event, stamp);
           break;
         case 'article.published':
-          await onPublish(tx, event, stamp);
+          await onPublish(ctx, tx, event, stamp);
           break;
       }
     }
