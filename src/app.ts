@@ -47,6 +47,8 @@ import { metricsOf } from './metrics/metrics.ts';
 import { tagsRoutes } from './modules/tags/tags.routes.ts';
 import { followComponents } from './modules/follows/follows.schemas.ts';
 import { followsRoutes } from './modules/follows/follows.routes.ts';
+import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
+import { notificationComponents } from './modules/notifications/notifications.schemas.ts';
 import { reactionComponents } from './modules/reactions/reactions.schemas.ts';
 import { reactionsRoutes } from './modules/reactions/reactions.routes.ts';
 import { reportComponents } from './modules/reports/reports.schemas.ts';
@@ -206,6 +208,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     ...commentComponents,
     ...reactionComponents,
     ...followComponents,
+    ...notificationComponents,
     ...reportComponents,
   ])
     app.addSchema(schema);
@@ -228,6 +231,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(commentsRoutes(ctx));
   await app.register(reactionsRoutes(ctx));
   await app.register(followsRoutes(ctx));
+  await app.register(notificationsRoutes(ctx));
   await app.register(reportsRoutes(ctx));
   await app.register(importsRoutes(ctx));
   await app.register(webhooksRoutes(ctx));

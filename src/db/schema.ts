@@ -351,7 +351,7 @@ export interface NotificationActorsTable {
   actor_id: number;
 }
 
-/** Each event a reader's gathered notifications have taken in. */
+/** Each event a reader has been considered for, notified or not. */
 export interface NotificationReceiptsTable {
   user_id: number;
   event_id: number;
@@ -385,6 +385,8 @@ export interface FanoutsTable {
   /** The last follow worked through. */
   after_follow_id: Generated<number>;
   created_at: string;
+  /** When the last batch went; null while followers remain. */
+  finished_at: Generated<string | null>;
 }
 
 export interface Schema {

@@ -41,6 +41,7 @@ export async function pendingFanouts(db: DbHandle): Promise<number> {
   const row = await db
     .selectFrom('fanouts')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('finished_at', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

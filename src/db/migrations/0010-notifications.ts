@@ -67,8 +67,9 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('actor_id', id, (c) => c.notNull())
     .addPrimaryKeyConstraint('notification_actors_pk', ['notification_id', 'actor_id'])
     .execute();
-  // Each event a reader's gathered notifications have taken in, so a redelivered one is not
-  // counted again, even after the notification it joined was read.
+  // Each event a reader has been considered for, notified or not (a kind turned off, a muted
+  // thread), so an event handled again changes nothing, even after the notification it made or
+  // joined was read, or the reader's settings changed.
   await ts
     .createTable('notification_receipts')
     .addColumn('user_id', id, (c) => c.notNull().references('users.id').onDelete('cascade'))
@@ -111,6 +112,9 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     // The last follow worked through; the next batch starts after it.
     .addColumn('after_follow_id', id, (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
+    // Kept once finished, so an event handled again (a replay) does not spread it twice.
+    .addColumn('finished_at', 'text')
     .addUniqueConstraint('fanouts_once', ['event_id', 'followable_type', 'followable_id'])
     .execute();
+  await index('create index fanouts_pending on fanouts (id) where finished_at is null');
 }

@@ -67,8 +67,10 @@ export async function spreadBatch(ctx: AppContext): Promise<number | null> {
       tx.onCommit(() => notificationsChanged(ctx, told));
     }
     const last = followers.at(-1);
-    if (!last || followers.length < FANOUT_BATCH) await finishFanout(tx.db, fanout.id);
-    else await moveFanout(tx.db, fanout.id, last.follow_id);
+    const after = last?.follow_id ?? fanout.after_follow_id;
+    if (followers.length < FANOUT_BATCH) {
+      await finishFanout(tx.db, fanout.id, after, ctx.clock.now().toISOString());
+    } else await moveFanout(tx.db, fanout.id, after);
     metricsOf(ctx).fanoutBatch(followers.length);
     return followers.length;
   });

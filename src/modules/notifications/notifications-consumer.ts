@@ -34,7 +34,8 @@ import {
   type Recipient,
   recipientsByIds,
   tagIdsOf,
-  takeReceipt,
+  takeReceipts,
+  followsNow,
   usersByUsernames,
   VIA_AUTHOR,
   VIA_TAG,
@@ -79,6 +80,8 @@ interface Notice {
 /**
  * Notifies each recipient that wants the kind and has not muted the article's thread; the
  * first notice to a recipient wins (a reply that also mentions its parent's author is a reply).
+ * Each recipient is considered once per event (a receipt), so an event handled again makes no
+ * notification, even one a setting changed since would now let through.
  */
 async function notify(
   ctx: AppContext,
@@ -93,12 +96,13 @@ async function notify(
   for (const { recipientId, kind } of notices) {
     if (recipientId !== actorId && !first.has(recipientId)) first.set(recipientId, kind);
   }
-  if (first.size === 0) return;
-  const recipients = await recipientsByIds(tx.db, [...first.keys()]);
+  const fresh = await takeReceipts(tx.db, [...first.keys()], event.id);
+  if (fresh.size === 0) return;
+  const recipients = await recipientsByIds(tx.db, [...fresh]);
   const muted =
     about.article_id === null
       ? new Set<number>()
-      : await mutedAmong(tx.db, about.article_id, [...first.keys()]);
+      : await mutedAmong(tx.db, about.article_id, [...fresh]);
   const rows: NewNotification[] = [];
   for (const recipient of recipients) {
     const kind = first.get(recipient.id);
@@ -117,11 +121,16 @@ async function onFollow(ctx: AppContext, tx: Tx, event: EventRow, stamp: string)
   const data = dataOf<FollowData>(event);
   const readerId = data.follower.user_id;
   const user = data.followable_type === 'User';
+  // The timeline follows what the reader follows now: an event handled again (a replay) of a
+  // follow undone since, or of an unfollow followed again since, leaves it as it is.
+  const following = await followsNow(tx.db, readerId, data.followable_type, data.followable_id);
   if (event.type === 'follow.deleted') {
+    if (following) return;
     if (user) await dropAuthorFromTimeline(tx.db, readerId, data.followable_id);
     else await dropTagFromTimeline(tx.db, readerId, data.followable_id);
     return;
   }
+  if (!following) return;
   const now = ctx.clock.now().toISOString();
   const newest = user
     ? await newestOfAuthor(tx.db, data.followable_id, now, TIMELINE_BACKFILL)
@@ -181,10 +190,10 @@ async function onReaction(ctx: AppContext, tx: Tx, event: EventRow, stamp: strin
       ? await articleFacts(tx.db, data.reactable_id)
       : await commentFacts(tx.db, data.reactable_id);
   if (!item || item.user_id === actorId) return;
+  if ((await takeReceipts(tx.db, [item.user_id], event.id)).size === 0) return;
   const [recipient] = await recipientsByIds(tx.db, [item.user_id]);
   if (!recipient || !hears(recipient, 'reaction')) return;
   if ((await mutedAmong(tx.db, data.article_id, [recipient.id])).size > 0) return;
-  if (!(await takeReceipt(tx.db, recipient.id, event.id))) return;
   tx.onCommit(() => notificationsChanged(ctx, [recipient.id]));
   const groupKey = `${data.reactable_type}:${data.reactable_id}`;
   const open = await findOpenGroup(tx.db, recipient.id, groupKey);

@@ -38,17 +38,22 @@ export async function insertNotifications(
 }
 
 /**
- * Records that `userId`'s gathered notifications took in the event; false when they already
- * had (a redelivery), and the caller then changes nothing.
+ * Records that these readers were considered for the event; returns those not considered
+ * before. An event handled again (a replay) finds every receipt taken, and changes nothing.
  */
-export async function takeReceipt(db: DbHandle, userId: number, eventId: number): Promise<boolean> {
-  const row = await db
+export async function takeReceipts(
+  db: DbHandle,
+  userIds: readonly number[],
+  eventId: number,
+): Promise<Set<number>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
     .insertInto('notification_receipts')
-    .values({ user_id: userId, event_id: eventId })
+    .values(userIds.map((user_id) => ({ user_id, event_id: eventId })))
     .onConflict((oc) => oc.columns(['user_id', 'event_id']).doNothing())
-    .returning('event_id')
-    .executeTakeFirst();
-  return row !== undefined;
+    .returning('user_id')
+    .execute();
+  return new Set(rows.map((r) => r.user_id));
 }
 
 export function findOpenGroup(
@@ -401,7 +406,7 @@ export async function timelinePage(
 
 // ---- Fan-outs ----
 
-export type NewFanout = Omit<FanoutRow, 'id' | 'after_follow_id' | 'created_at'>;
+export type NewFanout = Omit<FanoutRow, 'id' | 'after_follow_id' | 'created_at' | 'finished_at'>;
 
 export async function insertFanouts(
   db: DbHandle,
@@ -417,14 +422,26 @@ export async function insertFanouts(
 }
 
 export async function hasFanouts(db: DbHandle): Promise<boolean> {
-  const row = await db.selectFrom('fanouts').select('id').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('fanouts')
+    .select('id')
+    .where('finished_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
-/** The oldest fan-out no other node is working on, locked for this transaction. */
+/** The oldest unfinished fan-out no other node is working on, locked for this transaction. */
 export function claimFanout(tx: Tx): Promise<FanoutRow | undefined> {
   return tx
-    .skipLocked(tx.db.selectFrom('fanouts').selectAll().orderBy('id').limit(1))
+    .skipLocked(
+      tx.db
+        .selectFrom('fanouts')
+        .selectAll()
+        .where('finished_at', 'is', null)
+        .orderBy('id')
+        .limit(1),
+    )
     .executeTakeFirst();
 }
 
@@ -460,8 +477,17 @@ export async function moveFanout(db: DbHandle, id: number, afterFollowId: number
     .execute();
 }
 
-export async function finishFanout(db: DbHandle, id: number): Promise<void> {
-  await db.deleteFrom('fanouts').where('id', '=', id).execute();
+export async function finishFanout(
+  db: DbHandle,
+  id: number,
+  afterFollowId: number,
+  stamp: string,
+): Promise<void> {
+  await db
+    .updateTable('fanouts')
+    .set({ after_follow_id: afterFollowId, finished_at: stamp })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** The ids of the tags an article carries. */
@@ -490,6 +516,23 @@ export function commentFacts(db: DbHandle, id: number) {
     .select(['id', 'user_id', 'article_id', 'parent_id', 'deleted', 'body_markdown'])
     .where('id', '=', id)
     .executeTakeFirst();
+}
+
+/** Whether the reader follows the account or tag now. */
+export async function followsNow(
+  db: DbHandle,
+  followerId: number,
+  type: 'User' | 'Tag',
+  followableId: number,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('follows')
+    .select('id')
+    .where('follower_id', '=', followerId)
+    .where('followable_type', '=', type)
+    .where('followable_id', '=', followableId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export function usersByUsernames(db: DbHandle, names: readonly string[]): Promise<Recipient[]> {
