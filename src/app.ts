@@ -64,6 +64,7 @@ import { editorRoutes } from './web/editor.routes.ts';
 import { followPagesRoutes } from './web/follows.routes.ts';
 import { pageCachePolicy, pageKeyOf, pageRouteOf } from './web/page.ts';
 import { passwordRoutes } from './web/password.routes.ts';
+import { unsubscribeRoutes } from './web/unsubscribe.routes.ts';
 import { settingsRoutes } from './web/settings.routes.ts';
 import { siteName } from './modules/site/site.service.ts';
 import { webRoutes } from './web/web.routes.ts';
@@ -247,6 +248,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(conversationRoutes(ctx));
   await app.register(followPagesRoutes(ctx));
   await app.register(passwordRoutes(ctx));
+  await app.register(unsubscribeRoutes(ctx));
   await app.register(webRoutes(ctx));
   return app;
 }

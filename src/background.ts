@@ -13,6 +13,7 @@ import { Dispatcher } from './events/dispatcher.ts';
 import { announceScheduled } from './modules/articles/announcements.ts';
 import { feedPolling, stopFeedPolling } from './modules/imports/feed-polling.ts';
 import { mailChannel } from './modules/mail/mail-dispatch.ts';
+import { notificationDigest } from './modules/notifications/digest.ts';
 import { fanOut, stopFanOut } from './modules/notifications/fan-out.ts';
 import { notificationsIntake } from './modules/notifications/notifications-consumer.ts';
 import { webhookChannel, webhookFanOut } from './modules/webhooks/webhook-dispatch.ts';
@@ -29,7 +30,15 @@ export function createDispatcher(ctx: AppContext): Dispatcher {
       ...(ctx.config.purgeUrls.length > 0 ? [cachePurgeFanOut] : []),
     ],
     channels: [webhookChannel, websubChannel, cachePurgeChannel, mailChannel],
-    jobs: [announceScheduled, websubExpiry, websubContent, feedPolling, fanOut, pruneDeliveries],
+    jobs: [
+      announceScheduled,
+      websubExpiry,
+      websubContent,
+      feedPolling,
+      fanOut,
+      notificationDigest,
+      pruneDeliveries,
+    ],
   });
 }
 

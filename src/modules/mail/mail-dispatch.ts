@@ -86,6 +86,7 @@ export const mailChannel: SendingChannel = {
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
+        ...(mail.headers && { headers: mail.headers }),
         messageId: messageIdOf(ctx, delivery),
       })) as { response?: unknown };
       const response = typeof info.response === 'string' ? info.response : '';

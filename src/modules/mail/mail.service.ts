@@ -16,6 +16,8 @@ export interface Mail {
   subject: string;
   text: string;
   html: string;
+  /** Headers of its own, such as List-Unsubscribe. */
+  headers?: Record<string, string>;
 }
 
 /** Deliveries of this channel: `mail:<account>`, which per-target concurrency counts by. */

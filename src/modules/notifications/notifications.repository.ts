@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { DbHandle, Tx } from '../../db/database.ts';
-import type { FanoutRow, NotificationRow, NotificationsTable } from '../../db/schema.ts';
+import type { FanoutRow, NotificationRow, NotificationsTable, UserRow } from '../../db/schema.ts';
 
 export type NotificationKind = NotificationsTable['kind'];
 
@@ -245,7 +245,7 @@ export async function mutedArticles(
 export async function setPreferences(
   db: DbHandle,
   userId: number,
-  preferences: { notifications_off: number; digest: number },
+  preferences: { notifications_off?: number; digest?: number; digest_sent_at?: string },
 ): Promise<void> {
   await db.updateTable('users').set(preferences).where('id', '=', userId).execute();
 }
@@ -542,4 +542,53 @@ export function usersByUsernames(db: DbHandle, names: readonly string[]): Promis
     .select(['id', 'notifications_off', 'suspended_at'])
     .where('username', 'in', names)
     .execute();
+}
+
+// ---- Daily digests ----
+
+/** Accounts that want a digest and had none since `before` (oldest first). */
+export function dueDigests(db: DbHandle, before: string, limit: number): Promise<UserRow[]> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('digest', '=', 1)
+    .where((eb) => eb.or([eb('digest_sent_at', 'is', null), eb('digest_sent_at', '<=', before)]))
+    .orderBy('digest_sent_at')
+    .limit(limit)
+    .execute();
+}
+
+/** When the digest that has waited longest was last sent, among accounts that want one. */
+export async function oldestDigest(db: DbHandle): Promise<string | null | undefined> {
+  const row = await db
+    .selectFrom('users')
+    .select('digest_sent_at')
+    .where('digest', '=', 1)
+    .orderBy('digest_sent_at')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? undefined : row.digest_sent_at;
+}
+
+/**
+ * Takes the account's next digest: moves `digest_sent_at` from what it was to `stamp`; false
+ * when another node took it first (or the account stopped wanting one).
+ */
+export async function claimDigest(
+  db: DbHandle,
+  user: Pick<UserRow, 'id' | 'digest_sent_at'>,
+  stamp: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ digest_sent_at: stamp })
+    .where('id', '=', user.id)
+    .where('digest', '=', 1)
+    .where((eb) =>
+      user.digest_sent_at === null
+        ? eb('digest_sent_at', 'is', null)
+        : eb('digest_sent_at', '=', user.digest_sent_at),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

@@ -119,6 +119,9 @@ export async function updateNotificationSettings(
   await setPreferences(ctx.database.db, reader.id, {
     notifications_off: offBits(settings.on),
     digest: settings.digest ? 1 : 0,
+    // The first digest comes a day after asking for it, with what arrived meanwhile.
+    ...(settings.digest &&
+      reader.digest === 0 && { digest_sent_at: ctx.clock.now().toISOString() }),
   });
 }
 
