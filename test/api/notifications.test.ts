@@ -378,3 +378,26 @@ test('events handled again (a consumer moved back) change no notification or tim
     0,
   );
 });
+
+test('a deleted article leaves every inbox and timeline', async () => {
+  const article = await publish(bob, 'Short-lived');
+  await comment(cyd, article.id, 'Quick, before it goes.');
+  await drainAll(server);
+  const count = async (table: 'notifications' | 'timeline') =>
+    Number(
+      (
+        await db()
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('article_id', '=', article.id)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  assert.ok((await count('notifications')) > 0);
+  assert.ok((await count('timeline')) > 0);
+  const res = await api().delete(`/api/articles/${article.id}`, { key: bob.key });
+  assert.ok(res.status === 204 || res.status === 200, res.text);
+  await drainAll(server);
+  assert.equal(await count('notifications'), 0);
+  assert.equal(await count('timeline'), 0);
+});

@@ -1,6 +1,6 @@
 /**
  * The notifications service's intake: an outbox consumer reading follows, comments, reactions
- * and publishes, each a stream of events, and turning them into notifications, timeline entries
+ * and publishes (and deletions), each a stream of events, and turning them into notifications, timeline entries
  * and fan-outs in the transaction that moves its position. An event is read once in the normal
  * course; a replay or a redelivery finds the notification already made (one per recipient and
  * event, a receipt per event gathered) and changes nothing.
@@ -22,6 +22,7 @@ import {
   dropAuthorFromTimeline,
   dropTagFromTimeline,
   findOpenGroup,
+  forgetArticle,
   insertFanouts,
   insertNotifications,
   joinGroup,
@@ -282,6 +283,9 @@ export const notificationsIntake: OutboxConsumer = {
           break;
         case 'article.published':
           await onPublish(ctx, tx, event, stamp);
+          break;
+        case 'article.deleted':
+          await forgetArticle(tx.db, subjectId(event), stamp);
           break;
       }
     }

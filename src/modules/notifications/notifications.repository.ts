@@ -592,3 +592,19 @@ export async function claimDigest(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/**
+ * A deleted article leaves every inbox, timeline and muted thread, and a fan-out of it still
+ * under way stops (first, so a batch in flight on another node has committed before the rows go).
+ */
+export async function forgetArticle(db: DbHandle, articleId: number, stamp: string): Promise<void> {
+  await db
+    .updateTable('fanouts')
+    .set({ finished_at: stamp })
+    .where('finished_at', 'is', null)
+    .where('article_id', '=', articleId)
+    .execute();
+  await db.deleteFrom('notifications').where('article_id', '=', articleId).execute();
+  await db.deleteFrom('timeline').where('article_id', '=', articleId).execute();
+  await db.deleteFrom('notification_mutes').where('article_id', '=', articleId).execute();
+}
