@@ -34,7 +34,8 @@ import {
   openGroup,
   type Recipient,
   recipientsByIds,
-  tagIdsOf,
+  tagsOf,
+  hasFollowers,
   takeReceipts,
   followsNow,
   usersByUsernames,
@@ -249,15 +250,24 @@ async function onPublish(ctx: AppContext, tx: Tx, event: EventRow, stamp: string
     author_id: article.user_id,
     published_at: article.published_at,
   };
-  const tags = await tagIdsOf(tx.db, article.id);
+  // A fan-out no one follows is written finished: it spreads nothing, and its row still marks
+  // the publish as spread, should the event be handled again after someone follows.
+  const followed = await hasFollowers(tx.db, article.user_id);
+  const finished = (anyone: boolean) => (anyone ? null : stamp);
   await insertFanouts(
     tx.db,
     [
-      { ...spread, followable_type: 'User', followable_id: article.user_id },
-      ...tags.map((tagId) => ({
+      {
+        ...spread,
+        followable_type: 'User',
+        followable_id: article.user_id,
+        finished_at: finished(followed),
+      },
+      ...(await tagsOf(tx.db, article.id)).map((tag) => ({
         ...spread,
         followable_type: 'Tag' as const,
-        followable_id: tagId,
+        followable_id: tag.tag_id,
+        finished_at: finished(tag.followers_count > 0),
       })),
     ],
     stamp,

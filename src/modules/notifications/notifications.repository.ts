@@ -406,7 +406,7 @@ export async function timelinePage(
 
 // ---- Fan-outs ----
 
-export type NewFanout = Omit<FanoutRow, 'id' | 'after_follow_id' | 'created_at' | 'finished_at'>;
+export type NewFanout = Omit<FanoutRow, 'id' | 'after_follow_id' | 'created_at'>;
 
 export async function insertFanouts(
   db: DbHandle,
@@ -490,14 +490,27 @@ export async function finishFanout(
     .execute();
 }
 
-/** The ids of the tags an article carries. */
-export async function tagIdsOf(db: DbHandle, articleId: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('article_tags')
-    .select('tag_id')
-    .where('article_id', '=', articleId)
+/** The tags an article carries, and how many follow each. */
+export function tagsOf(
+  db: DbHandle,
+  articleId: number,
+): Promise<Array<{ tag_id: number; followers_count: number }>> {
+  return db
+    .selectFrom('article_tags as at')
+    .innerJoin('tags as t', 't.id', 'at.tag_id')
+    .select(['at.tag_id', 't.followers_count'])
+    .where('at.article_id', '=', articleId)
     .execute();
-  return rows.map((r) => r.tag_id);
+}
+
+/** Whether anyone follows the account. */
+export async function hasFollowers(db: DbHandle, userId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .select('followers_count')
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  return (row?.followers_count ?? 0) > 0;
 }
 
 // ---- What the events name, read in the consumer's transaction ----
