@@ -49,7 +49,7 @@ export function unreadText(count: number): string {
  */
 function notificationsLink(unread: number | undefined): string {
   const count = unread ?? 0;
-  return html`<a href="/notifications" class="notifications-link">Notifications<span class="unread" id="unread-count" data-stream="/notifications/stream"!${count === 0 ? ' hidden' : ''}>!${count === 0 ? '' : html`${unreadText(count)}<span class="visually-hidden"> unread</span>`}</span></a>`;
+  return html`<a href="/notifications" class="notifications-link">Notifications <span class="unread" id="unread-count" data-stream="/notifications/stream"!${count === 0 ? ' hidden' : ''}>!${count === 0 ? '' : html`${unreadText(count)}<span class="visually-hidden"> unread</span>`}</span></a>`;
 }
 
 function nav(frame: PageFrame): string {
