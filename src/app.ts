@@ -62,6 +62,8 @@ import { assetsRoutes } from './web/assets.routes.ts';
 import { conversationRoutes } from './web/conversation.routes.ts';
 import { editorRoutes } from './web/editor.routes.ts';
 import { followPagesRoutes } from './web/follows.routes.ts';
+import { notificationStreamRoutes } from './web/notification-stream.ts';
+import { notificationPagesRoutes } from './web/notifications.routes.ts';
 import { pageCachePolicy, pageKeyOf, pageRouteOf } from './web/page.ts';
 import { passwordRoutes } from './web/password.routes.ts';
 import { unsubscribeRoutes } from './web/unsubscribe.routes.ts';
@@ -247,6 +249,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(moderationRoutes(ctx));
   await app.register(conversationRoutes(ctx));
   await app.register(followPagesRoutes(ctx));
+  await app.register(notificationPagesRoutes(ctx));
+  await app.register(notificationStreamRoutes(ctx));
   await app.register(passwordRoutes(ctx));
   await app.register(unsubscribeRoutes(ctx));
   await app.register(webRoutes(ctx));

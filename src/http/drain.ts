@@ -75,6 +75,7 @@ export class Drain {
   #draining = false;
   #lastRequestAt = 0;
   #waiters: Array<() => void> = [];
+  #onStart: Array<() => void> = [];
 
   /** `headers` go on every refusal (the security headers every answer carries). */
   constructor(logger: FastifyBaseLogger, headers: Readonly<Record<string, string>>) {
@@ -111,11 +112,20 @@ export class Drain {
     };
   }
 
+  /**
+   * Calls `listener` when the stop begins: answers that never finish on their own (a live event
+   * stream) end then, so they do not hold the stop until QUIRE_SHUTDOWN_TIMEOUT.
+   */
+  onStart(listener: () => void): void {
+    this.#onStart.push(listener);
+  }
+
   /** From now on, refuse new requests and close each connection after its current answer. */
   start(): void {
     if (this.#draining) return;
     this.#draining = true;
     for (const res of this.#inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+    for (const listener of this.#onStart) listener();
   }
 
   /**

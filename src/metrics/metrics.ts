@@ -63,6 +63,7 @@ export class Metrics {
   readonly #requestSeconds: Histogram<'method' | 'route' | 'status'>;
   readonly #deliverySeconds: Histogram<'channel' | 'outcome'>;
   #fanoutFollowers = 0;
+  #notificationStreams = 0;
   readonly cacheLookups: CacheLookups;
 
   constructor(ctx: AppContext) {
@@ -137,6 +138,15 @@ export class Metrics {
         this.inc(fanoutFollowers());
       },
     });
+    const notificationStreams = () => this.#notificationStreams;
+    new Gauge({
+      name: 'quire_notification_streams',
+      help: 'Live unread-count streams (Server-Sent Events) open on this node.',
+      registers,
+      collect(this: Gauge) {
+        this.set(notificationStreams());
+      },
+    });
     this.#databaseGauges(ctx);
     if (ctx.database.readerStats()) this.#readerGauges(ctx);
   }
@@ -188,6 +198,11 @@ export class Metrics {
   /** One batch of a fan-out committed, reaching this many followers. */
   fanoutBatch(followers: number): void {
     this.#fanoutFollowers += followers;
+  }
+
+  /** How many live unread-count streams are open on this node now. */
+  notificationStreams(open: number): void {
+    this.#notificationStreams = open;
   }
 
   get contentType(): string {

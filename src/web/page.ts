@@ -20,6 +20,7 @@ import { UNMATCHED_ROUTE } from '../metrics/metrics.ts';
 import { PageQuery } from '../http/schemas.ts';
 import { PAGE_RANGE, queryInteger } from '../http/url-numbers.ts';
 import { SESSION_COOKIE } from '../modules/auth/sessions.ts';
+import { unreadCount } from '../modules/notifications/notifications.service.ts';
 import type { FormState } from './templates/forms.ts';
 import { type FeedLink, layout } from './templates/layout.ts';
 import { siteName } from '../modules/site/site.service.ts';
@@ -162,8 +163,10 @@ export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
   const paged = { schema: { hide: true as const, querystring: PageQuery } };
   const send: PageKit['send'] = async (request, reply, title, body, status = 200, extra = {}) => {
     const csrfToken = request.user ? csrfFor(reply) : undefined;
+    // Only pages built for a signed-in person (private, never shared) carry the count.
+    const unread = request.user ? await unreadCount(ctx, request.user) : undefined;
     const page = layout(
-      { siteName: await siteName(ctx), title, user: request.user, csrfToken, ...extra },
+      { siteName: await siteName(ctx), title, user: request.user, csrfToken, unread, ...extra },
       body,
     );
     return reply.status(status).type('text/html; charset=utf-8').send(page);

@@ -34,6 +34,7 @@ import { discussion } from './templates/conversation.ts';
 import { emptyForm } from './templates/forms.ts';
 import { discussionOf } from './discussion.ts';
 import { setupPage, signInPage, signUpPage } from './templates/pages.ts';
+import { homeTabs } from './templates/notifications.ts';
 import { listPublicPage, listSeries } from '../modules/articles/listings.ts';
 import { findArticleByPath, findSeries } from '../modules/articles/articles.repository.ts';
 import { articleForViewer } from '../modules/articles/articles.service.ts';
@@ -68,9 +69,11 @@ export function webRoutes(ctx: AppContext) {
         const { items, more } = await listPublicPage(ctx, { page, per_page: PAGE_SIZE });
         const list = articleList(items, ctx.config.baseUrl, ctx.clock.now(), page, '/', more);
         const site = await siteSettings(ctx);
+        // A signed-in reader's own home page (never the shared cached one) has the tabs.
+        const tabs = request.user ? homeTabs('latest') : '';
         return {
           title: site.site_name,
-          body: `<h1 class="visually-hidden">Latest articles</h1>${list}`,
+          body: `${tabs}<h1 class="visually-hidden">Latest articles</h1>${list}`,
           ...(site.site_description ? { description: site.site_description } : {}),
           keys: [HOME_KEY, ...listedKeys(items)],
           softKeys: listedCountKeys(items),

@@ -187,6 +187,38 @@ export async function countUnread(db: DbHandle, userId: number, cap: number): Pr
   return Number(row.n);
 }
 
+/**
+ * The unread counts of several readers in one query, each counted up to `cap` (one index range
+ * per reader): what the live counts of the readers connected to a node poll.
+ */
+export async function countUnreadOf(
+  db: DbHandle,
+  userIds: readonly number[],
+  cap: number,
+): Promise<Map<number, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('users as u')
+    .select((eb) => [
+      'u.id',
+      eb
+        .selectFrom(
+          eb
+            .selectFrom('notifications as n')
+            .select('n.id')
+            .whereRef('n.user_id', '=', 'u.id')
+            .where('n.unread', '=', 1)
+            .limit(cap)
+            .as('unread'),
+        )
+        .select(eb.fn.countAll<number | string>().as('n'))
+        .as('n'),
+    ])
+    .where('u.id', 'in', userIds)
+    .execute();
+  return new Map(rows.map((r) => [r.id, Number(r.n ?? 0)]));
+}
+
 /** Marks the reader's notifications read: the ones named, or all. Returns how many changed. */
 export async function markRead(
   db: DbHandle,

@@ -12,6 +12,7 @@ import { notificationsChanged } from './changes.ts';
 export { onNotificationChange } from './changes.ts';
 import {
   countUnread,
+  countUnreadOf,
   inboxPage,
   markRead,
   mutedArticles,
@@ -81,6 +82,14 @@ export async function inbox(
 /** The reader's unread notifications, counted up to UNREAD_CAP. */
 export function unreadCount(ctx: AppContext, reader: UserRow): Promise<number> {
   return countUnread(ctx.database.db, reader.id, UNREAD_CAP);
+}
+
+/** The unread counts of several readers (each up to UNREAD_CAP), by id; one query. */
+export function unreadCounts(
+  ctx: AppContext,
+  userIds: readonly number[],
+): Promise<Map<number, number>> {
+  return countUnreadOf(ctx.database.db, userIds, UNREAD_CAP);
 }
 
 /** Marks the reader's notifications read: those named (others' ids are ignored), or all. */

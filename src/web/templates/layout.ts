@@ -1,6 +1,7 @@
 /** The page frame every HTML page shares. Interpolations are escaped by `html` unless marked `!`. */
 import { html } from 'ghtml';
 import type { UserRow } from '../../db/schema.ts';
+import { UNREAD_CAP } from '../../modules/notifications/notifications.rules.ts';
 import { SCRIPT_PATH, STYLESHEET_PATH } from '../assets.ts';
 
 export interface PageFrame {
@@ -9,6 +10,8 @@ export interface PageFrame {
   user: UserRow | null;
   /** A CSRF token for the sign-out form in the header, when someone is signed in. */
   csrfToken?: string | undefined;
+  /** The signed-in reader's unread notifications (up to UNREAD_CAP), for the header's badge. */
+  unread?: number | undefined;
   /** Extra tags for <head> (canonical link, meta), already escaped. */
   head?: string;
   description?: string;
@@ -35,6 +38,20 @@ function feedLinks(frame: PageFrame): string {
     .join('\n');
 }
 
+/** "99+" past the cap: the count stops there. */
+export function unreadText(count: number): string {
+  return count >= UNREAD_CAP ? `${UNREAD_CAP - 1}+` : String(count);
+}
+
+/**
+ * The header's link to the notifications with the unread count, empty and hidden at 0. The
+ * script keeps the count live from `/notifications/stream`; without it, each page shows it.
+ */
+function notificationsLink(unread: number | undefined): string {
+  const count = unread ?? 0;
+  return html`<a href="/notifications" class="notifications-link">Notifications <span class="unread" id="unread-count" data-stream="/notifications/stream"!${count === 0 ? ' hidden' : ''}>!${count === 0 ? '' : html`${unreadText(count)}<span class="visually-hidden"> unread</span>`}</span></a>`;
+}
+
 function nav(frame: PageFrame): string {
   if (!frame.user) {
     return html`<a href="/enter">Sign in</a> <a href="/signup" class="button">Create account</a>`;
@@ -42,6 +59,7 @@ function nav(frame: PageFrame): string {
   return html`<a href="/new">Write</a>
     <a href="/dashboard">Dashboard</a>
     <a href="/readinglist">Reading list</a>
+    !${notificationsLink(frame.unread)}
     <a href="/${frame.user.username}">@${frame.user.username}</a>
     <a href="/settings">Settings</a>
     !${frame.user.role === 'admin' ? '<a href="/admin">Admin</a>' : ''}

@@ -9,11 +9,13 @@ import { PASSWORD_MIN } from '../../modules/users/users.rules.ts';
 import { SUMMARY_MAX } from '../../modules/users/users.rules.ts';
 import { actionButton, type FormState, field, formStart, textarea } from './forms.ts';
 
-export type SettingsSection = 'profile' | 'password' | 'keys' | 'feeds' | 'webhooks';
+export type SettingsSection =
+  'profile' | 'password' | 'notifications' | 'keys' | 'feeds' | 'webhooks';
 
 const SECTIONS: { id: SettingsSection; path: string; label: string }[] = [
   { id: 'profile', path: '/settings', label: 'Profile' },
   { id: 'password', path: '/settings/password', label: 'Password' },
+  { id: 'notifications', path: '/settings/notifications', label: 'Notifications' },
   { id: 'keys', path: '/settings/keys', label: 'API keys' },
   { id: 'feeds', path: '/settings/feeds', label: 'Feed sources' },
   { id: 'webhooks', path: '/settings/webhooks', label: 'Webhooks' },
