@@ -46,7 +46,12 @@ async function seedFollowers(stamp: string): Promise<number[]> {
     await handle.insertInto('users').values(rows).execute();
   }
   const ids = (
-    await handle.selectFrom('users').select('id').where('id', '!=', authorId).orderBy('id').execute()
+    await handle
+      .selectFrom('users')
+      .select('id')
+      .where('id', '!=', authorId)
+      .orderBy('id')
+      .execute()
   ).map((r) => r.id);
   for (let i = 0; i < ids.length; i += 500)
     await handle
@@ -111,7 +116,9 @@ test('after kill -9 in the middle of a fan-out, a restarted process reaches ever
   const res = await fetch(`${base}/api/articles`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'api-key': key },
-    body: JSON.stringify({ article: { title: 'To many', body_markdown: 'Hello.', published: true } }),
+    body: JSON.stringify({
+      article: { title: 'To many', body_markdown: 'Hello.', published: true },
+    }),
   });
   const body = await res.text();
   assert.equal(res.status, 201, body);
@@ -139,7 +146,9 @@ test('after kill -9 in the middle of a fan-out, a restarted process reaches ever
 
   const atKill = await notified();
   const left = await ctx.database.db.selectFrom('fanouts').selectAll().execute();
-  t.diagnostic(`${seen} notified when seen, ${atKill} after the kill; fan-outs left: ${left.length}`);
+  t.diagnostic(
+    `${seen} notified when seen, ${atKill} after the kill; fan-outs left: ${left.length}`,
+  );
   assert.ok(atKill > 0 && atKill < FOLLOWERS, `killed part-way: ${atKill} of ${FOLLOWERS}`);
   assert.equal(atKill % BATCH, 0, 'only whole batches were committed');
   assert.equal(left.length, 1, 'the fan-out is left to finish');
