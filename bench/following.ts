@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { type AppContext, openContext } from '../src/context.ts';
+import { explainSelects } from '../src/db/query-plans.ts';
 import type { UserRow } from '../src/db/schema.ts';
 import {
   addToTimelines,
@@ -309,39 +310,27 @@ async function measure(url: string): Promise<Timing[]> {
   }
 }
 
-/** SQLite's plan for page 50's timeline query, as EXPLAIN QUERY PLAN prints it. */
-async function sqlitePlan(file: string): Promise<string> {
-  const ctx = await openContext(loadConfig({ DATABASE_URL: `sqlite:${file}` }), { logger: quiet });
-  const readerId = Number(
-    (
-      await ctx.database.db
-        .selectFrom('users')
-        .select('id')
-        .where('username', '=', READER)
-        .executeTakeFirstOrThrow()
-    ).id,
-  );
-  await ctx.database.close();
-  const compiled = ctx.database.db
-    .selectFrom('timeline as t')
-    .innerJoin('articles as a', 'a.id', 't.article_id')
-    .select('t.article_id')
-    .where('t.user_id', '=', readerId)
-    .where('a.published', '=', 1)
-    .where('a.published_at', '<=', new Date().toISOString())
-    .orderBy('t.published_at', 'desc')
-    .orderBy('t.article_id', 'desc')
-    .limit(TIMELINE_PAGE + 1)
-    .offset(49 * TIMELINE_PAGE)
-    .compile();
-  const raw = new DatabaseSync(file, { readOnly: true });
+/** The plan of page 50's timeline query, captured as the repository runs it. */
+async function planOf(url: string): Promise<string> {
+  const ctx = await openContext(loadConfig({ DATABASE_URL: url }), { logger: quiet });
   try {
-    const rows = raw
-      .prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`)
-      .all(...(compiled.parameters as Array<string | number>)) as Array<{ detail: string }>;
-    return rows.map((r) => r.detail).join('\n');
+    const found = await ctx.database.db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', READER)
+      .executeTakeFirstOrThrow();
+    const plans = await explainSelects(ctx.database, (database) =>
+      timelinePage(
+        database.db,
+        found.id,
+        ctx.clock.now().toISOString(),
+        TIMELINE_PAGE + 1,
+        49 * TIMELINE_PAGE,
+      ),
+    );
+    return plans.map((p) => p.steps.join('\n')).join('\n');
   } finally {
-    raw.close();
+    await ctx.database.close();
   }
 }
 
@@ -394,7 +383,7 @@ function report(results: Result[], host: string, command: string, plan: string):
       rows,
     ),
     '',
-    "SQLite's plan of the timeline query (page 50):",
+    'The plan of the timeline query for page 50 (`explainSelects`, as test/db/query-plans.test.ts reads plans):',
     '',
     '```',
     plan,
@@ -417,8 +406,8 @@ async function main() {
     log(
       `SQLite: reader follows ${site.kept.following.authors} authors and ${site.kept.following.tags} tags; ${int(site.kept.following.timeline)} timeline rows`,
     );
-    const plan = await sqlitePlan(site.url.replace(/^sqlite:/, ''));
-    log(`SQLite plan:\n${plan}`);
+    const plans = [`SQLite:\n${await planOf(site.url)}`];
+    log(plans[0] ?? '');
     results.push({
       database: 'SQLite',
       articles: SIZE,
@@ -434,6 +423,8 @@ async function main() {
           log,
         });
         const following = await addReader(cluster.url);
+        plans.push(`PostgreSQL:\n${await planOf(cluster.url)}`);
+        log(plans.at(-1) ?? '');
         results.push({
           database: 'PostgreSQL',
           articles: manifest.articles,
@@ -449,7 +440,7 @@ async function main() {
       `--requests ${REQUESTS}`,
       ...(args.postgres ? [`--postgres --pg-size ${args['pg-size']}`] : []),
     ].join(' ');
-    const section = report(results, host, command, plan);
+    const section = report(results, host, command, plans.join('\n\n'));
     console.log(`\n${section}\n`);
     if (!args['no-docs']) {
       writeSection('following', section);
