@@ -87,6 +87,7 @@ const PAGES = args.pages.split(',').map(Number);
 /** Bumped when what this script adds to a built site changes. */
 const FOLLOWING_FORMAT = 1;
 const READER = 'bench_reader';
+const SECRET = 'bench-following-secret-0123456789abcdef0123456789';
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 const quiet = pino({ level: 'warn' });
@@ -113,7 +114,7 @@ interface Follows {
  */
 async function addReader(url: string): Promise<Follows> {
   const started = performance.now();
-  const ctx = await openContext(loadConfig({ DATABASE_URL: url }), {
+  const ctx = await openContext(loadConfig({ DATABASE_URL: url, QUIRE_SECRET: SECRET }), {
     migrate: true,
     logger: quiet,
   });
@@ -278,7 +279,10 @@ async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p99: num
 
 /** Times each page through the service and its raw query, on a context opened as the server opens it. */
 async function measure(url: string): Promise<Timing[]> {
-  const ctx: AppContext = await openContext(loadConfig({ DATABASE_URL: url }), { logger: quiet });
+  const ctx: AppContext = await openContext(
+    loadConfig({ DATABASE_URL: url, QUIRE_SECRET: SECRET }),
+    { logger: quiet },
+  );
   try {
     const found = await ctx.database.db
       .selectFrom('users')
@@ -312,7 +316,9 @@ async function measure(url: string): Promise<Timing[]> {
 
 /** The plan of page 50's timeline query, captured as the repository runs it. */
 async function planOf(url: string): Promise<string> {
-  const ctx = await openContext(loadConfig({ DATABASE_URL: url }), { logger: quiet });
+  const ctx = await openContext(loadConfig({ DATABASE_URL: url, QUIRE_SECRET: SECRET }), {
+    logger: quiet,
+  });
   try {
     const found = await ctx.database.db
       .selectFrom('users')
