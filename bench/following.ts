@@ -12,10 +12,11 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { type AppContext, openContext } from '../src/context.ts';
-import { explainSelects } from '../src/db/query-plans.ts';
+import { explainSelects, refreshStatistics } from '../src/db/query-plans.ts';
 import type { UserRow } from '../src/db/schema.ts';
 import {
   addToTimelines,
@@ -320,6 +321,11 @@ async function planOf(url: string): Promise<string> {
     logger: quiet,
   });
   try {
+    // Statistics, as autovacuum would leave them soon after the load (on PostgreSQL it would
+    // otherwise run during the timings): without them PostgreSQL guessed, and sorted the
+    // reader's whole timeline. A whole ANALYZE of the 10 GB SQLite file would take minutes.
+    if (ctx.database.dialect === 'postgres') await refreshStatistics(ctx.database);
+    else await sql`analyze timeline`.execute(ctx.database.db);
     const found = await ctx.database.db
       .selectFrom('users')
       .select('id')
