@@ -220,6 +220,9 @@ test('events rewind refuses an unknown consumer and a bad time, and changes noth
     assert.match(result.stderr, /^quire: since must be an ISO 8601 date/);
     assert.equal(result.stdout, '');
   }
+  const empty = await quire(['events', 'rewind', 'notifications', '--since', ''], env);
+  assert.equal(empty.code, 2, empty.stderr);
+  assert.match(empty.stderr, /^quire: --since needs a time/);
   const missing = await quire(['events', 'rewind', 'notifications'], env);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /missing --since/);

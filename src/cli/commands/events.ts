@@ -6,7 +6,10 @@ import { type Command, UsageError, withContext } from '../command.ts';
 async function sinceOf(raw: unknown): Promise<Date> {
   const { instant } = await import('../../modules/webhooks/delivery-filters.ts');
   try {
-    return new Date(instant('since', String(raw)) ?? '');
+    const at = instant('since', String(raw ?? ''));
+    if (at === undefined)
+      throw new UsageError('--since needs a time (ISO 8601, e.g. 2026-03-01T00:00:00Z)');
+    return new Date(at);
   } catch (error) {
     if (error instanceof AppError)
       throw new UsageError(error.errors?.map((e) => e.message).join('; ') ?? error.message);
