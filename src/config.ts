@@ -55,6 +55,8 @@ export interface Config {
   dispatchPoll: number;
   /** Seconds a finished (succeeded or dead) delivery and its attempts are kept. */
   deliveryRetention: number;
+  /** Followers one fan-out transaction reaches (timeline entries and notifications). */
+  fanoutBatch: number;
   /** Seconds a request may run before it is answered 503 (its work is not cut short). */
   requestTimeout: number;
   /** Seconds a stop (SIGTERM) may take to finish requests and deliveries in flight. */
@@ -377,6 +379,7 @@ function deliveryConfig(env: NodeJS.ProcessEnv, warnings: string[]) {
     dispatcher: env.QUIRE_DISPATCHER === undefined ? true : flag(env, 'QUIRE_DISPATCHER'),
     dispatchPoll: integer(env, 'QUIRE_DISPATCH_POLL', 5, 1, 3600),
     deliveryRetention: integer(env, 'QUIRE_DELIVERY_RETENTION', 30 * 86_400, 3600, 3650 * 86_400),
+    fanoutBatch: integer(env, 'QUIRE_FANOUT_BATCH', 500, 10, 10_000),
   };
 }
 

@@ -5,6 +5,7 @@ import { ConfigError, databaseLabel, loadConfig } from '../config.ts';
 import { AppError, DatabaseUnavailableError, StartupError } from '../errors.ts';
 import { type Command, UsageError, type Values } from './command.ts';
 import { coreCommands } from './commands/core.ts';
+import { eventCommands } from './commands/events.ts';
 import { importCommands } from './commands/imports.ts';
 import { webhookCommands } from './commands/webhooks.ts';
 import { commandHelp, groupHelp, groupOf, overview } from './help.ts';
@@ -13,6 +14,7 @@ const commands: Record<string, Command> = {
   ...coreCommands,
   ...importCommands,
   ...webhookCommands,
+  ...eventCommands,
 };
 
 const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';

@@ -120,3 +120,32 @@ export async function oldestUnhandled(
     oldest: row.oldest ? String(row.oldest) : null,
   }));
 }
+
+/** The id of the newest event created before `at` (stored form), 0 when there is none. */
+export async function lastEventBefore(db: DbHandle, at: string): Promise<number> {
+  // Ids and times rise together, so the walk down the primary key stops at the first match.
+  const row = await db
+    .selectFrom('events')
+    .select('id')
+    .where('created_at', '<', at)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return Number(row?.id ?? 0);
+}
+
+/** A consumer's position, undefined when there is no such consumer. */
+export async function consumerPosition(db: DbHandle, name: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('consumers')
+    .select('position')
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return row ? Number(row.position) : undefined;
+}
+
+/** The names of the consumers that have a position. */
+export async function consumerNames(db: DbHandle): Promise<string[]> {
+  const rows = await db.selectFrom('consumers').select('name').orderBy('name').execute();
+  return rows.map((r) => r.name);
+}

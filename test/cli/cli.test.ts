@@ -35,6 +35,7 @@ const GROUPS: Record<string, string[]> = {
   apikey: ['create'],
   feeds: ['add', 'list', 'remove', 'poll'],
   webhooks: ['list', 'deliveries', 'replay'],
+  events: ['rewind'],
 };
 
 describe('help', () => {
@@ -47,7 +48,7 @@ describe('help', () => {
       for (const member of members)
         assert.match(r.stdout, new RegExp(`^  ${group} ${member} `, 'm'));
     }
-    assert.match(r.stdout, /"quire <group> --help"[^(]*\(user, apikey, feeds, webhooks\)/);
+    assert.match(r.stdout, /"quire <group> --help"[^(]*\(user, apikey, feeds, webhooks, events\)/);
   });
 
   for (const [group, members] of Object.entries(GROUPS)) {

@@ -37,6 +37,11 @@ import {
   followedUsersPage,
   followersPage,
 } from '../../src/modules/follows/follows.service.ts';
+import {
+  countUnread,
+  inboxPage,
+} from '../../src/modules/notifications/notifications.repository.ts';
+import { followingPage } from '../../src/modules/notifications/notifications.service.ts';
 import { readerReactions, readingList } from '../../src/modules/reactions/reactions.repository.ts';
 import { findUserById } from '../../src/modules/users/users.service.ts';
 import { dialect } from '../helpers/database.ts';
@@ -114,6 +119,7 @@ before(async () => {
   }
   await seedConversation(authors);
   await seedFollows();
+  await seedNotifications();
   await refreshStatistics(ctx.database);
 });
 
@@ -260,9 +266,70 @@ async function seedFollows() {
       .values(rows.slice(i, i + 500) as never)
       .execute();
 }
+
+/**
+ * Timelines and notifications as the consumer and the fan-out leave them: every account's
+ * timeline holds 30 articles and 20 notifications, the reader's 3,000 and 2,000 (a quarter of
+ * them unread). Rows are inserted directly.
+ */
+async function seedNotifications() {
+  const db = server.ctx.database.db;
+  const rand = random(17);
+  const articles = await db
+    .selectFrom('articles')
+    .select(['id', 'user_id', 'published_at'])
+    .where('published', '=', 1)
+    .execute();
+  const userIds = (await db.selectFrom('users').select('id').execute()).map((r) => r.id);
+  const timeline = new Map<string, Record<string, unknown>>();
+  const notifications: Array<Record<string, unknown>> = [];
+  let eventId = 1_000_000;
+  for (const userId of userIds) {
+    const mine = userId === reader.id;
+    for (let i = 0; i < (mine ? 3000 : 30); i++) {
+      const a = articles[Math.floor(rand() * articles.length)] as (typeof articles)[number];
+      timeline.set(`${userId}/${a.id}`, {
+        user_id: userId,
+        article_id: a.id,
+        author_id: a.user_id,
+        published_at: a.published_at,
+        via: 1,
+      });
+    }
+    for (let i = 0; i < (mine ? 2000 : 20); i++) {
+      const a = articles[Math.floor(rand() * articles.length)] as (typeof articles)[number];
+      const stamp = new Date(Date.parse(now()) - Math.floor(rand() * 90 * DAY)).toISOString();
+      const unread = rand() < 0.25 ? 1 : 0;
+      notifications.push({
+        user_id: userId,
+        kind: 'article',
+        event_id: eventId++,
+        actor_id: a.user_id,
+        article_id: a.id,
+        unread,
+        created_at: stamp,
+        updated_at: stamp,
+        read_at: unread ? null : stamp,
+      });
+    }
+  }
+  const rows = [...timeline.values()];
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('timeline')
+      .values(rows.slice(i, i + 500) as never)
+      .execute();
+  for (let i = 0; i < notifications.length; i += 500)
+    await db
+      .insertInto('notifications')
+      .values(notifications.slice(i, i + 500) as never)
+      .execute();
+}
 after(() => server.close());
 
 const WATCHED = new Set([
+  'timeline',
+  'notifications',
   'articles',
   'article_tags',
   'comments',
@@ -468,6 +535,20 @@ const LISTINGS: Array<[string, string[], (ctx: AppContext) => Promise<unknown>]>
     (c) => followedUsersPage(c, reader, 1, 80),
   ],
   ['the tags a reader follows', ['follows_follower'], (c) => followedTagsPage(c, reader, 1, 80)],
+  ['the Following view', ['timeline_listed'], (c) => followingPage(c, reader, 1)],
+  ['the Following view ?page=50', ['timeline_listed'], (c) => followingPage(c, reader, 50)],
+  ['the inbox', ['notifications_inbox'], (c) => inboxPage(c.database.db, reader.id, 31, 0, false)],
+  [
+    'the inbox ?page=20',
+    ['notifications_inbox'],
+    (c) => inboxPage(c.database.db, reader.id, 31, 570, false),
+  ],
+  [
+    'the inbox, unread only',
+    ['notifications_inbox'],
+    (c) => inboxPage(c.database.db, reader.id, 31, 0, true),
+  ],
+  ['the unread count', ['notifications_inbox'], (c) => countUnread(c.database.db, reader.id, 100)],
   [
     'the hourly comment limit',
     ['comments_user'],

@@ -1,6 +1,6 @@
 /**
  * Spreading a publish to the followers of its author and of its tags: each `fanouts` row is
- * worked through in batches of FANOUT_BATCH followers, one transaction each, which adds the
+ * worked through in batches of QUIRE_FANOUT_BATCH followers, one transaction each, which adds the
  * article to their timelines, notifies the author's followers, and moves the row past them. A
  * batch is all or nothing: a node killed in the middle of one leaves the row where the last
  * committed batch put it, and the next run (on any node) goes on from there; the inserts skip
@@ -25,14 +25,15 @@ import {
   VIA_TAG,
 } from './notifications.repository.ts';
 import { notificationsChanged } from './changes.ts';
-import { ARTICLE_NOTICE_WINDOW_MS, FANOUT_BATCH, wants } from './notifications.rules.ts';
+import { ARTICLE_NOTICE_WINDOW_MS, wants } from './notifications.rules.ts';
 
 /** Works through one batch of the oldest fan-out; returns the followers reached, or null when none is left. */
 export async function spreadBatch(ctx: AppContext): Promise<number | null> {
   return ctx.database.transaction(async (tx) => {
     const fanout = await claimFanout(tx);
     if (!fanout) return null;
-    const followers = await followersAfter(tx.db, fanout, FANOUT_BATCH);
+    const batch = ctx.config.fanoutBatch;
+    const followers = await followersAfter(tx.db, fanout, batch);
     const toAuthor = fanout.followable_type === 'User';
     await addToTimelines(
       tx.db,
@@ -68,7 +69,7 @@ export async function spreadBatch(ctx: AppContext): Promise<number | null> {
     }
     const last = followers.at(-1);
     const after = last?.follow_id ?? fanout.after_follow_id;
-    if (followers.length < FANOUT_BATCH) {
+    if (followers.length < batch) {
       await finishFanout(tx.db, fanout.id, after, ctx.clock.now().toISOString());
     } else await moveFanout(tx.db, fanout.id, after);
     metricsOf(ctx).fanoutBatch(followers.length);

@@ -421,13 +421,24 @@ export async function timelinePage(
   limit: number,
   offset: number,
 ): Promise<number[]> {
+  // The article's check is a scalar subquery, looked up for each row of the reader's range as
+  // it is read newest first, until the page is full. As a join (or EXISTS, which PostgreSQL
+  // turns into one), PostgreSQL may hash the articles and sort the reader's whole timeline for a
+  // page deep in it.
   const rows = await db
     .selectFrom('timeline as t')
-    .innerJoin('articles as a', 'a.id', 't.article_id')
     .select('t.article_id')
     .where('t.user_id', '=', userId)
-    .where('a.published', '=', 1)
-    .where('a.published_at', '<=', now)
+    .where(
+      (eb) =>
+        eb
+          .selectFrom('articles as a')
+          .select('a.published_at')
+          .whereRef('a.id', '=', 't.article_id')
+          .where('a.published', '=', 1),
+      '<=',
+      now,
+    )
     .orderBy('t.published_at', 'desc')
     .orderBy('t.article_id', 'desc')
     .limit(limit)

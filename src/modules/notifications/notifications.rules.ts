@@ -1,6 +1,6 @@
 /**
  * The kinds of notification, the bit each has in `users.notifications_off`, and the limits of
- * the inbox, the timeline and the fan-out.
+ * the inbox and the timeline (a fan-out's batch is QUIRE_FANOUT_BATCH, `config.fanoutBatch`).
  */
 import type { NotificationKind } from './notifications.repository.ts';
 
@@ -50,8 +50,6 @@ export const TIMELINE_PAGE = 30;
 /** The newest articles of an account or a tag a reader starts following that join its timeline. */
 export const TIMELINE_BACKFILL = 50;
 
-/** Followers one fan-out transaction works through. */
-export const FANOUT_BATCH = 500;
 /**
  * An article published with a date older than this (an import of old posts) joins followers'
  * timelines but notifies no one.
