@@ -6,7 +6,7 @@ import { type Command, UsageError, withContext } from '../command.ts';
 async function sinceOf(raw: unknown): Promise<Date> {
   const { instant } = await import('../../modules/webhooks/delivery-filters.ts');
   try {
-    const at = instant('since', String(raw ?? ''));
+    const at = instant('since', typeof raw === 'string' ? raw : '');
     if (at === undefined)
       throw new UsageError('--since needs a time (ISO 8601, e.g. 2026-03-01T00:00:00Z)');
     return new Date(at);
