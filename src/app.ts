@@ -52,6 +52,8 @@ import { notificationComponents } from './modules/notifications/notifications.sc
 import { reactionComponents } from './modules/reactions/reactions.schemas.ts';
 import { reactionsRoutes } from './modules/reactions/reactions.routes.ts';
 import { reportComponents } from './modules/reports/reports.schemas.ts';
+import { searchRoutes } from './modules/search/search.routes.ts';
+import { searchComponents } from './modules/search/search.schemas.ts';
 import { reportsRoutes } from './modules/reports/reports.routes.ts';
 import { tagComponents } from './modules/tags/tags.schemas.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
@@ -213,6 +215,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     ...followComponents,
     ...notificationComponents,
     ...reportComponents,
+    ...searchComponents,
   ])
     app.addSchema(schema);
 
@@ -236,6 +239,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(followsRoutes(ctx));
   await app.register(notificationsRoutes(ctx));
   await app.register(reportsRoutes(ctx));
+  await app.register(searchRoutes(ctx));
   await app.register(importsRoutes(ctx));
   await app.register(webhooksRoutes(ctx));
   ctx.eventHead.start();

@@ -389,6 +389,27 @@ export interface FanoutsTable {
   finished_at: Generated<string | null>;
 }
 
+/**
+ * PostgreSQL only: each article's search vector (title A, tags B, description C, body D), written
+ * by triggers on `articles` in the transaction of every write (migration 0011).
+ */
+export interface ArticleSearchTable {
+  article_id: number;
+  document: string;
+}
+
+/**
+ * SQLite only: the FTS5 index of articles, with `articles` as its external content (`rowid` is
+ * the article's id), written by triggers on `articles` (migration 0011).
+ */
+export interface ArticlesFtsTable {
+  rowid: number;
+  title: string;
+  cached_tag_list: string;
+  description: string;
+  body_markdown: string;
+}
+
 export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -397,6 +418,8 @@ export interface Schema {
   login_failures: LoginFailuresTable;
   series: SeriesTable;
   articles: ArticlesTable;
+  article_search: ArticleSearchTable;
+  articles_fts: ArticlesFtsTable;
   tags: TagsTable;
   article_tags: ArticleTagsTable;
   comments: CommentsTable;

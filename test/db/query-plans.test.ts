@@ -7,7 +7,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { AppContext } from '../../src/context.ts';
-import { explainSelects, type QueryPlan, refreshStatistics } from '../../src/db/query-plans.ts';
+import { fullTextStatement } from '../../src/db/full-text.ts';
+import {
+  explain,
+  explainSelects,
+  type QueryPlan,
+  refreshStatistics,
+} from '../../src/db/query-plans.ts';
 import type { UserRow } from '../../src/db/schema.ts';
 import {
   dueForAnnouncement,
@@ -43,6 +49,8 @@ import {
 } from '../../src/modules/notifications/notifications.repository.ts';
 import { followingPage } from '../../src/modules/notifications/notifications.service.ts';
 import { readerReactions, readingList } from '../../src/modules/reactions/reactions.repository.ts';
+import { parseSearchQuery } from '../../src/modules/search/query.ts';
+import { searchPublished } from '../../src/modules/search/search.service.ts';
 import { findUserById } from '../../src/modules/users/users.service.ts';
 import { dialect } from '../helpers/database.ts';
 import { makeAuthor } from '../helpers/fixtures.ts';
@@ -624,3 +632,46 @@ test('/api/tags counts only live articles, also on a page of 600 tags read in pa
     expected.slice(300, 310),
   );
 });
+
+/**
+ * A search reads the full-text index (FTS5's MATCH, PostgreSQL's GIN index) for its matches and
+ * each match's article by primary key: never all articles or all of their tag rows. Its matches
+ * are sorted by rank, which no index can give.
+ */
+for (const [name, q] of [
+  ['search', '1234'],
+  ['search with a tag, an author and an exclusion', 'number 1234 tag:big -author:nobody -zzz'],
+  ['search by prefix', 'paragr* 1234'],
+] as const) {
+  test(`${name}: the full-text index finds the matches`, async () => {
+    const found = await searchPublished(server.ctx, { q });
+    assert.ok(found.length <= 1, `one article at most: ${found.length}`);
+    const database = server.ctx.database;
+    const statement = fullTextStatement(database, parseSearchQuery(q), {
+      visibleAt: now(),
+      limit: 30,
+      offset: 0,
+    });
+    const plan = await explain(database, statement.compile(database.db));
+    if (process.env.QUIRE_PRINT_PLANS) {
+      console.log(`\n#### ${name} (${dialect})\n`);
+      console.log(`${brief(plan.sql)}\n  ${plan.steps.join('\n  ')}`);
+    }
+    const steps = plan.steps.join('\n');
+    const scans = plan.fullScans.filter(
+      (s) => WATCHED.has(s.table) || s.table === 'article_search',
+    );
+    assert.deepEqual(scans, [], steps);
+    if (dialect === 'sqlite') {
+      assert.match(steps, /SCAN articles_fts VIRTUAL TABLE INDEX \d+:M/, steps);
+      assert.match(steps, /SEARCH a USING INTEGER PRIMARY KEY/, steps);
+    } else {
+      // With a tag, the planner may start from the tag's range and check each of its articles'
+      // vectors by primary key instead; either way no table is read whole.
+      const index = q.includes('tag:')
+        ? /Bitmap Index Scan using article_search_document|article_tags_listed/
+        : /Bitmap Index Scan using article_search_document/;
+      assert.match(steps, index, steps);
+    }
+  });
+}

@@ -1,0 +1,161 @@
+/**
+ * Full-text search of published articles on either database: FTS5 on SQLite, a weighted
+ * `tsvector` on PostgreSQL (both kept by triggers, see migration 0011). What to look for arrives
+ * as a parsed query, never as text for an engine: every token is letters and digits only, and
+ * each is written here as a quoted string (FTS5) or a quoted lexeme (`to_tsquery`), so no
+ * operator of either engine can come from a user.
+ */
+import { type RawBuilder, sql } from 'kysely';
+import type { Database } from './database.ts';
+
+/** A word, a phrase (its tokens in a row), or either with its last token a prefix. */
+export interface FullTextTerm {
+  /** Lower-case letters and digits, diacritics removed; at least one. */
+  tokens: string[];
+  prefix: boolean;
+}
+
+export interface FullTextQuery {
+  /** Every one must match; at least one is needed to search at all. */
+  must: FullTextTerm[];
+  /** None may match. */
+  not: FullTextTerm[];
+  /** Tag names the article must carry, and must not. */
+  tags: string[];
+  notTags: string[];
+  /** Usernames the author must have, and must not. */
+  authors: string[];
+  notAuthors: string[];
+}
+
+export interface FullTextPage {
+  /** Only articles published at or before this instant (ISO-8601) are found. */
+  visibleAt: string;
+  limit: number;
+  offset: number;
+}
+
+/** One article found, best first, with an excerpt of its body in which OPEN and CLOSE mark hits. */
+export interface FullTextHit {
+  id: number;
+  excerpt: string;
+}
+
+/** Around each hit in an excerpt; control characters no Markdown body keeps meaningfully. */
+export const MARK_OPEN = '\u0002';
+export const MARK_CLOSE = '\u0003';
+
+const TOKEN = /^[\p{L}\p{N}]+$/u;
+
+function checkedTokens(term: FullTextTerm): string[] {
+  // The parser only makes such tokens; this keeps the engines' syntax out whoever calls.
+  for (const token of term.tokens)
+    if (!TOKEN.test(token)) throw new TypeError(`not a search token: ${JSON.stringify(token)}`);
+  return term.tokens;
+}
+
+/** A term as an FTS5 string: `"token token"`, `"` doubled, `*` after it for a prefix. */
+function fts5Term(term: FullTextTerm): string {
+  const text = checkedTokens(term).join(' ').replaceAll('"', '""');
+  return `"${text}"${term.prefix ? '*' : ''}`;
+}
+
+/** The FTS5 MATCH expression: the terms ANDed, then each excluded one after NOT. */
+export function fts5Match(query: FullTextQuery): string {
+  const must = query.must.map(fts5Term).join(' AND ');
+  const not = query.not.map((term) => ` NOT ${fts5Term(term)}`).join('');
+  return query.not.length > 0 ? `(${must})${not}` : must;
+}
+
+/** A term as tsquery text: quoted lexemes followed by `<->`, `:*` on the last for a prefix. */
+function tsTerm(term: FullTextTerm): string {
+  const tokens = checkedTokens(term);
+  const lexemes = tokens.map((token, i) => {
+    const quoted = `'${token.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`;
+    return term.prefix && i === tokens.length - 1 ? `${quoted}:*` : quoted;
+  });
+  return lexemes.length > 1 ? `(${lexemes.join(' <-> ')})` : (lexemes[0] as string);
+}
+
+/** The `to_tsquery('simple', ...)` text: the terms ANDed, each excluded one after `& !`. */
+export function tsQueryText(query: FullTextQuery): string {
+  return [...query.must.map(tsTerm), ...query.not.map((term) => `!${tsTerm(term)}`)].join(' & ');
+}
+
+/** The filters on `a` (articles) that are SQL, not text: tags and authors. */
+function filters(query: FullTextQuery): RawBuilder<unknown>[] {
+  const tagged = (name: string) => sql`exists (select 1 from article_tags at
+      join tags g on g.id = at.tag_id where at.article_id = a.id and g.name = ${name})`;
+  const by = (username: string) =>
+    sql`a.user_id in (select u.id from users u where u.username = ${username})`;
+  return [
+    ...query.tags.map(tagged),
+    ...query.notTags.map((name) => sql`not ${tagged(name)}`),
+    ...query.authors.map(by),
+    ...query.notAuthors.map((username) => sql`not ${by(username)}`),
+  ];
+}
+
+const and = (conditions: RawBuilder<unknown>[]) =>
+  conditions.length === 0 ? sql`` : sql` and ${sql.join(conditions, sql` and `)}`;
+
+/**
+ * The statement that finds one page: public, live articles matching the query; first those whose
+ * title alone holds every required term, then by rank (title weighted above tags, above
+ * description, above body), newest first among equals; with an excerpt of each page row's body,
+ * made for the page's rows only.
+ */
+export function fullTextStatement(
+  database: Pick<Database, 'dialect'>,
+  query: FullTextQuery,
+  page: FullTextPage,
+): RawBuilder<{ id: number; excerpt: string }> {
+  const where = and(filters(query));
+  if (database.dialect === 'sqlite') {
+    const match = fts5Match(query);
+    const inTitle = `{title} : (${query.must.map(fts5Term).join(' AND ')})`;
+    // CROSS JOIN keeps the FTS index as the outer loop: the matches, then each by primary key.
+    return sql<{ id: number; excerpt: string }>`with titled as (
+        select rowid from articles_fts where articles_fts match ${inTitle}),
+      page as (
+        select a.id, a.published_at, a.id in (select rowid from titled) as in_title,
+          bm25(articles_fts, 10.0, 5.0, 2.0, 1.0) as rank
+        from articles_fts cross join articles a on a.id = articles_fts.rowid
+        where articles_fts match ${match} and a.published = 1 and a.published_at <= ${page.visibleAt}${where}
+        order by in_title desc, rank, a.published_at desc, a.id desc
+        limit ${page.limit} offset ${page.offset})
+      select page.id,
+        snippet(articles_fts, 3, ${MARK_OPEN}, ${MARK_CLOSE}, '…', 24) as excerpt
+      from page cross join articles_fts on articles_fts.rowid = page.id
+      where articles_fts match ${match}
+      order by page.in_title desc, page.rank, page.published_at desc, page.id desc`;
+  }
+  const options = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`;
+  // ts_rank_cd's weights are for D, C, B, A: body, description, tags, title.
+  const inTitle = tsQueryText({ ...query, not: [] });
+  return sql<{ id: number; excerpt: string }>`with q as (
+        select to_tsquery('simple', ${tsQueryText(query)}) as query,
+          to_tsquery('simple', ${inTitle}) as in_title),
+      page as (
+        select a.id, a.published_at, ts_filter(s.document, '{a}') @@ q.in_title as in_title,
+          ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', s.document, q.query) as rank
+        from q, article_search s join articles a on a.id = s.article_id
+        where s.document @@ q.query and a.published = 1 and a.published_at <= ${page.visibleAt}${where}
+        order by in_title desc, rank desc, a.published_at desc, a.id desc
+        limit ${page.limit} offset ${page.offset})
+      select page.id::int as id,
+        ts_headline('simple', a.body_markdown, q.query, ${options}) as excerpt
+      from q, page join articles a on a.id = page.id
+      order by page.in_title desc, page.rank desc, page.published_at desc, page.id desc`;
+}
+
+/** One page of articles found; none when the query has nothing that must match. */
+export async function searchArticlesFullText(
+  database: Pick<Database, 'dialect' | 'db'>,
+  query: FullTextQuery,
+  page: FullTextPage,
+): Promise<FullTextHit[]> {
+  if (query.must.length === 0 || page.limit <= 0) return [];
+  const { rows } = await fullTextStatement(database, query, page).execute(database.db);
+  return rows.map((row) => ({ id: Number(row.id), excerpt: String(row.excerpt ?? '') }));
+}

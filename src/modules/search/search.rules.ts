@@ -1,0 +1,14 @@
+/** Limits of a search and the check of its text. */
+import { type FieldError } from '../../errors.ts';
+import { SEARCH_QUERY_MAX } from './query.ts';
+
+export const SEARCH_PER_PAGE = 30;
+export const SEARCH_PER_PAGE_MAX = 100;
+
+/** What is wrong with a query's text, if anything: it must have a non-blank character, and fit. */
+export function queryProblems(q: string): FieldError[] {
+  if (q.trim() === '') return [{ field: 'q', message: 'Q must not be blank' }];
+  if ([...q].length > SEARCH_QUERY_MAX)
+    return [{ field: 'q', message: `Q is too long (maximum is ${SEARCH_QUERY_MAX} characters)` }];
+  return [];
+}
