@@ -54,7 +54,7 @@ if (args.help) {
   --followers N   followers of the famous author (100000)
   --publishes N   publishes by the famous author, each spread to all before the next (5)
   --quiet N       publishes by an author nobody follows, and page reads, with nothing spreading (30)
-  --batch N       QUIRE_FANOUT_BATCH for the server (its default, 500, unless given)
+  --batch N       QUIRE_FANOUT_BATCH for the server (its default, 100, unless given)
   --postgres      the same again on a throwaway PostgreSQL cluster (fsync on)
   --no-docs       leave docs/benchmarks.md alone`);
   process.exit(0);

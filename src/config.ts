@@ -379,7 +379,7 @@ function deliveryConfig(env: NodeJS.ProcessEnv, warnings: string[]) {
     dispatcher: env.QUIRE_DISPATCHER === undefined ? true : flag(env, 'QUIRE_DISPATCHER'),
     dispatchPoll: integer(env, 'QUIRE_DISPATCH_POLL', 5, 1, 3600),
     deliveryRetention: integer(env, 'QUIRE_DELIVERY_RETENTION', 30 * 86_400, 3600, 3650 * 86_400),
-    fanoutBatch: integer(env, 'QUIRE_FANOUT_BATCH', 500, 10, 10_000),
+    fanoutBatch: integer(env, 'QUIRE_FANOUT_BATCH', 100, 10, 10_000),
   };
 }
 

@@ -304,8 +304,8 @@ test('mail: QUIRE_SMTP_URL and QUIRE_MAIL_FROM', () => {
   }
 });
 
-test('QUIRE_FANOUT_BATCH: followers per fan-out transaction, 500 unless set, 10 to 10000', () => {
-  assert.equal(loadConfig({}).fanoutBatch, 500);
+test('QUIRE_FANOUT_BATCH: followers per fan-out transaction, 100 unless set, 10 to 10000', () => {
+  assert.equal(loadConfig({}).fanoutBatch, 100);
   assert.equal(loadConfig({ QUIRE_FANOUT_BATCH: '10' }).fanoutBatch, 10);
   assert.equal(loadConfig({ QUIRE_FANOUT_BATCH: '10000' }).fanoutBatch, 10_000);
   assert.throws(() => loadConfig({ QUIRE_FANOUT_BATCH: '9' }), /QUIRE_FANOUT_BATCH/);
