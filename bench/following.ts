@@ -376,7 +376,7 @@ function report(results: Result[], host: string, command: string, plan: string):
       .map((l) => l.toFixed(2))
       .join(
         ' ',
-      )}, with \`${command}\`. ${REQUESTS} timed calls per page after 20 unmeasured, in-process (no \`GET /following\` route yet).`,
+      )}, with \`${command}\`. ${REQUESTS} timed calls per page after 20 unmeasured, in-process: the service \`GET /following\` calls, without the HTTP round trip and the page's layout.`,
     '',
     ...sites.map((s) => `- ${s}`),
     '',
