@@ -11,6 +11,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { securityHeaders } from '../http/security-headers.ts';
 import { metricsOf } from '../metrics/metrics.ts';
+import { liveSessions } from '../modules/auth/sessions.ts';
 import {
   onNotificationChange,
   unreadCounts,
@@ -31,6 +32,8 @@ const RECONNECT_MS = 10_000;
 
 interface Stream {
   userId: number;
+  /** The session it was opened with: a stream ends when that session does. */
+  session: string | null;
   res: ServerResponse;
 }
 
@@ -74,10 +77,11 @@ export class NotificationStreams {
   /** Starts a stream on a response whose headers are not yet sent. */
   async add(
     userId: number,
+    session: string | null,
     res: ServerResponse,
     headers: Record<string, string | number>,
   ): Promise<void> {
-    const stream: Stream = { userId, res };
+    const stream: Stream = { userId, session, res };
     let streams = this.#byUser.get(userId);
     if (!streams) {
       streams = new Set();
@@ -165,6 +169,18 @@ export class NotificationStreams {
     });
   }
 
+  /** Ends the streams whose session was signed out (on any node) or expired since they opened. */
+  async #endSignedOut(): Promise<void> {
+    const all = [...this.#byUser.values()].flatMap((streams) => [...streams]);
+    const sessions = [...new Set(all.flatMap((s) => (s.session === null ? [] : [s.session])))];
+    for (let i = 0; i < sessions.length; i += POLL_BATCH) {
+      const batch = sessions.slice(i, i + POLL_BATCH);
+      const live = await liveSessions(this.#ctx, batch);
+      const gone = new Set(batch.filter((session) => !live.has(session)));
+      for (const stream of all) if (stream.session && gone.has(stream.session)) stream.res.end();
+    }
+  }
+
   /** Reads the counts of these readers and sends those that changed. */
   async #refresh(userIds: number[], poll: boolean): Promise<void> {
     if (poll) {
@@ -173,6 +189,7 @@ export class NotificationStreams {
       this.#polling = true;
     }
     try {
+      if (poll) await this.#endSignedOut();
       for (let i = 0; i < userIds.length; i += POLL_BATCH) {
         const counts = await unreadCounts(this.#ctx, userIds.slice(i, i + POLL_BATCH));
         for (const [userId, count] of counts) {
@@ -210,7 +227,7 @@ export function notificationStreamRoutes(ctx: AppContext) {
       // The answer is written here, past Fastify's onSend hooks: the headers they add go here.
       reply.hijack();
       request.raw.socket.setNoDelay(true);
-      await streams.add(user.id, reply.raw, { ...headers, ...security });
+      await streams.add(user.id, request.sessionToken, reply.raw, { ...headers, ...security });
       return reply;
     });
   };

@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Author, makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import type { HttpClient } from '../helpers/http.ts';
 import { signInWeb, submit } from '../helpers/pages.ts';
+import { tokenHash } from '../../src/modules/auth/sessions.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { POLL_MS, STREAMS_PER_READER } from '../../src/web/notification-stream.ts';
 
@@ -408,6 +409,36 @@ describe('the live count', () => {
     } finally {
       stream.close();
       await submit(adaWeb, '/notifications', '/notifications/read', { all: '1' });
+    }
+  });
+
+  test('a stream ends when its session is signed out, here or on another node', async () => {
+    const tab = await signInWeb(server, ada.username);
+    const stream = await openStream(tab);
+    const other = await openStream(adaWeb);
+    try {
+      assert.equal(stream.status, 200);
+      await stream.waitFor(0);
+      // Signing out elsewhere deletes the session's row; nothing in this process hears of it.
+      const token = decodeURIComponent(tab.cookies.get('quire_session') ?? '').split('.')[0] ?? '';
+      const deleted = await db()
+        .deleteFrom('sessions')
+        .where('id', '=', tokenHash(token))
+        .executeTakeFirst();
+      assert.equal(Number(deleted.numDeletedRows), 1, 'the tab’s session row');
+      const ended = await Promise.race([
+        stream.ended.then(() => true),
+        new Promise<false>((done) => setTimeout(() => done(false), POLL_MS + 3000)),
+      ]);
+      assert.equal(ended, true, 'the signed-out stream ended within a poll');
+      const otherEnded = await Promise.race([
+        other.ended.then(() => true),
+        new Promise<false>((done) => setTimeout(() => done(false), 200)),
+      ]);
+      assert.equal(otherEnded, false, 'a stream of a session still signed in goes on');
+    } finally {
+      stream.close();
+      other.close();
     }
   });
 

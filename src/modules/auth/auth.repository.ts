@@ -28,6 +28,22 @@ export function findSessionUser(
     .executeTakeFirst();
 }
 
+/** Those of the session hashes that name a session not expired at `now`. */
+export async function liveSessionHashes(
+  db: DbHandle,
+  sessionHashes: readonly string[],
+  now: string,
+): Promise<string[]> {
+  if (sessionHashes.length === 0) return [];
+  const rows = await db
+    .selectFrom('sessions')
+    .select('id')
+    .where('id', 'in', sessionHashes)
+    .where('expires_at', '>', now)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 export async function deleteSession(db: DbHandle, sessionHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', sessionHash).execute();
 }

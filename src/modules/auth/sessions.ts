@@ -13,6 +13,7 @@ import {
   deleteSessionsOf,
   findSessionUser,
   insertSession,
+  liveSessionHashes,
 } from './auth.repository.ts';
 
 export const SESSION_COOKIE = 'quire_session';
@@ -35,6 +36,20 @@ export async function startSession(ctx: AppContext, user: UserRow): Promise<stri
 
 export async function userForSession(ctx: AppContext, token: string): Promise<UserRow | undefined> {
   return findSessionUser(ctx.database.db, tokenHash(token), ctx.clock.now().toISOString());
+}
+
+/** Which of these session tokens still name a session (not signed out, not expired). */
+export async function liveSessions(
+  ctx: AppContext,
+  tokens: readonly string[],
+): Promise<Set<string>> {
+  const byHash = new Map(tokens.map((token) => [tokenHash(token), token]));
+  const live = await liveSessionHashes(
+    ctx.database.db,
+    [...byHash.keys()],
+    ctx.clock.now().toISOString(),
+  );
+  return new Set(live.flatMap((hash) => byHash.get(hash) ?? []));
 }
 
 export async function endSession(db: DbHandle, token: string): Promise<void> {
