@@ -16,7 +16,7 @@ import {
 import { isFollowableTag, normalizeTagName } from '../modules/follows/follows.rules.ts';
 import { userById } from '../modules/users/users.service.ts';
 import { type Form, pageKit, text } from './page.ts';
-import { actionRefusedPage } from './templates/conversation.ts';
+import { oneButton } from './one-button.ts';
 import {
   followBox,
   followerCount,
@@ -93,18 +93,7 @@ export function followPagesRoutes(ctx: AppContext) {
         const user = signedIn(request, reply);
         if (!user) return reply;
         const { input, back } = await formTarget(request.body as Form);
-        try {
-          await run(user, input);
-          return reply.redirect(back, 303);
-        } catch (error) {
-          return formError(
-            request,
-            reply,
-            'That did not work',
-            (state) => actionRefusedPage(state, back),
-            error,
-          );
-        }
+        return oneButton(formError, request, reply, back, () => run(user, input));
       });
 
     post('/follow', (user, input) => follow(ctx, user, input));

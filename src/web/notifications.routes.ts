@@ -22,7 +22,7 @@ import {
 import { INBOX_PAGE, KINDS, wants } from '../modules/notifications/notifications.rules.ts';
 import { type Form, pageKit, pageNumber, safeNext, text } from './page.ts';
 import { doneNote, privateAnswers } from './settings-kit.ts';
-import { actionRefusedPage } from './templates/conversation.ts';
+import { oneButton } from './one-button.ts';
 import {
   followingPage as followingTemplate,
   notificationSettingsPage,
@@ -79,18 +79,7 @@ export function notificationPagesRoutes(ctx: AppContext) {
         const form = (request.body ?? {}) as Form;
         const next = text(form, 'next');
         const back = next === '' ? '/notifications' : safeNext(next);
-        try {
-          await run(request, form);
-          return reply.redirect(back, 303);
-        } catch (error) {
-          return formError(
-            request,
-            reply,
-            'That did not work',
-            (state) => actionRefusedPage(state, back),
-            error,
-          );
-        }
+        return oneButton(formError, request, reply, back, () => run(request, form));
       });
 
     action('/notifications/read', async (request, form) => {
