@@ -5,7 +5,7 @@
  * Its events name only the follow counts' keys: no list or article page shows a follow.
  */
 import type { AppContext } from '../../context.ts';
-import type { Tx } from '../../db/database.ts';
+import type { DbHandle, Tx } from '../../db/database.ts';
 import type { FollowRow, UserRow } from '../../db/schema.ts';
 import { notFound, validationFailed } from '../../errors.ts';
 import { followersKey, tagFollowersKey } from '../../events/cache-keys.ts';
@@ -225,6 +225,11 @@ export async function isFollowing(
 ): Promise<boolean> {
   const key = await followKeyOf(ctx, user, input);
   return key !== null && (await findFollow(ctx.database.db, key)) !== undefined;
+}
+
+/** Whether this follow exists now, read in the caller's transaction (the notifications consumer's). */
+export async function followExists(db: DbHandle, key: FollowKey): Promise<boolean> {
+  return (await findFollow(db, key)) !== undefined;
 }
 
 /** How many follow a tag (0 when no one ever did). */

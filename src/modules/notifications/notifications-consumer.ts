@@ -15,6 +15,7 @@ import type { EventRow } from '../../db/schema.ts';
 import type { OutboxConsumer } from '../../events/consumers.ts';
 import { splitFrontMatter } from '../../render/front-matter.ts';
 import { findMentions } from '../../render/mentions.ts';
+import { followExists } from '../follows/follows.service.ts';
 import {
   addToTimelines,
   articleFacts,
@@ -37,7 +38,6 @@ import {
   tagsOf,
   hasFollowers,
   takeReceipts,
-  followsNow,
   usersByUsernames,
   VIA_AUTHOR,
   VIA_TAG,
@@ -125,7 +125,11 @@ async function onFollow(ctx: AppContext, tx: Tx, event: EventRow, stamp: string)
   const user = data.followable_type === 'User';
   // The timeline follows what the reader follows now: an event handled again (a replay) of a
   // follow undone since, or of an unfollow followed again since, leaves it as it is.
-  const following = await followsNow(tx.db, readerId, data.followable_type, data.followable_id);
+  const following = await followExists(tx.db, {
+    follower_id: readerId,
+    followable_type: data.followable_type,
+    followable_id: data.followable_id,
+  });
   if (event.type === 'follow.deleted') {
     if (following) return;
     if (user) await dropAuthorFromTimeline(tx.db, readerId, data.followable_id);

@@ -574,23 +574,6 @@ export function commentFacts(db: DbHandle, id: number) {
     .executeTakeFirst();
 }
 
-/** Whether the reader follows the account or tag now. */
-export async function followsNow(
-  db: DbHandle,
-  followerId: number,
-  type: 'User' | 'Tag',
-  followableId: number,
-): Promise<boolean> {
-  const row = await db
-    .selectFrom('follows')
-    .select('id')
-    .where('follower_id', '=', followerId)
-    .where('followable_type', '=', type)
-    .where('followable_id', '=', followableId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 export function usersByUsernames(db: DbHandle, names: readonly string[]): Promise<Recipient[]> {
   if (names.length === 0) return Promise.resolve([]);
   return db
