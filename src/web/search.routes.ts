@@ -9,6 +9,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { PageNumber } from '../http/url-numbers.ts';
+import { SEARCH_QUERY_MAX } from '../modules/search/query.ts';
 import type { SearchType } from '../modules/search/search.schemas.ts';
 import {
   searchPeoplePage,
@@ -96,7 +97,8 @@ export function searchPageRoutes(ctx: AppContext) {
           } catch (error) {
             if (!(error instanceof AppError) || error.status !== 422) throw error;
             status = 422;
-            view.problem = error.errors?.[0]?.message ?? error.message;
+            // The only query a page can send that is refused (a blank one shows the box).
+            view.problem = `A search can be at most ${SEARCH_QUERY_MAX} characters long.`;
           }
         }
         reply.header('cache-control', 'private, no-store');

@@ -54,7 +54,7 @@ test('articles: cards with the excerpt escaped, only <mark> added', async () => 
   const res = await get('/search?q=quokka');
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('cache-control'), 'private, no-store');
-  assert.match(res.text, /<h1>Search results for “quokka”<\/h1>/);
+  assert.match(res.text, /<h1 class="search-heading">Search results for “quokka”<\/h1>/);
   assert.match(res.text, /<article class="card">[\s\S]*Escaping in templates/);
   const excerpt = /<p class="excerpt">(.*?)<\/p>/s.exec(res.text)?.[1] ?? '';
   assert.match(excerpt, /<mark>quokka<\/mark>/);
@@ -115,9 +115,11 @@ test('an overlong query is a 422 page that says why and keeps it in the box', as
   const res = await get(`/search?q=${encodeURIComponent(q)}`);
   assert.equal(res.status, 422);
   assert.match(res.headers.get('content-type') ?? '', /text\/html/);
-  assert.match(res.text, /Q is too long \(maximum is 256 characters\)/);
+  assert.match(res.text, /A search can be at most 256 characters long\./);
   assert.match(res.text, new RegExp(`name="q" value="${'x'.repeat(300)}&#60;i&#62;"`));
   assert.doesNotMatch(res.text, /<i>/);
+  assert.match(res.text, /<h1>Search<\/h1>/);
+  assert.doesNotMatch(res.text, /class="tabs/);
   // A kind that does not exist shows articles; a broken page number is refused.
   assert.equal((await get('/search?q=wombats&type=nope')).status, 200);
   assert.equal((await get('/search?q=wombats&page=0')).status, 422);

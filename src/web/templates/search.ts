@@ -99,7 +99,10 @@ function pager(view: SearchView): string {
 const NOUNS: Record<SearchType, string> = { articles: 'articles', people: 'people', tags: 'tags' };
 
 export function searchPage(view: SearchView): string {
-  const heading = view.q.trim() ? html`<h1>Search results for “${view.q}”</h1>` : '<h1>Search</h1>';
+  const heading =
+    view.q.trim() && !view.problem
+      ? html`<h1 class="search-heading">Search results for “${view.q}”</h1>`
+      : '<h1>Search</h1>';
   let results = '';
   if (view.results && view.results.items.length > 0) {
     results = list(view.results, view) + pager(view);
@@ -113,7 +116,7 @@ export function searchPage(view: SearchView): string {
   }
   return html`!${heading}
 !${box(view)}
-!${view.q.trim() ? tabs(view) : ''}
+!${view.q.trim() && !view.problem ? tabs(view) : ''}
 <section class="search-results" aria-label="Results">
 !${results}
 </section>`;
