@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { setSiteName } from '../../src/modules/site/site.service.ts';
+import { pageKeyOf } from '../../src/web/page.ts';
 import { type Author, makeAuthor, postArticle } from '../helpers/fixtures.ts';
 import { signInWeb } from '../helpers/pages.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -54,6 +55,11 @@ test('articles: cards with the excerpt escaped, only <mark> added', async () => 
   const res = await get('/search?q=quokka');
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('cache-control'), 'private, no-store');
+  // Not from the page cache, which keys pages by path and page number alone.
+  assert.equal(pageKeyOf('/search?q=quokka', { headers: {} }), null);
+  const again = await get('/search?q=quokka');
+  assert.equal(again.headers.get('cache-status'), null);
+  assert.equal(again.headers.get('cache-control'), 'private, no-store');
   assert.match(res.text, /<h1 class="search-heading">Search results for “quokka”<\/h1>/);
   assert.match(res.text, /<article class="card">[\s\S]*Escaping in templates/);
   const excerpt = /<p class="excerpt">(.*?)<\/p>/s.exec(res.text)?.[1] ?? '';
