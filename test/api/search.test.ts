@@ -377,6 +377,10 @@ test('people: a prefix of the username or of the name, any case, suspended accou
   assert.deepEqual(await people('nobody_at_all'), []);
   assert.deepEqual(await people('%'), []);
   assert.deepEqual(await people('_'), []);
+  // A control character is a space: "ada l" starts "Ada Lovelace".
+  assert.deepEqual(await people('ada\u0000l'), ['ada_l']);
+  assert.deepEqual(await people('ada\u0000'), ['ada_gone', 'ada_l', 'lovelace_fan']);
+  assert.equal((await search('ada\u0000', '&type=tags')).status, 200);
 
   const admin = await makeAuthor(server, 'srch_admin2', { admin: true });
   await suspendAccount(server.ctx, (await userById(server.ctx, admin.id))!, gone.id);

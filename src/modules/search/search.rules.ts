@@ -15,7 +15,11 @@ export function queryProblems(q: string): FieldError[] {
 
 /** What people search: `@` aside, a username's prefix (null when it cannot be one), and a name's. */
 export function peoplePrefixes(q: string): { username: string | null; name: string } {
-  const name = q.trim().replace(/\s+/gu, ' ');
+  // Control characters are in no name (and PostgreSQL's text cannot hold NUL).
+  const name = q
+    .replace(/\p{Cc}/gu, ' ')
+    .trim()
+    .replace(/\s+/gu, ' ');
   const username = name.replace(/^@/, '').toLowerCase();
   return { username: /^[a-z0-9_]+$/.test(username) ? username : null, name };
 }

@@ -2,6 +2,7 @@
 import { html } from 'ghtml';
 import type { UserRow } from '../../db/schema.ts';
 import { UNREAD_CAP } from '../../modules/notifications/notifications.rules.ts';
+import { SEARCH_QUERY_MAX } from '../../modules/search/query.ts';
 import { SCRIPT_PATH, STYLESHEET_PATH } from '../assets.ts';
 
 export interface PageFrame {
@@ -41,7 +42,7 @@ function feedLinks(frame: PageFrame): string {
 /** The header's search box: a plain GET form, so it works without the script. */
 const SEARCH_BOX = `<form method="get" action="/search" role="search" class="site-search">
       <label for="site-search-q" class="visually-hidden">Search</label>
-      <input type="search" id="site-search-q" name="q" placeholder="Search" maxlength="256">
+      <input type="search" id="site-search-q" name="q" placeholder="Search" maxlength="${SEARCH_QUERY_MAX}">
       <button type="submit">Search</button>
     </form>`;
 

@@ -1,5 +1,6 @@
 /** The search page: its box, a tab per kind of result, the results, a pager. */
 import { html } from 'ghtml';
+import { SEARCH_QUERY_MAX } from '../../modules/search/query.ts';
 import { highlightHtml } from '../../modules/search/search.presenter.ts';
 import type { Found } from '../../modules/search/search.service.ts';
 import type { PersonFound, TagFoundRow } from '../../modules/search/search.repository.ts';
@@ -42,7 +43,7 @@ export function searchPath(q: string, type: SearchType, page = 1): string {
 function box(view: SearchView): string {
   return html`<form method="get" action="/search" role="search" class="search-form">
   <label for="search-q">Search</label>
-  <input type="search" id="search-q" name="q" value="${view.q}" maxlength="1000"!${view.problem ? ' aria-invalid="true" aria-describedby="search-problem"' : ''}>
+  <input type="search" id="search-q" name="q" value="${view.q}" maxlength="${SEARCH_QUERY_MAX}"!${view.problem ? ' aria-invalid="true" aria-describedby="search-problem"' : ''}>
   !${view.type === 'articles' ? '' : html`<input type="hidden" name="type" value="${view.type}">`}
   <button type="submit">Search</button>
   !${view.problem ? html`<p class="field-error" id="search-problem" role="alert">${view.problem}</p>` : ''}
