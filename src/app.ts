@@ -67,6 +67,7 @@ import { followPagesRoutes } from './web/follows.routes.ts';
 import { notificationStreamRoutes } from './web/notification-stream.ts';
 import { notificationPagesRoutes } from './web/notifications.routes.ts';
 import { pageCachePolicy, pageKeyOf, pageRouteOf } from './web/page.ts';
+import { searchPageRoutes } from './web/search.routes.ts';
 import { passwordRoutes } from './web/password.routes.ts';
 import { unsubscribeRoutes } from './web/unsubscribe.routes.ts';
 import { settingsRoutes } from './web/settings.routes.ts';
@@ -254,6 +255,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(conversationRoutes(ctx));
   await app.register(followPagesRoutes(ctx));
   await app.register(notificationPagesRoutes(ctx));
+  await app.register(searchPageRoutes(ctx));
   await app.register(notificationStreamRoutes(ctx));
   await app.register(passwordRoutes(ctx));
   await app.register(unsubscribeRoutes(ctx));

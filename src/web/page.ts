@@ -83,6 +83,8 @@ export function pageKeyOf(url: string, request: { headers: IncomingHttpHeaders }
   // Pages read no parameter but the page number: other query strings share the entry, so
   // made-up ones cannot fill the cache or make it render again.
   const [path = '', query] = url.split('?', 2);
+  // Search pages read their query, and are never cached (web/search.routes.ts says why).
+  if (path === '/search' || path === '/search/') return null;
   const page = pageOf(query);
   // A broken page number goes to the route, which answers it with a 422.
   if (page === null) return null;

@@ -328,3 +328,103 @@ test('operators, engine syntax and SQL in a query are searched as text, never a 
     .executeTakeFirstOrThrow();
   assert.ok(Number(count.n) > 0, 'the articles are still there');
 });
+
+/** Names of the accounts `type=people` finds for `q`, in order. */
+async function people(q: string, extra = ''): Promise<string[]> {
+  const res = await search(q, `&type=people${extra}`);
+  assert.equal(res.status, 200, `${q}: ${res.text}`);
+  return res.json<Array<{ username: string }>>().map((p) => p.username);
+}
+
+test('people: a prefix of the username or of the name, any case, suspended accounts never', async () => {
+  const named = async (username: string, name: string) => {
+    const author = await makeAuthor(server, username);
+    await server.ctx.database.db
+      .updateTable('users')
+      .set({ name })
+      .where('id', '=', author.id)
+      .execute();
+    return author;
+  };
+  await named('ada_l', 'Ada Lovelace');
+  await named('lovelace_fan', 'ADA fan club');
+  await named('zz_adamant', 'Zed Adams');
+  const gone = await named('ada_gone', 'Ada Gone');
+
+  const res = await search('ada', '&type=people');
+  assert.equal(res.headers.get('cache-control'), 'no-store');
+  const [first] = res.json<Array<Record<string, unknown>>>();
+  assert.deepEqual(Object.keys(first ?? {}).sort(), [
+    'github_username',
+    'name',
+    'profile_image',
+    'profile_image_90',
+    'twitter_username',
+    'user_id',
+    'username',
+    'website_url',
+  ]);
+  assert.equal(first?.name, 'Ada Gone');
+
+  // By username, then by the start of the name only (`Zed Adams` is not `ada...`).
+  assert.deepEqual(await people('ada'), ['ada_gone', 'ada_l', 'lovelace_fan']);
+  assert.deepEqual(await people('ADA'), ['ada_gone', 'ada_l', 'lovelace_fan']);
+  assert.deepEqual(await people('@Ada_L'), ['ada_l']);
+  assert.deepEqual(await people('ada lo'), ['ada_l']);
+  assert.deepEqual(await people('  Ada   Lov '), ['ada_l']);
+  assert.deepEqual(await people('lovelace'), ['lovelace_fan']);
+  assert.deepEqual(await people('ada', '&per_page=1&page=2'), ['ada_l']);
+  assert.deepEqual(await people('nobody_at_all'), []);
+  assert.deepEqual(await people('%'), []);
+  assert.deepEqual(await people('_'), []);
+  // A control character is a space: "ada l" starts "Ada Lovelace".
+  assert.deepEqual(await people('ada\u0000l'), ['ada_l']);
+  assert.deepEqual(await people('ada\u0000'), ['ada_gone', 'ada_l', 'lovelace_fan']);
+  assert.equal((await search('ada\u0000', '&type=tags')).status, 200);
+
+  const admin = await makeAuthor(server, 'srch_admin2', { admin: true });
+  await suspendAccount(server.ctx, (await userById(server.ctx, admin.id))!, gone.id);
+  assert.deepEqual(await people('ada'), ['ada_l', 'lovelace_fan']);
+  assert.deepEqual(await people('Ada Gone'), []);
+});
+
+test('tags: a prefix of the name, any case, most used first, unused ones never', async () => {
+  const tag = async (tags: string[], published = true) =>
+    postArticle(server, bob, {
+      title: `Tagged ${tags.join(' ')}`,
+      body_markdown: 'x',
+      published,
+      tags,
+    });
+  await tag(['perfume']);
+  await tag(['perfume', 'perfect']);
+  await tag(['perfume']);
+  await tag(['perfectly'], false);
+  const res = await search('perf', '&type=tags');
+  assert.equal(res.status, 200);
+  const found = res.json<Array<{ id: number; name: string; published_count: number }>>();
+  // `performance` carries two corpus articles; `perfectly` only a draft.
+  assert.deepEqual(
+    found.map((t) => `${t.name}:${t.published_count}`),
+    ['perfume:3', 'performance:2', 'perfect:1'],
+  );
+  assert.equal(typeof found[0]?.id, 'number');
+  assert.deepEqual(Object.keys(found[0] ?? {}).sort(), ['id', 'name', 'published_count']);
+  const names = async (q: string) =>
+    (await search(q, '&type=tags')).json<Array<{ name: string }>>().map((t) => t.name);
+  assert.deepEqual(await names('#PERFU'), ['perfume']);
+  assert.deepEqual(await names('perfume'), ['perfume']);
+  assert.deepEqual(await names('perf-'), []);
+  assert.deepEqual(await names('zzz'), []);
+  assert.deepEqual(await names('perf'), ['perfume', 'performance', 'perfect']);
+  assert.equal((await search('perf', '&type=tags&per_page=1&page=2')).json<unknown[]>().length, 1);
+});
+
+test('type is one of articles, people and tags; q is checked for each', async () => {
+  assert.equal((await search('rust', '&type=posts')).status, 422);
+  assert.deepEqual(keysOf(await found('rust', '&type=articles')), ['go', 'parser', 'rust']);
+  for (const type of ['people', 'tags']) {
+    assert.equal((await search('  ', `&type=${type}`)).status, 422);
+    assert.equal((await search('a'.repeat(257), `&type=${type}`)).status, 422);
+  }
+});

@@ -5,6 +5,7 @@
  * `article_tags` whole, and none may sort its matches. QUIRE_PRINT_PLANS=1 prints the plans.
  */
 import assert from 'node:assert/strict';
+import type { RawBuilder } from 'kysely';
 import { after, before, test } from 'node:test';
 import type { AppContext } from '../../src/context.ts';
 import { fullTextStatement } from '../../src/db/full-text.ts';
@@ -50,7 +51,12 @@ import {
 import { followingPage } from '../../src/modules/notifications/notifications.service.ts';
 import { readerReactions, readingList } from '../../src/modules/reactions/reactions.repository.ts';
 import { parseSearchQuery } from '../../src/modules/search/query.ts';
-import { searchPublished } from '../../src/modules/search/search.service.ts';
+import {
+  peopleStatement,
+  prefixRange,
+  tagsStatement,
+} from '../../src/modules/search/search.repository.ts';
+import { peopleSearch, searchPublished } from '../../src/modules/search/search.service.ts';
 import { findUserById } from '../../src/modules/users/users.service.ts';
 import { dialect } from '../helpers/database.ts';
 import { makeAuthor } from '../helpers/fixtures.ts';
@@ -673,5 +679,51 @@ for (const [name, q] of [
         : /Bitmap Index Scan using article_search_document/;
       assert.match(steps, index, steps);
     }
+  });
+}
+
+/**
+ * People and tags are found by prefix: a range of the username's index and of `lower(name)`'s,
+ * or of the tag's name, never all accounts or all tags (migration 0012). Their matches are
+ * sorted (by username, by use), which no single range gives.
+ */
+const PAGE = { limit: 30, offset: 0 };
+const PREFIX_SEARCHES: Array<[string, RegExp[], () => RawBuilder<unknown>]> = [
+  [
+    'people by username or name',
+    dialect === 'sqlite'
+      ? [
+          /USING INDEX sqlite_autoindex_users_\d \(username>\? AND username<\?\)/,
+          /users_name_lower/,
+        ]
+      : [/users_username_prefix/, /users_name_lower/],
+    () => peopleStatement(server.ctx.database, peopleSearch('plan_follower_123', PAGE)),
+  ],
+  [
+    'people by name alone',
+    [/users_name_lower/],
+    () => peopleStatement(server.ctx.database, peopleSearch('Follower 123', PAGE)),
+  ],
+  [
+    'tags by name',
+    dialect === 'sqlite'
+      ? [/USING INDEX sqlite_autoindex_tags_\d \(name>\? AND name<\?\)/]
+      : [/tags_name_prefix/],
+    () => tagsStatement(server.ctx.database, prefixRange('filler12'), PAGE),
+  ],
+];
+
+for (const [name, indexes, statement] of PREFIX_SEARCHES) {
+  test(`${name}: index ranges, no table read whole`, async () => {
+    const database = server.ctx.database;
+    const plan = await explain(database, statement().compile(database.db));
+    if (process.env.QUIRE_PRINT_PLANS) {
+      console.log(`\n#### ${name} (${dialect})\n`);
+      console.log(`${brief(plan.sql)}\n  ${plan.steps.join('\n  ')}`);
+    }
+    const steps = plan.steps.join('\n');
+    const scans = plan.fullScans.filter((s) => s.table === 'users' || s.table === 'tags');
+    assert.deepEqual(scans, [], steps);
+    for (const index of indexes) assert.match(steps, index, steps);
   });
 }

@@ -12,3 +12,20 @@ export function queryProblems(q: string): FieldError[] {
     return [{ field: 'q', message: `Q is too long (maximum is ${SEARCH_QUERY_MAX} characters)` }];
   return [];
 }
+
+/** What people search: `@` aside, a username's prefix (null when it cannot be one), and a name's. */
+export function peoplePrefixes(q: string): { username: string | null; name: string } {
+  // Control characters are in no name (and PostgreSQL's text cannot hold NUL).
+  const name = q
+    .replace(/\p{Cc}/gu, ' ')
+    .trim()
+    .replace(/\s+/gu, ' ');
+  const username = name.replace(/^@/, '').toLowerCase();
+  return { username: /^[a-z0-9_]+$/.test(username) ? username : null, name };
+}
+
+/** The prefix of a tag's name (`#` aside, lower case), or null when no tag can start with it. */
+export function tagPrefix(q: string): string | null {
+  const prefix = q.trim().replace(/^#/, '').toLowerCase();
+  return /^[a-z0-9]+$/.test(prefix) ? prefix : null;
+}

@@ -6,8 +6,23 @@ import type { AppContext } from '../../context.ts';
 import { validationFailed } from '../../errors.ts';
 import { type Listed, listedByIds } from '../articles/articles.service.ts';
 import { parseSearchQuery, searchable } from './query.ts';
-import { searchArticles } from './search.repository.ts';
-import { queryProblems, SEARCH_PER_PAGE, SEARCH_PER_PAGE_MAX } from './search.rules.ts';
+import {
+  type PeopleSearch,
+  type PersonFound,
+  type Rows,
+  prefixRange,
+  searchArticles,
+  searchPeople,
+  searchTags,
+  type TagFoundRow,
+} from './search.repository.ts';
+import {
+  peoplePrefixes,
+  queryProblems,
+  SEARCH_PER_PAGE,
+  SEARCH_PER_PAGE_MAX,
+  tagPrefix,
+} from './search.rules.ts';
 
 export interface Found extends Listed {
   /** The body around the matches, with MARK_OPEN and MARK_CLOSE around each (unescaped). */
@@ -20,17 +35,22 @@ export interface SearchParams {
   per_page?: number | undefined;
 }
 
-/** One page of published, live articles matching `q`; a 422 for a blank or overlong query. */
-export async function searchPublished(ctx: AppContext, params: SearchParams): Promise<Found[]> {
+/** The rows of the page asked for; a 422 for a blank or overlong query. */
+function checkedPage(params: SearchParams): Rows {
   const problems = queryProblems(params.q);
   if (problems.length > 0) throw validationFailed(problems);
+  const limit = Math.min(params.per_page ?? SEARCH_PER_PAGE, SEARCH_PER_PAGE_MAX);
+  return { limit, offset: ((params.page ?? 1) - 1) * limit };
+}
+
+/** One page of published, live articles matching `q`; a 422 for a blank or overlong query. */
+export async function searchPublished(ctx: AppContext, params: SearchParams): Promise<Found[]> {
+  const page = checkedPage(params);
   const query = parseSearchQuery(params.q);
   if (!searchable(query)) return [];
-  const perPage = Math.min(params.per_page ?? SEARCH_PER_PAGE, SEARCH_PER_PAGE_MAX);
   const hits = await searchArticles(ctx.database, query, {
     visibleAt: ctx.clock.now().toISOString(),
-    limit: perPage,
-    offset: ((params.page ?? 1) - 1) * perPage,
+    ...page,
   });
   const excerpts = new Map(hits.map((hit) => [hit.id, hit.excerpt]));
   const listed = await listedByIds(
@@ -38,4 +58,36 @@ export async function searchPublished(ctx: AppContext, params: SearchParams): Pr
     hits.map((hit) => hit.id),
   );
   return listed.map((item) => ({ ...item, excerpt: excerpts.get(item.article.id) ?? '' }));
+}
+
+/**
+ * One page of the accounts (suspended ones never) whose username or name starts with `q`, case
+ * aside, by username; a 422 for a blank or overlong query.
+ */
+export async function searchPeoplePage(
+  ctx: AppContext,
+  params: SearchParams,
+): Promise<PersonFound[]> {
+  const page = checkedPage(params);
+  return searchPeople(ctx.database, peopleSearch(params.q, page));
+}
+
+/** What the people search of `q` looks for, in ranges. */
+export function peopleSearch(q: string, page: Rows): PeopleSearch {
+  const { username, name } = peoplePrefixes(q);
+  return {
+    username: username === null ? null : prefixRange(username),
+    name: prefixRange(name),
+    ...page,
+  };
+}
+
+/** One page of the tags whose name starts with `q`, most used first; a 422 as for articles. */
+export async function searchTagsPage(
+  ctx: AppContext,
+  params: SearchParams,
+): Promise<TagFoundRow[]> {
+  const page = checkedPage(params);
+  const prefix = tagPrefix(params.q);
+  return prefix === null ? [] : searchTags(ctx.database, prefixRange(prefix), page);
 }

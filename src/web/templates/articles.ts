@@ -34,11 +34,13 @@ function cardCounts({ article, author }: Listed): string {
 </p>`;
 }
 
-export function articleCard(item: Listed, baseUrl: string, now: Date): string {
+/** An article's card in a list; `excerpt` is HTML (already escaped) shown under the title. */
+export function articleCard(item: Listed, baseUrl: string, now: Date, excerpt = ''): string {
   const { article, author } = item;
   return html`<article class="card">
   !${byline(article, author, baseUrl, now)}
   <h2><a href="${articlePath(article, author)}">${article.title}</a></h2>
+  !${excerpt}
   !${tagLinks(article)}
   !${cardCounts(item)}
 </article>`;

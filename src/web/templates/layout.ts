@@ -2,6 +2,7 @@
 import { html } from 'ghtml';
 import type { UserRow } from '../../db/schema.ts';
 import { UNREAD_CAP } from '../../modules/notifications/notifications.rules.ts';
+import { SEARCH_QUERY_MAX } from '../../modules/search/query.ts';
 import { SCRIPT_PATH, STYLESHEET_PATH } from '../assets.ts';
 
 export interface PageFrame {
@@ -37,6 +38,13 @@ function feedLinks(frame: PageFrame): string {
     )
     .join('\n');
 }
+
+/** The header's search box: a plain GET form, so it works without the script. */
+const SEARCH_BOX = `<form method="get" action="/search" role="search" class="site-search">
+      <label for="site-search-q" class="visually-hidden">Search</label>
+      <input type="search" id="site-search-q" name="q" placeholder="Search" maxlength="${SEARCH_QUERY_MAX}">
+      <button type="submit">Search</button>
+    </form>`;
 
 /** "99+" past the cap: the count stops there. */
 export function unreadText(count: number): string {
@@ -81,6 +89,7 @@ export function layout(frame: PageFrame, body: string): string {
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
 <script src="${SCRIPT_PATH}" defer></script>
 !${feedLinks(frame)}
+<link rel="search" type="application/opensearchdescription+xml" title="${frame.siteName}" href="/opensearch.xml">
 !${frame.head ?? ''}
 </head>
 <body>
@@ -88,6 +97,7 @@ export function layout(frame: PageFrame, body: string): string {
 <header class="site">
   <nav aria-label="Site">
     <a class="brand" href="/">${frame.siteName}</a>
+    !${SEARCH_BOX}
     <span class="spacer"></span>
     !${nav(frame)}
   </nav>
