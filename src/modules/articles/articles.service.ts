@@ -65,7 +65,10 @@ function goesLive(published: boolean, publishedAt: string | null, now: Date): bo
 }
 
 /** Published, and its publication time has come. */
-export function isVisible(article: ArticleRow, now: Date): boolean {
+export function isVisible(
+  article: Pick<ArticleRow, 'published' | 'published_at'>,
+  now: Date,
+): boolean {
   return goesLive(article.published === 1, article.published_at, now);
 }
 

@@ -5,7 +5,7 @@
  */
 import type { AppContext } from '../../context.ts';
 import type { NotificationRow, UserRow } from '../../db/schema.ts';
-import { type Listed, listedByIds } from '../articles/articles.service.ts';
+import { isVisible, type Listed, listedByIds } from '../articles/articles.service.ts';
 import { usersById } from '../users/users.service.ts';
 import { notificationsChanged } from './changes.ts';
 
@@ -62,14 +62,9 @@ export async function inbox(
     listedByIds(ctx, articleIds),
     mutedArticles(ctx.database.db, reader.id, articleIds),
   ]);
-  const now = ctx.clock.now().toISOString();
+  const now = ctx.clock.now();
   const visible = new Map(
-    items
-      .filter(
-        ({ article }) =>
-          article.published === 1 && article.published_at !== null && article.published_at <= now,
-      )
-      .map((item) => [item.article.id, item]),
+    items.filter(({ article }) => isVisible(article, now)).map((item) => [item.article.id, item]),
   );
   return rows.map((notification) => ({
     notification,

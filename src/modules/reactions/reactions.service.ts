@@ -181,14 +181,10 @@ export async function readingListOf(
     rows.map((r) => r.reactable_id),
   );
   const byId = new Map(listed.map((l) => [l.article.id, l]));
-  const now = ctx.clock.now().toISOString();
+  const now = ctx.clock.now();
   return rows.flatMap((reaction) => {
     const item = byId.get(reaction.reactable_id);
-    const live =
-      item?.article.published === 1 &&
-      item.article.published_at !== null &&
-      item.article.published_at <= now;
-    return item && live ? [{ reaction, ...item }] : [];
+    return item && isVisible(item.article, now) ? [{ reaction, ...item }] : [];
   });
 }
 
