@@ -33,6 +33,13 @@ export interface FullTextPage {
   visibleAt: string;
   limit: number;
   offset: number;
+  /**
+   * How many matches are ranked, at most: the newest this many, and the newest this many whose
+   * title holds every required term. A query matching fewer is ranked whole; one matching more
+   * (a common word on a large site) costs what ranking this many costs, not what its matches
+   * number. Pages past them are empty.
+   */
+  candidates: number;
 }
 
 /** One article found, best first, with an excerpt of its body in which OPEN and CLOSE mark hits. */
@@ -103,26 +110,45 @@ const and = (conditions: RawBuilder<unknown>[]) =>
  * The statement that finds one page: public, live articles matching the query; first those whose
  * title alone holds every required term, then by rank (title weighted above tags, above
  * description, above body), newest first among equals; with an excerpt of each page row's body,
- * made for the page's rows only.
+ * made for the page's rows only. Only candidates are ranked (`FullTextPage.candidates`): the
+ * newest matches and the newest title matches, each found by walking the index from the newest
+ * article down and stopping when there are enough.
  */
 export function fullTextStatement(
   database: Pick<Database, 'dialect'>,
   query: FullTextQuery,
   page: FullTextPage,
 ): RawBuilder<{ id: number; excerpt: string }> {
-  const where = and(filters(query));
+  const visible = sql`a.published = 1 and a.published_at <= ${page.visibleAt}${and(filters(query))}`;
   if (database.dialect === 'sqlite') {
     const match = fts5Match(query);
     const inTitle = `{title} : (${query.must.map(fts5Term).join(' AND ')})`;
-    // CROSS JOIN keeps the FTS index as the outer loop: the matches, then each by primary key.
-    return sql<{ id: number; excerpt: string }>`with titled as (
-        select rowid from articles_fts where articles_fts match ${inTitle}),
-      page as (
-        select a.id, a.published_at, a.id in (select rowid from titled) as in_title,
+    const titled = `${inTitle} AND (${match})`;
+    // CROSS JOIN keeps the FTS index as the outer loop, walked by rowid (the article's id) from
+    // the newest down, each match then checked by primary key, until there are enough.
+    const newest = (expression: string) => sql`select a.id from articles_fts
+        cross join articles a on a.id = articles_fts.rowid
+        where articles_fts match ${expression} and ${visible}
+        order by articles_fts.rowid desc limit ${page.candidates}`;
+    // The candidates are ranked in one pass down the index from the newest, which stops once
+    // it has passed them all: bm25 counts each term's matches once per pass, so a lookup per
+    // candidate (a new pass each) would count them again for every one. `+` keeps the
+    // candidates a filter on that pass rather than lookups.
+    return sql<{ id: number; excerpt: string }>`with titled as materialized (${newest(titled)}),
+      candidates as materialized (
+        select id from titled union select id from (${newest(match)})),
+      ranked as materialized (
+        select articles_fts.rowid as id,
+          articles_fts.rowid in (select id from titled) as in_title,
           bm25(articles_fts, 10.0, 5.0, 2.0, 1.0) as rank
-        from articles_fts cross join articles a on a.id = articles_fts.rowid
-        where articles_fts match ${match} and a.published = 1 and a.published_at <= ${page.visibleAt}${where}
-        order by in_title desc, rank, a.published_at desc, a.id desc
+        from articles_fts where articles_fts match ${match}
+          and +articles_fts.rowid in (select id from candidates)
+        order by articles_fts.rowid desc limit (select count(*) from candidates)),
+      page as (
+        select a.id, a.published_at, ranked.in_title, ranked.rank
+        from ranked cross join articles a on a.id = ranked.id
+        where ${visible}
+        order by ranked.in_title desc, ranked.rank, a.published_at desc, a.id desc
         limit ${page.limit} offset ${page.offset})
       select page.id,
         snippet(articles_fts, 3, ${MARK_OPEN}, ${MARK_CLOSE}, '…', 24) as excerpt
@@ -131,21 +157,31 @@ export function fullTextStatement(
       order by page.in_title desc, page.rank, page.published_at desc, page.id desc`;
   }
   const options = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`;
+  // Each group is ranked as it is found (ts_rank_cd needs no pass over other rows), walking the
+  // vectors from the newest article down, or the GIN index when the planner expects few matches:
+  // the tsquery is written where it is used, so the planner sees it and can tell how common its
+  // words are. Titles by their own index (migration 0013), with their own statistics.
   // ts_rank_cd's weights are for D, C, B, A: body, description, tags, title.
-  const inTitle = tsQueryText({ ...query, not: [] });
-  return sql<{ id: number; excerpt: string }>`with q as (
-        select to_tsquery('simple', ${tsQueryText(query)}) as query,
-          to_tsquery('simple', ${inTitle}) as in_title),
+  const tsquery = sql`to_tsquery('simple', ${tsQueryText(query)})`;
+  const inTitle = sql`to_tsquery('simple', ${tsQueryText({ ...query, not: [] })})`;
+  const newest = (inTitleRank: number, condition: RawBuilder<unknown>) => sql`select
+        s.article_id as id, ${sql.lit(inTitleRank)} as in_title,
+        ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', s.document, ${tsquery}) as rank
+      from article_search s join articles a on a.id = s.article_id
+      where ${condition} s.document @@ ${tsquery} and ${visible}
+      order by s.article_id desc limit ${page.candidates}`;
+  return sql<{ id: number; excerpt: string }>`with candidates as (
+        (${newest(1, sql`ts_filter(s.document, '{a}') @@ ${inTitle} and`)})
+        union all (${newest(0, sql``)})),
       page as (
-        select a.id, a.published_at, ts_filter(s.document, '{a}') @@ q.in_title as in_title,
-          ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', s.document, q.query) as rank
-        from q, article_search s join articles a on a.id = s.article_id
-        where s.document @@ q.query and a.published = 1 and a.published_at <= ${page.visibleAt}${where}
-        order by in_title desc, rank desc, a.published_at desc, a.id desc
+        select c.id, max(c.in_title) as in_title, max(c.rank) as rank, a.published_at
+        from candidates c join articles a on a.id = c.id
+        group by c.id, a.published_at
+        order by in_title desc, rank desc, a.published_at desc, c.id desc
         limit ${page.limit} offset ${page.offset})
       select page.id::int as id,
-        ts_headline('simple', a.body_markdown, q.query, ${options}) as excerpt
-      from q, page join articles a on a.id = page.id
+        ts_headline('simple', a.body_markdown, ${tsquery}, ${options}) as excerpt
+      from page join articles a on a.id = page.id
       order by page.in_title desc, page.rank desc, page.published_at desc, page.id desc`;
 }
 

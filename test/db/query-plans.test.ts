@@ -57,6 +57,7 @@ import {
   tagsStatement,
 } from '../../src/modules/search/search.repository.ts';
 import { peopleSearch, searchPublished } from '../../src/modules/search/search.service.ts';
+import { SEARCH_CANDIDATES } from '../../src/modules/search/search.rules.ts';
 import { findUserById } from '../../src/modules/users/users.service.ts';
 import { dialect } from '../helpers/database.ts';
 import { makeAuthor } from '../helpers/fixtures.ts';
@@ -657,6 +658,7 @@ for (const [name, q] of [
       visibleAt: now(),
       limit: 30,
       offset: 0,
+      candidates: SEARCH_CANDIDATES,
     });
     const plan = await explain(database, statement.compile(database.db));
     if (process.env.QUIRE_PRINT_PLANS) {

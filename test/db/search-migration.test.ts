@@ -1,6 +1,7 @@
 /**
  * Migration 0011 on a database that already holds articles: every existing article is in the
- * full-text index at once, and from then on the triggers keep it, comment counts aside.
+ * full-text index at once, and from then on the triggers keep it, comment counts aside. And on
+ * PostgreSQL, the faster fold of migration 0013 folds every text as the first did.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -10,9 +11,10 @@ import { connect } from '../../src/db/connect.ts';
 import type { Database } from '../../src/db/database.ts';
 import { searchArticlesFullText } from '../../src/db/full-text.ts';
 import { migrateTo, migrateToLatest } from '../../src/db/migrate.ts';
+import { latinFolds } from '../../src/db/migrations/0011-search.ts';
 import { migrations } from '../../src/db/migrations/index.ts';
 import { parseSearchQuery } from '../../src/modules/search/query.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, dialect, type TestDatabase } from '../helpers/database.ts';
 
 const MIGRATION = '0011-search';
 const at = '2026-01-01T00:00:00.000Z';
@@ -39,6 +41,7 @@ const ids = async (q: string) =>
       visibleAt: '2026-06-01T00:00:00.000Z',
       limit: 10,
       offset: 0,
+      candidates: 1000,
     })
   ).map((hit) => hit.id);
 
@@ -82,3 +85,38 @@ test('existing articles are indexed by the migration, and kept by every write af
       db,
     );
 });
+
+test(
+  'the fold folds as translating the whole text with the table did',
+  { skip: dialect === 'sqlite' ? 'PostgreSQL only: FTS5 folds as it tokenizes' : false },
+  async () => {
+    await migrateToLatest(database);
+    const { from, to } = latinFolds();
+    // Every letter of both blocks, alone and inside words; text with none; other scripts,
+    // punctuation and emoji around them; a long article-sized text.
+    const every = Array.from({ length: 0x250 - 0xc0 }, (_, i) => String.fromCodePoint(0xc0 + i))
+      .concat(Array.from({ length: 0x100 }, (_, i) => String.fromCodePoint(0x1e00 + i)))
+      .join('');
+    const texts = [
+      '',
+      'plain ASCII text, nothing to fold',
+      every,
+      `x${every}y z`,
+      'Café crème, naïve façade — “Straße” in Łódź; Ærøskøbing; Ngô Bảo Châu; Ελληνικά; Кириллица; 日本語 🎉',
+      'ÀB'.repeat(3000),
+      `${'word '.repeat(2000)}résumé`,
+    ];
+    for (const text of texts) {
+      const { rows } = await sql<{ folded: string; translated: string }>`select
+          quire_search_fold(${text}) as folded, translate(${text}, ${from}, ${to}) as translated`.execute(
+        database.db,
+      );
+      assert.equal(rows[0]?.folded, rows[0]?.translated, text.slice(0, 40));
+    }
+    assert.equal(
+      (await sql<{ f: string }>`select quire_search_fold('Crème Brûlée') as f`.execute(database.db))
+        .rows[0]?.f,
+      'Creme Brulee',
+    );
+  },
+);

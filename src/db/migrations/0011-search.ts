@@ -21,7 +21,7 @@ import type { Dialect } from '../database.ts';
  * Accented Latin letters and their base letter, from Unicode's canonical decompositions; computed
  * once here, written into the function, so later Unicode data cannot change an existing index.
  */
-function latinFolds(): { from: string; to: string } {
+export function latinFolds(): { from: string; to: string } {
   let from = '';
   let to = '';
   const ranges: Array<[number, number]> = [

@@ -5,6 +5,13 @@ import { SEARCH_QUERY_MAX } from './query.ts';
 export const SEARCH_PER_PAGE = 30;
 export const SEARCH_PER_PAGE_MAX = 100;
 
+/**
+ * How many of a query's newest matches are ranked (and as many of its newest title matches):
+ * every match of a query that has fewer, the best of the newest for a common word, whose every
+ * match would otherwise be ranked before the first page could be answered.
+ */
+export const SEARCH_CANDIDATES = 1000;
+
 /** What is wrong with a query's text, if anything: it must have a non-blank character, and fit. */
 export function queryProblems(q: string): FieldError[] {
   if (q.trim() === '') return [{ field: 'q', message: 'Q must not be blank' }];

@@ -19,6 +19,7 @@ import {
 import {
   peoplePrefixes,
   queryProblems,
+  SEARCH_CANDIDATES,
   SEARCH_PER_PAGE,
   SEARCH_PER_PAGE_MAX,
   tagPrefix,
@@ -50,6 +51,7 @@ export async function searchPublished(ctx: AppContext, params: SearchParams): Pr
   if (!searchable(query)) return [];
   const hits = await searchArticles(ctx.database, query, {
     visibleAt: ctx.clock.now().toISOString(),
+    candidates: SEARCH_CANDIDATES,
     ...page,
   });
   const excerpts = new Map(hits.map((hit) => [hit.id, hit.excerpt]));
