@@ -5,20 +5,24 @@
  * schema and its search triggers on (migration 0011), so the build time is what keeping the
  * FTS5 index costs; then `searchPublished` (the service the search page and the API call) is
  * timed in-process for each kind of query, on a context opened as the server opens it.
- * SQLite only. Run: `npm run bench:search` (`--help` for options).
+ * SQLite by default, PostgreSQL with `--postgres`. Run: `npm run bench:search` (`--help` for
+ * options).
  */
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { type AppContext, openContext } from '../src/context.ts';
+import { fts5Match, tsQueryText } from '../src/db/full-text.ts';
 import { parseSearchQuery } from '../src/modules/search/query.ts';
 import { searchArticles } from '../src/modules/search/search.repository.ts';
 import { searchPublished } from '../src/modules/search/search.service.ts';
-import { SEARCH_PER_PAGE } from '../src/modules/search/search.rules.ts';
+import { SEARCH_CANDIDATES, SEARCH_PER_PAGE } from '../src/modules/search/search.rules.ts';
+import { type PgCluster, startPgCluster } from '../test/helpers/pg-cluster.ts';
 import {
   describeMachine,
   fixed,
@@ -35,6 +39,7 @@ const { values: args } = parseArgs({
     size: { type: 'string', default: '1m' },
     queries: { type: 'string', default: '300' },
     keep: { type: 'boolean', default: false },
+    postgres: { type: 'boolean', default: false },
     raw: { type: 'boolean', default: false },
     budget: { type: 'string', default: '90' },
     data: { type: 'string', default: join(ROOT, 'bench', 'data') },
@@ -48,7 +53,8 @@ if (args.help) {
   --queries N     timed queries per kind, after 20 unmeasured (300)
   --budget S      stop timing a kind after S seconds, short of --queries if need be (90)
   --raw           also time the repository call (searchArticles) without the service around it
-  --keep          reuse the database an earlier run built (bench/data/search-<size>.db)
+  --keep          reuse the SQLite database an earlier run built (bench/data/search-<size>.db)
+  --postgres      the same site on a throwaway PostgreSQL cluster instead, built every run
   --data DIR      where the database is kept (bench/data)
   --no-docs       leave docs/benchmarks.md alone`);
   process.exit(0);
@@ -169,57 +175,39 @@ interface Build {
   ms: number;
   insertMs: number;
   perSecond: number;
+  /** The full-text index: FTS5's tables, or `article_search` with its GIN index. */
   ftsBytes: number;
+  /** The whole database: the file, or PostgreSQL's database size. */
   fileBytes: number;
   articlesBytes: number;
 }
 
-/** The site: schema by the app's migrations, then articles, tags and authors by bulk SQL. */
-async function build(file: string): Promise<Build> {
-  const started = performance.now();
-  const ctx = await openContext(
-    loadConfig({ DATABASE_URL: `sqlite:${file}`, QUIRE_SECRET: SECRET }),
-    {
-      migrate: true,
-      logger: quiet,
-    },
-  );
-  await ctx.database.close();
-  const db = new DatabaseSync(file, { enableForeignKeyConstraints: false, defensive: false });
-  db.exec('PRAGMA journal_mode = DELETE');
-  db.exec('PRAGMA journal_mode = OFF');
-  db.exec('PRAGMA synchronous = OFF');
-  db.exec('PRAGMA cache_size = -1000000');
+const AUTHORS = 1000;
+
+interface GeneratedArticle {
+  /** The column values of `articles` in ARTICLE_COLUMNS order. */
+  values: Array<string | number | null>;
+  tags: number[];
+  published: number;
+  at: string;
+}
+
+const ARTICLE_COLUMNS = `id, user_id, slug, title, description, description_auto, body_markdown,
+  body_html, published, published_at, reading_time_minutes, cached_tag_list, created_at,
+  updated_at`;
+
+/** The site's articles, the same on every run and either database. */
+function* generated(): Generator<GeneratedArticle> {
   const rnd = random(42);
   const nextWord = zipf(VOCABULARY, 1.0, rnd);
   const nextTag = zipf(TAGS, 1.1, rnd);
-  const stamp = new Date(Date.UTC(2020, 0, 1)).toISOString();
-  const AUTHORS = 1000;
-  db.exec('BEGIN');
-  const user = db.prepare(
-    'INSERT INTO users (id, username, name, email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
-  for (let u = 1; u <= AUTHORS; u++)
-    user.run(u, `author${u}`, `Author ${u}`, `author${u}@example.test`, 'not-a-hash', stamp, stamp);
-  const tag = db.prepare('INSERT INTO tags (id, name, created_at) VALUES (?, ?, ?)');
-  for (let t = 1; t <= TAGS; t++) tag.run(t, tagName(t), stamp);
-  db.exec('COMMIT');
-  const article = db.prepare(`INSERT INTO articles (id, user_id, slug, title, description,
-      description_auto, body_markdown, body_html, published, published_at, reading_time_minutes,
-      cached_tag_list, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, 1, ?, ?, ?)`);
-  const tagged = db.prepare(
-    'INSERT INTO article_tags (article_id, tag_id, position, published, published_at) VALUES (?, ?, ?, ?, ?)',
-  );
   const words = (n: number) => {
     const out: string[] = [];
     for (let i = 0; i < n; i++) out.push(word(nextWord()));
     return out;
   };
   const base = Date.UTC(2020, 0, 1);
-  const insertStarted = performance.now();
-  const BATCH = 10_000;
   for (let id = 1; id <= SIZE; id++) {
-    if (id % BATCH === 1) db.exec('BEGIN');
     const body = words(140);
     for (const phrase of PHRASES)
       if (rnd() < 0.01) body.splice(Math.floor(rnd() * body.length), 0, phrase);
@@ -235,24 +223,87 @@ async function build(file: string): Promise<Build> {
     const published = rnd() < 0.95 ? 1 : 0;
     const at = new Date(base + id * 60_000).toISOString();
     const title = words(6).join(' ');
-    article.run(
-      id,
-      1 + (id % AUTHORS),
-      `article-${id}`,
-      title,
-      words(15).join(' '),
-      paragraphs.join('\n\n'),
-      paragraphs.map((p) => `<p>${p}</p>`).join('\n'),
+    yield {
+      values: [
+        id,
+        1 + (id % AUTHORS),
+        `article-${id}`,
+        title,
+        words(15).join(' '),
+        1,
+        paragraphs.join('\n\n'),
+        paragraphs.map((p) => `<p>${p}</p>`).join('\n'),
+        published,
+        published ? at : null,
+        1,
+        tags.map(tagName).join(', '),
+        at,
+        at,
+      ],
+      tags,
       published,
-      published ? at : null,
-      tags.map(tagName).join(', '),
       at,
-      at,
+    };
+  }
+}
+
+const STAMP = new Date(Date.UTC(2020, 0, 1)).toISOString();
+const userValues = (u: number) => [
+  u,
+  `author${u}`,
+  `Author ${u}`,
+  `author${u}@example.test`,
+  'not-a-hash',
+  STAMP,
+  STAMP,
+];
+const USER_COLUMNS = 'id, username, name, email, password_hash, created_at, updated_at';
+const progress = (id: number, started: number) => {
+  if (id % 100_000 === 0)
+    log(`  ${int(id)} articles, ${int(id / ((performance.now() - started) / 1000))}/s`);
+};
+
+/** The schema by the app's migrations (its triggers on), then the site by bulk SQL. */
+async function migrated(url: string): Promise<void> {
+  const ctx = await openContext(loadConfig({ DATABASE_URL: url, QUIRE_SECRET: SECRET }), {
+    migrate: true,
+    logger: quiet,
+  });
+  await ctx.database.close();
+}
+
+/** The SQLite site, in batches of 10,000 articles per transaction. */
+async function buildSqlite(file: string): Promise<Build> {
+  const started = performance.now();
+  await migrated(`sqlite:${file}`);
+  const db = new DatabaseSync(file, { enableForeignKeyConstraints: false, defensive: false });
+  db.exec('PRAGMA journal_mode = DELETE');
+  db.exec('PRAGMA journal_mode = OFF');
+  db.exec('PRAGMA synchronous = OFF');
+  db.exec('PRAGMA cache_size = -1000000');
+  db.exec('BEGIN');
+  const user = db.prepare(`INSERT INTO users (${USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  for (let u = 1; u <= AUTHORS; u++) user.run(...userValues(u));
+  const tag = db.prepare('INSERT INTO tags (id, name, created_at) VALUES (?, ?, ?)');
+  for (let t = 1; t <= TAGS; t++) tag.run(t, tagName(t), STAMP);
+  db.exec('COMMIT');
+  const article = db.prepare(
+    `INSERT INTO articles (${ARTICLE_COLUMNS}) VALUES (${Array(14).fill('?').join(', ')})`,
+  );
+  const tagged = db.prepare(
+    'INSERT INTO article_tags (article_id, tag_id, position, published, published_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const insertStarted = performance.now();
+  const BATCH = 10_000;
+  for (const a of generated()) {
+    const id = a.values[0] as number;
+    if (id % BATCH === 1) db.exec('BEGIN');
+    article.run(...a.values);
+    a.tags.forEach((t, position) =>
+      tagged.run(id, t, position, a.published, a.published ? a.at : null),
     );
-    tags.forEach((t, position) => tagged.run(id, t, position, published, published ? at : null));
     if (id % BATCH === 0 || id === SIZE) db.exec('COMMIT');
-    if (id % 100_000 === 0)
-      log(`  ${int(id)} articles, ${int(id / ((performance.now() - insertStarted) / 1000))}/s`);
+    progress(id, insertStarted);
   }
   const insertMs = performance.now() - insertStarted;
   db.exec(`UPDATE tags SET published_count = (SELECT count(*) FROM article_tags a
@@ -278,6 +329,90 @@ async function build(file: string): Promise<Build> {
     articlesBytes,
     fileBytes: statSync(file).size,
   };
+}
+
+/** Multi-row INSERT text for `rows` rows of `width` parameters each. */
+function valuesList(rows: number, width: number): string {
+  const out: string[] = [];
+  for (let r = 0; r < rows; r++)
+    out.push(`(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`);
+  return out.join(', ');
+}
+
+/** The PostgreSQL site, 1,000 articles per statement, 10,000 per transaction. */
+async function buildPostgres(url: string): Promise<Build> {
+  const started = performance.now();
+  await migrated(url);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('SET synchronous_commit = off');
+    const users = Array.from({ length: AUTHORS }, (_, i) => userValues(i + 1));
+    await client.query(
+      `INSERT INTO users (${USER_COLUMNS}) VALUES ${valuesList(users.length, 7)}`,
+      users.flat(),
+    );
+    const tags = Array.from({ length: TAGS }, (_, i) => [i + 1, tagName(i + 1), STAMP]);
+    await client.query(
+      `INSERT INTO tags (id, name, created_at) VALUES ${valuesList(tags.length, 3)}`,
+      tags.flat(),
+    );
+    const insertStarted = performance.now();
+    const STATEMENT = 1000;
+    let articles: GeneratedArticle[] = [];
+    const flush = async () => {
+      if (articles.length === 0) return;
+      await client.query(
+        `INSERT INTO articles (${ARTICLE_COLUMNS}) VALUES ${valuesList(articles.length, 14)}`,
+        articles.flatMap((a) => a.values),
+      );
+      const tagged = articles.flatMap((a) =>
+        a.tags.map((t, position) => [
+          a.values[0],
+          t,
+          position,
+          a.published,
+          a.published ? a.at : null,
+        ]),
+      );
+      await client.query(
+        `INSERT INTO article_tags (article_id, tag_id, position, published, published_at)
+          VALUES ${valuesList(tagged.length, 5)}`,
+        tagged.flat(),
+      );
+      articles = [];
+    };
+    await client.query('BEGIN');
+    for (const a of generated()) {
+      articles.push(a);
+      const id = a.values[0] as number;
+      if (articles.length === STATEMENT) await flush();
+      if (id % 10_000 === 0) {
+        await client.query('COMMIT');
+        await client.query('BEGIN');
+      }
+      progress(id, insertStarted);
+    }
+    await flush();
+    await client.query('COMMIT');
+    const insertMs = performance.now() - insertStarted;
+    await client.query(`UPDATE tags SET published_count = (SELECT count(*) FROM article_tags a
+        WHERE a.tag_id = tags.id AND a.published = 1)`);
+    await client.query(`SELECT setval(pg_get_serial_sequence('articles', 'id'), ${SIZE})`);
+    await client.query('VACUUM ANALYZE');
+    const size = async (expression: string) =>
+      Number((await client.query<{ n: string }>(`SELECT ${expression} AS n`)).rows[0]?.n);
+    return {
+      ms: performance.now() - started,
+      insertMs,
+      perSecond: SIZE / (insertMs / 1000),
+      ftsBytes: await size(`pg_total_relation_size('article_search')`),
+      articlesBytes: await size(`pg_total_relation_size('articles')`),
+      fileBytes: await size('pg_database_size(current_database())'),
+    };
+  } finally {
+    await client.end();
+  }
 }
 
 interface Kind {
@@ -328,29 +463,55 @@ interface Timing {
   raw: Quantiles | null;
 }
 
-async function measure(file: string): Promise<Timing[]> {
+/** How many published articles a query matches, by the engine's own full-text operator. */
+async function matchCounter(url: string): Promise<{
+  count: (q: string) => Promise<number>;
+  close: () => Promise<void>;
+}> {
+  if (url.startsWith('sqlite:')) {
+    const counter = new DatabaseSync(url.slice('sqlite:'.length), { readOnly: true });
+    const statement =
+      counter.prepare(`SELECT count(*) AS n FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+        WHERE articles_fts MATCH ? AND a.published = 1`);
+    return {
+      count: async (q) => {
+        const parsed = parseSearchQuery(q);
+        const tags = parsed.tags.map((t) => ` AND {cached_tag_list} : "${t}"`).join('');
+        return Number((statement.get(fts5Match(parsed) + tags) as { n: number }).n);
+      },
+      close: async () => counter.close(),
+    };
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return {
+    count: async (q) => {
+      const parsed = parseSearchQuery(q);
+      const { rows } = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM article_search s JOIN articles a ON a.id = s.article_id
+          WHERE s.document @@ to_tsquery('simple', $1) AND a.published = 1
+            AND a.id IN (SELECT article_id FROM article_tags t JOIN tags g ON g.id = t.tag_id
+              WHERE g.name = ANY($2) GROUP BY article_id HAVING count(*) = $3
+              UNION ALL SELECT a.id WHERE $3 = 0)`,
+        [tsQueryText(parsed), parsed.tags, parsed.tags.length],
+      );
+      return Number(rows[0]?.n);
+    },
+    close: () => client.end(),
+  };
+}
+
+async function measure(url: string): Promise<Timing[]> {
   const ctx: AppContext = await openContext(
-    loadConfig({ DATABASE_URL: `sqlite:${file}`, QUIRE_SECRET: SECRET }),
+    loadConfig({ DATABASE_URL: url, QUIRE_SECRET: SECRET }),
     { logger: quiet },
   );
-  const counter = new DatabaseSync(file, { readOnly: true });
-  const count =
-    counter.prepare(`SELECT count(*) AS n FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-      WHERE articles_fts MATCH ? AND a.published = 1`);
+  const counter = await matchCounter(url);
   try {
     const out: Timing[] = [];
     for (const kind of KINDS) {
-      const counts = kind.queries.map((q) => {
-        const parsed = parseSearchQuery(q);
-        const text = parsed.must
-          .map((t) => `"${t.tokens.join(' ')}"${t.prefix ? '*' : ''}`)
-          .join(' AND ');
-        const tagFilter =
-          parsed.tags.length > 0
-            ? ` AND ${parsed.tags.map((t) => `{cached_tag_list} : "${t}"`).join(' AND ')}`
-            : '';
-        return Number((count.get(text + tagFilter) as { n: number }).n);
-      });
+      const counts: number[] = [];
+      for (const q of kind.queries) counts.push(await counter.count(q));
       const service = await time(kind.queries, (q) => searchPublished(ctx, { q }));
       const raw = args.raw
         ? await time(kind.queries, (q) =>
@@ -358,6 +519,7 @@ async function measure(file: string): Promise<Timing[]> {
               visibleAt: ctx.clock.now().toISOString(),
               limit: SEARCH_PER_PAGE,
               offset: 0,
+              candidates: SEARCH_CANDIDATES,
             }),
           )
         : null;
@@ -369,7 +531,7 @@ async function measure(file: string): Promise<Timing[]> {
     }
     return out;
   } finally {
-    counter.close();
+    await counter.close();
     await ctx.database.close();
   }
 }
@@ -390,14 +552,16 @@ function report(built: Build | null, timings: Timing[], host: string, command: s
     t.kind.targeted ? (t.service.p99 <= TARGET_MS ? 'yes' : 'no') : '(no target)',
   ]);
   const buildLine = built
-    ? `Build: ${fixed(built.ms / 1000)} s in all; the article inserts (with tags, every index and the FTS5 triggers on) ran at ${int(built.perSecond)} articles/s (${fixed(built.insertMs / 1000)} s). FTS5 index (\`articles_fts\` and its shadow tables, \`sum(pgsize)\` from \`dbstat\`): ${mb(built.ftsBytes)}; the \`articles\` table itself ${mb(built.articlesBytes)}; the whole file ${mb(built.fileBytes)}.`
+    ? args.postgres
+      ? `Build: ${fixed(built.ms / 1000)} s in all; the article inserts (1,000 rows a statement, with tags, every index and the search trigger on) ran at ${int(built.perSecond)} articles/s (${fixed(built.insertMs / 1000)} s). Full-text index (\`article_search\` with its GIN index and TOAST, \`pg_total_relation_size\`): ${mb(built.ftsBytes)}; \`articles\` with its indexes ${mb(built.articlesBytes)}; the database ${mb(built.fileBytes)}.`
+      : `Build: ${fixed(built.ms / 1000)} s in all; the article inserts (with tags, every index and the FTS5 triggers on) ran at ${int(built.perSecond)} articles/s (${fixed(built.insertMs / 1000)} s). FTS5 index (\`articles_fts\` and its shadow tables, \`sum(pgsize)\` from \`dbstat\`): ${mb(built.ftsBytes)}; the \`articles\` table itself ${mb(built.articlesBytes)}; the whole file ${mb(built.fileBytes)}.`
     : 'Build: an earlier run’s database (--keep); its build figures are not repeated here.';
   return [
     `Measured ${today()} on ${host}, load average before the run ${loadavg()
       .map((l) => l.toFixed(2))
       .join(
         ' ',
-      )}, with \`${command}\`: SQLite, ${int(SIZE)} articles. ${QUERIES} timed queries per kind after ${WARMUP} unmeasured (fewer where a kind ran out of its ${args.budget} s: the "timed" column), the kind's queries in turn, first page (${SEARCH_PER_PAGE} results), in-process.`,
+      )}, with \`${command}\`: ${args.postgres ? 'PostgreSQL (a throwaway local cluster)' : 'SQLite'}, ${int(SIZE)} articles. ${QUERIES} timed queries per kind after ${WARMUP} unmeasured (fewer where a kind ran out of its ${args.budget} s: the "timed" column), the kind's queries in turn, first page (${SEARCH_PER_PAGE} results), in-process.`,
     '',
     buildLine,
     '',
@@ -420,32 +584,47 @@ function report(built: Build | null, timings: Timing[], host: string, command: s
 async function main() {
   const host = describeMachine(machine());
   log(`Machine: ${host}`);
-  mkdirSync(args.data, { recursive: true });
-  const file = join(args.data, `search-${args.size.toLowerCase()}.db`);
   let built: Build | null = null;
-  if (args.keep && existsSync(file)) log(`Using ${file}`);
-  else {
-    for (const s of ['', '-wal', '-shm']) rmSync(file + s, { force: true });
-    log(`Building ${int(SIZE)} articles into ${file}...`);
-    built = await build(file);
-    log(
-      `Built in ${fixed(built.ms / 1000)} s; inserts ${int(built.perSecond)} articles/s; FTS index ${mb(built.ftsBytes)}, file ${mb(built.fileBytes)}`,
-    );
-  }
-  const timings = await measure(file);
-  const command = [
-    'npx node bench/search.ts',
-    `--size ${args.size}`,
-    ...(args.keep ? ['--keep'] : []),
-    `--queries ${QUERIES}`,
-    `--budget ${args.budget}`,
-    ...(args.raw ? ['--raw'] : []),
-  ].join(' ');
-  const section = report(built, timings, host, command);
-  console.log(`\n${section}\n`);
-  if (!args['no-docs']) {
-    writeSection('search', section);
-    log('Results written to docs/benchmarks.md');
+  let cluster: PgCluster | null = null;
+  let url: string;
+  try {
+    if (args.postgres) {
+      log(`Building ${int(SIZE)} articles on a throwaway PostgreSQL cluster...`);
+      cluster = await startPgCluster();
+      url = cluster.url;
+      built = await buildPostgres(url);
+    } else {
+      mkdirSync(args.data, { recursive: true });
+      const file = join(args.data, `search-${args.size.toLowerCase()}.db`);
+      url = `sqlite:${file}`;
+      if (args.keep && existsSync(file)) log(`Using ${file}`);
+      else {
+        for (const s of ['', '-wal', '-shm']) rmSync(file + s, { force: true });
+        log(`Building ${int(SIZE)} articles into ${file}...`);
+        built = await buildSqlite(file);
+      }
+    }
+    if (built)
+      log(
+        `Built in ${fixed(built.ms / 1000)} s; inserts ${int(built.perSecond)} articles/s; full-text index ${mb(built.ftsBytes)}, database ${mb(built.fileBytes)}`,
+      );
+    const timings = await measure(url);
+    const command = [
+      'npx node bench/search.ts',
+      `--size ${args.size}`,
+      ...(args.postgres ? ['--postgres'] : args.keep ? ['--keep'] : []),
+      `--queries ${QUERIES}`,
+      `--budget ${args.budget}`,
+      ...(args.raw ? ['--raw'] : []),
+    ].join(' ');
+    const section = report(built, timings, host, command);
+    console.log(`\n${section}\n`);
+    if (!args['no-docs']) {
+      writeSection(args.postgres ? 'search-postgres' : 'search', section);
+      log('Results written to docs/benchmarks.md');
+    }
+  } finally {
+    cluster?.stop();
   }
 }
 
