@@ -20,7 +20,8 @@
  * - `search`: which published, live articles exist and their searchable text (title, tags,
  *   description, body): an article search answer depends on it, since an edit can make an
  *   article it does not show match. Named by a change of a public article's visibility, its
- *   publication time or one of those fields; not by a draft, a schedule, or a count.
+ *   publication time or one of those fields, and by a schedule set or moved (answers are built
+ *   again to expire when it goes live); not by a draft, a scheduled article's text, or a count.
  * - `people`: who a people search can find, and by what (accounts not suspended, by username
  *   and name). Named by an account created, renamed, suspended or let back.
  */

@@ -154,7 +154,9 @@ const searchedChanged = (a: ArticleRow, b: ArticleRow) =>
  * changes place in. A change no public list sees (a draft saved, a schedule set) names only the
  * article, so cached pages and feeds stay as they are. Search answers depend on which articles
  * can be found and by what, so a public article entering, leaving or moving, or changing text
- * a search reads, names `search` too; a count, a draft or a schedule not yet live does not.
+ * a search reads, names `search` too, as does a schedule set or moved (like the lists, so that
+ * they are built again with its time as their expiry); a count, a draft, or an edit of a
+ * scheduled article's text does not.
  */
 export function articleChangeKeys(
   before: ArticleRow | null,
@@ -167,10 +169,10 @@ export function articleChangeKeys(
   const is = after !== null && isVisible(after, now) ? after : null;
   const waiting = (r: ArticleRow | null) => r !== null && r.published === 1 && !isVisible(r, now);
   if (!was && !is) {
-    // Scheduled (or no longer): the lists it will enter are rebuilt now, so that they expire
-    // when it goes live.
+    // Scheduled (or no longer): the lists it will enter, and searches, are rebuilt now, so that
+    // they expire when it goes live.
     if ((waiting(before) || waiting(after)) && before?.published_at !== after?.published_at)
-      keys.push(...listKeys(row, [before, after]));
+      keys.push(...listKeys(row, [before, after]), SEARCH_KEY);
     return keys;
   }
   if (!was || !is || was.published_at !== is.published_at) {
