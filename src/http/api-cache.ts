@@ -4,7 +4,8 @@
  * pages. A request from someone identified (an API key, a session) is built for its caller and
  * never touches the cache: an author may see their own draft where anyone else gets a 404.
  * Entries already cached are answered by the fast path (`apiFastRoute`), which counts them
- * against the API's rate limit in the same counter as Fastify's routes.
+ * against the API's rate limit in the same counter as Fastify's routes. Search answers go the
+ * same way, under keys and into a cache their route names (`modules/search/search.routes.ts`).
  */
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
