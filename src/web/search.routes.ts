@@ -5,6 +5,7 @@
  * (`searchPageFastRoute`); signed-in people get their own page, never stored. And
  * `/opensearch.xml`, which lets a browser add the site's search.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
@@ -45,16 +46,20 @@ const typeOf = (type: string | undefined): SearchType =>
 const NOINDEX = '<meta name="robots" content="noindex">';
 
 /**
- * The fast path's route for cached search pages: requests without a session (signed-in people
- * see their own header), the key worked out as the route works it out.
+ * The cache key of a search page for a request without a session cookie (signed-in people see
+ * their own header, so only others share pages, as with `pageKeyOf`); null when it has one, or
+ * when the URL cannot be cached.
  */
+export function searchPageKeyOf(url: string, request: { headers: IncomingHttpHeaders }) {
+  if (request.headers.cookie?.includes(`${SESSION_COOKIE}=`)) return null;
+  const asked = searchPageAsked(url, PAGE_SIZE);
+  return asked && searchPageKey(asked);
+}
+
+/** The fast path's route for cached search pages, keyed as the route keys them. */
 export function searchPageFastRoute(ctx: AppContext): FastRoute {
   return {
-    key(url, req) {
-      if (req.headers.cookie?.includes(`${SESSION_COOKIE}=`)) return null;
-      const asked = searchPageAsked(url, PAGE_SIZE);
-      return asked && searchPageKey(asked);
-    },
+    key: searchPageKeyOf,
     route: () => '/search',
     policy: pageCachePolicy(ctx.config),
     cache: searchCacheOf(ctx),
@@ -142,7 +147,7 @@ export function searchPageRoutes(ctx: AppContext) {
           };
         };
         return publicPage(request, reply, build, {
-          key: fromUrl && searchPageKey(fromUrl),
+          key: searchPageKeyOf(request.url, request.raw),
           cache: searchCacheOf(ctx),
         });
       },
