@@ -221,6 +221,10 @@ test('refused queries and signed-in pages are never kept', async () => {
     assert.equal(own.status, 200);
     assert.equal(own.headers.get('cache-status'), null);
     assert.equal(own.headers.get('cache-control'), 'private, no-store');
+    // A session cookie that no longer signs anyone in keeps the page out of the cache too.
+    const stale = await anon('/search?q=wombats', { cookie: 'quire_session=gone' });
+    assert.equal(stale.status, 200);
+    assert.equal(stale.headers.get('cache-status'), null);
   }
 });
 
