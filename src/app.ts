@@ -21,7 +21,7 @@ import { installRequestMetrics } from './http/request-metrics.ts';
 import { apiDocumentOptions } from './http/openapi.ts';
 import { Problem } from './http/problem.ts';
 import { urlDigitsKeyword } from './http/url-numbers.ts';
-import { responseCacheOf } from './http/shared-response-cache.ts';
+import { responseCacheOf, searchCacheOf } from './http/shared-response-cache.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { installSameOriginCheck } from './http/same-origin.ts';
 import { installRequestTimeout } from './http/request-timeout.ts';
@@ -52,6 +52,7 @@ import { notificationComponents } from './modules/notifications/notifications.sc
 import { reactionComponents } from './modules/reactions/reactions.schemas.ts';
 import { reactionsRoutes } from './modules/reactions/reactions.routes.ts';
 import { reportComponents } from './modules/reports/reports.schemas.ts';
+import { searchApiAsked, searchApiKey } from './modules/search/search-cache.ts';
 import { searchRoutes } from './modules/search/search.routes.ts';
 import { searchComponents } from './modules/search/search.schemas.ts';
 import { reportsRoutes } from './modules/reports/reports.routes.ts';
@@ -67,7 +68,7 @@ import { followPagesRoutes } from './web/follows.routes.ts';
 import { notificationStreamRoutes } from './web/notification-stream.ts';
 import { notificationPagesRoutes } from './web/notifications.routes.ts';
 import { pageCachePolicy, pageKeyOf, pageRouteOf } from './web/page.ts';
-import { searchPageRoutes } from './web/search.routes.ts';
+import { searchPageFastRoute, searchPageRoutes } from './web/search.routes.ts';
 import { passwordRoutes } from './web/password.routes.ts';
 import { unsubscribeRoutes } from './web/unsubscribe.routes.ts';
 import { settingsRoutes } from './web/settings.routes.ts';
@@ -99,17 +100,29 @@ const API_RATE_WINDOW_MS = 60_000;
 
 /**
  * What the fast path answers, in the order it asks: the first route that makes a key for a URL
- * decides. The API's comes before the pages', which make a key for any path.
+ * decides. The API's and the search page's come before the pages', which make a key for any
+ * path; search answers are in their own cache.
  */
 export function fastRoutes(ctx: AppContext, apiRequests: RateCounter): FastRoute[] {
+  const limit = {
+    counter: apiRequests,
+    max: ctx.config.apiRateLimit,
+    windowMs: API_RATE_WINDOW_MS,
+    trustedProxies: ctx.config.trustedProxies,
+  };
+  const search = {
+    key: (url: string) => {
+      const asked = searchApiAsked(url);
+      return asked && searchApiKey(asked);
+    },
+    route: () => '/api/search',
+    cache: searchCacheOf(ctx),
+  };
   return [
     { key: feedKeyOf, route: feedRouteOf, policy: feedCachePolicy(ctx.config) },
-    apiFastRoute(ctx.config, SESSION_COOKIE, {
-      counter: apiRequests,
-      max: ctx.config.apiRateLimit,
-      windowMs: API_RATE_WINDOW_MS,
-      trustedProxies: ctx.config.trustedProxies,
-    }),
+    apiFastRoute(ctx.config, SESSION_COOKIE, limit),
+    apiFastRoute(ctx.config, SESSION_COOKIE, limit, search),
+    searchPageFastRoute(ctx),
     { key: pageKeyOf, route: pageRouteOf, policy: pageCachePolicy(ctx.config) },
   ];
 }

@@ -64,6 +64,11 @@ export interface Config {
   /** MiB the response cache of pages and feeds may hold; the least recently used leaves first. */
   cacheMb: number;
   /**
+   * MiB the cache of search answers may hold, apart from `cacheMb`: anyone can make up queries,
+   * and they must not push the site's pages out.
+   */
+  searchCacheMb: number;
+  /**
    * Seconds a cached list (home, tag and profile pages, API lists) may keep showing a comment or
    * reaction count after it changed: a storm of comments rebuilds those lists once per lag.
    */
@@ -297,6 +302,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeout: integer(env, 'QUIRE_REQUEST_TIMEOUT', 30, 1, 3600),
     shutdownTimeout: integer(env, 'QUIRE_SHUTDOWN_TIMEOUT', 10, 1, 3600),
     cacheMb: integer(env, 'QUIRE_CACHE_MB', 64, 1, 65_536),
+    searchCacheMb: integer(env, 'QUIRE_SEARCH_CACHE_MB', 16, 1, 65_536),
     countLag: integer(env, 'QUIRE_COUNT_LAG', 30, 0, 3600),
     ...sharedCacheConfig(env),
     ...mailConfig(env, baseUrlFrom(env.QUIRE_BASE_URL, port)),

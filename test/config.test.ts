@@ -267,6 +267,15 @@ test('shared caches: QUIRE_CACHE_MB, QUIRE_PURGE_URLS and QUIRE_SHARED_MAX_AGE',
   assert.throws(() => loadConfig({ QUIRE_CACHE_MB: '0' }), /QUIRE_CACHE_MB/);
 });
 
+test('QUIRE_SEARCH_CACHE_MB: the budget of search answers, 16 MiB unless set, apart from pages', () => {
+  assert.equal(loadConfig({}).searchCacheMb, 16);
+  const set = loadConfig({ QUIRE_SEARCH_CACHE_MB: '4', QUIRE_CACHE_MB: '128' });
+  assert.equal(set.searchCacheMb, 4);
+  assert.equal(set.cacheMb, 128);
+  assert.throws(() => loadConfig({ QUIRE_SEARCH_CACHE_MB: '0' }), /QUIRE_SEARCH_CACHE_MB/);
+  assert.throws(() => loadConfig({ QUIRE_SEARCH_CACHE_MB: 'lots' }), /QUIRE_SEARCH_CACHE_MB/);
+});
+
 test('mail: QUIRE_SMTP_URL and QUIRE_MAIL_FROM', () => {
   const plain = loadConfig({ QUIRE_BASE_URL: 'https://blog.example:8443/' });
   assert.equal(plain.smtpUrl, undefined, 'no mail unless configured');

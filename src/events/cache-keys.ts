@@ -17,11 +17,20 @@
  *   may show the old count for up to `QUIRE_COUNT_LAG` seconds.
  * - `followers:ID`: the follow counts an account's profile shows (its followers, whom it
  *   follows); `tag-followers:NAME`: how many follow a tag. Follows name only these.
+ * - `search`: which published, live articles exist and their searchable text (title, tags,
+ *   description, body): an article search answer depends on it, since an edit can make an
+ *   article it does not show match. Named by a change of a public article's visibility, its
+ *   publication time or one of those fields, and by a schedule set or moved (answers are built
+ *   again to expire when it goes live); not by a draft, a scheduled article's text, or a count.
+ * - `people`: who a people search can find, and by what (accounts not suspended, by username
+ *   and name). Named by an account created, renamed, suspended or let back.
  */
 
 export const SITE_KEY = 'site';
 export const HOME_KEY = 'home';
 export const TAG_LIST_KEY = 'tag-list';
+export const SEARCH_KEY = 'search';
+export const PEOPLE_KEY = 'people';
 
 export const articleKey = (id: number) => `article:${id}`;
 export const userKey = (id: number) => `user:${id}`;

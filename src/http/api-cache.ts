@@ -4,7 +4,8 @@
  * pages. A request from someone identified (an API key, a session) is built for its caller and
  * never touches the cache: an author may see their own draft where anyone else gets a 404.
  * Entries already cached are answered by the fast path (`apiFastRoute`), which counts them
- * against the API's rate limit in the same counter as Fastify's routes.
+ * against the API's rate limit in the same counter as Fastify's routes. Search answers go the
+ * same way, under keys and into a cache their route names (`modules/search/search.routes.ts`).
  */
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
@@ -15,7 +16,8 @@ import { UNMATCHED_ROUTE } from '../metrics/metrics.ts';
 import type { CachePolicy } from './conditional.ts';
 import type { FastRoute } from './fast-path.ts';
 import { type RateCounter, rateLimitHeaders } from './rate-counter.ts';
-import { replyFromCache } from './shared-response-cache.ts';
+import type { ResponseCache } from './response-cache.ts';
+import { type CachedAs, replyFromCache } from './shared-response-cache.ts';
 
 /**
  * The query parameters each cached route reads. Others are left out of the key, so made-up
@@ -85,17 +87,34 @@ export interface ApiLimit {
   trustedProxies: readonly string[];
 }
 
+/** Which API URLs a fast route serves, and from which cache. */
+export interface ApiAnswers {
+  /** The cache key of a URL, or null when it is not served from the cache. */
+  key: (url: string) => string | null;
+  /** The route template of a URL it keys. */
+  route: (url: string) => string;
+  /** The cache its entries are in, when not the response cache. */
+  cache?: ResponseCache;
+}
+
+/** The routes of `ROUTES`, in the response cache. */
+const LISTED: ApiAnswers = {
+  key: apiCacheKey,
+  route: (url) => routeOf(url.split('?', 1)[0] ?? '')?.route ?? UNMATCHED_ROUTE,
+};
+
 /**
  * The fast path's route for public API answers already cached: anonymous requests only (no API
  * key, no Authorization, no session cookie: those go to Fastify, which builds for the caller),
  * each counted against the API's rate limit under the same client key as Fastify's routes count
  * it (`ip:ADDRESS`), with the same headers. A client over its limit goes on to Fastify, which
- * answers the 429.
+ * answers the 429. `answers` are the routes of `ROUTES` unless given (search has its own).
  */
 export function apiFastRoute(
   config: { sharedMaxAge: number },
   sessionCookie: string,
   limit: ApiLimit,
+  answers: ApiAnswers = LISTED,
 ): FastRoute {
   const trust =
     limit.trustedProxies.length > 0 ? proxyAddr.compile([...limit.trustedProxies]) : null;
@@ -107,10 +126,11 @@ export function apiFastRoute(
       const { headers } = req;
       if (headers['api-key'] !== undefined || headers.authorization !== undefined) return null;
       if (headers.cookie?.includes(`${sessionCookie}=`)) return null;
-      return apiCacheKey(url);
+      return answers.key(url);
     },
-    route: (url) => routeOf(url.split('?', 1)[0] ?? '')?.route ?? UNMATCHED_ROUTE,
+    route: answers.route,
     policy: apiCachePolicy(config),
+    ...(answers.cache && { cache: answers.cache }),
     admit(req) {
       const count = limit.counter.hit(`ip:${clientAddress(req)}`, limit.windowMs);
       return count.current > limit.max ? null : rateLimitHeaders(count, limit.max);
@@ -130,17 +150,19 @@ export interface PublicJson<T = unknown> {
 
 /**
  * Answers a public API request: from the cache for anonymous callers, built for the caller
- * otherwise (then serialized by the route's response schema, as any answer).
+ * otherwise (then serialized by the route's response schema, as any answer). The entry is the
+ * URL's `apiCacheKey` in the response cache unless `cachedAs` says otherwise.
  */
 export async function publicJson<T>(
   ctx: AppContext,
   request: FastifyRequest,
   reply: FastifyReply,
   build: () => Promise<PublicJson<T>>,
+  cachedAs?: CachedAs,
 ): Promise<T> {
   // Whoever is identified gets their own answer; a stale session cookie identifies nobody.
   const keyed = request.user !== null || request.headers['api-key'] !== undefined;
-  const key = keyed ? null : apiCacheKey(request.url);
+  const key = keyed ? null : cachedAs ? cachedAs.key : apiCacheKey(request.url);
   if (key === null) return (await build()).body;
   const sent: unknown = replyFromCache(
     ctx,
@@ -161,6 +183,7 @@ export async function publicJson<T>(
         ...(built.softKeys && { softKeys: built.softKeys }),
       };
     },
+    cachedAs?.cache,
   );
   // The reply is sent with the cached bytes; Fastify takes a returned reply as "already sent".
   return (await sent) as T;

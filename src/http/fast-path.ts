@@ -10,7 +10,9 @@
  * - public pages for requests without a session: `/`, `/t/:tag`, `/:username` and
  *   `/:username/:slug`, with `?page=N`: web/web.routes.ts, keyed by web/page.ts;
  * - the public API's anonymous reads (lists, one article, tags, users), each counted against the
- *   API's rate limit: http/api-cache.ts.
+ *   API's rate limit: http/api-cache.ts;
+ * - search answers, from the cache of search answers: `/api/search` as the API's reads are, and
+ *   `/search` for requests without a session, keyed by modules/search/search-keys.ts.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { AppContext } from '../context.ts';
@@ -35,6 +37,8 @@ export interface FastRoute {
    * over a rate limit); the headers to add when it is.
    */
   admit?(req: IncomingMessage): string[] | null;
+  /** Where its entries are, when not in the fast path's cache (search answers have their own). */
+  cache?: ResponseCache;
 }
 
 export interface FastPath {
@@ -59,7 +63,7 @@ export function fastPath(ctx: AppContext, cache: ResponseCache, routes: FastRout
       if (key === null) continue;
       // Only a hit is counted here: a miss goes on to Fastify, whose lookup counts it.
       const now = ctx.clock.now().getTime();
-      const entry = cache.lookup(
+      const entry = (route.cache ?? cache).lookup(
         key,
         now,
         chooseEncoding(headerText(req.headers['accept-encoding'])),

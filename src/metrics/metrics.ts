@@ -64,7 +64,10 @@ export class Metrics {
   readonly #deliverySeconds: Histogram<'channel' | 'outcome'>;
   #fanoutFollowers = 0;
   #notificationStreams = 0;
+  /** Lookups in the response cache, labelled by the kind of entry (`feed`, `page`, `api`). */
   readonly cacheLookups: CacheLookups;
+  /** Lookups in the cache of search answers (its own budget), labelled `search`. */
+  readonly searchCacheLookups: CacheLookups;
 
   constructor(ctx: AppContext) {
     const registers = [this.registry];
@@ -93,7 +96,7 @@ export class Metrics {
     const misses = new Tally<'cache'>();
     new Counter({
       name: 'quire_response_cache_hits_total',
-      help: 'Lookups that found a current page or feed in the response cache.',
+      help: 'Lookups that found a current answer in the response cache (cache: feed, page, api) or in the cache of search answers (search).',
       labelNames: ['cache'],
       registers,
       collect(this: Counter<'cache'>) {
@@ -102,7 +105,7 @@ export class Metrics {
     });
     new Counter({
       name: 'quire_response_cache_misses_total',
-      help: 'Lookups that found no current page or feed in the response cache, so built it.',
+      help: 'Lookups that found no current answer in the response cache or the cache of search answers, so built it.',
       labelNames: ['cache'],
       registers,
       collect(this: Counter<'cache'>) {
@@ -120,6 +123,11 @@ export class Metrics {
     this.cacheLookups = {
       hit: (key) => count(hits, key),
       miss: (key) => count(misses, key),
+    };
+    const search = { cache: 'search' };
+    this.searchCacheLookups = {
+      hit: () => hits.add('search', () => search),
+      miss: () => misses.add('search', () => search),
     };
     this.#deliverySeconds = new Histogram({
       name: 'quire_delivery_attempt_duration_seconds',

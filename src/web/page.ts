@@ -14,7 +14,7 @@ import { nextScheduledAt } from '../modules/articles/articles.service.ts';
 import type { CachePolicy } from '../http/conditional.ts';
 import { csrfFor } from '../http/csrf.ts';
 import { writeLimit } from '../http/rate-limits.ts';
-import { replyFromCache } from '../http/shared-response-cache.ts';
+import { type CachedAs, replyFromCache } from '../http/shared-response-cache.ts';
 import { SITE_KEY } from '../events/cache-keys.ts';
 import { UNMATCHED_ROUTE } from '../metrics/metrics.ts';
 import { PageQuery } from '../http/schemas.ts';
@@ -83,7 +83,7 @@ export function pageKeyOf(url: string, request: { headers: IncomingHttpHeaders }
   // Pages read no parameter but the page number: other query strings share the entry, so
   // made-up ones cannot fill the cache or make it render again.
   const [path = '', query] = url.split('?', 2);
-  // Search pages read their query, and are never cached (web/search.routes.ts says why).
+  // Search pages read their query, and are kept apart (web/search.routes.ts).
   if (path === '/search' || path === '/search/') return null;
   const page = pageOf(query);
   // A broken page number goes to the route, which answers it with a 422.
@@ -143,12 +143,15 @@ export interface PageKit {
   /**
    * A page anyone may see. Without a session it comes from the page cache (built by `build` when
    * the content changed since), with ETag and 304; with one it is built for that person. `build`
-   * throws (e.g. not found) to answer an error page instead.
+   * throws (e.g. not found) to answer an error page instead. The entry is the URL's `pageKeyOf`
+   * in the response cache unless `cachedAs` says otherwise (search pages); its null key: not
+   * cached, built for this request.
    */
   publicPage: (
     request: FastifyRequest,
     reply: FastifyReply,
     build: () => Promise<PageContent>,
+    cachedAs?: CachedAs,
   ) => Promise<FastifyReply>;
 }
 
@@ -184,28 +187,40 @@ export function pageKit(ctx: AppContext, app: FastifyInstance): PageKit {
       config: { rateLimit: { ...writeLimit(ctx).rateLimit, allowList: () => false } },
     },
     send,
-    publicPage: async (request, reply, build) => {
-      const key = request.user ? null : pageKeyOf(request.url, request.raw);
+    publicPage: async (request, reply, build, cachedAs) => {
+      const key = request.user
+        ? null
+        : cachedAs
+          ? cachedAs.key
+          : pageKeyOf(request.url, request.raw);
       if (key === null) {
         const { title, body, keys: _keys, softKeys: _softKeys, ...extra } = await build();
         reply.header('cache-control', 'private, no-store');
         return send(request, reply, title, body, 200, extra);
       }
       const now = ctx.clock.now();
-      return replyFromCache(ctx, request, reply, key, pageCachePolicy(ctx.config), async () => {
-        const { title, body, keys, softKeys, ...extra } = await build();
-        const scheduled = await nextScheduledAt(ctx);
-        return {
-          representation: {
-            body: layout({ siteName: await siteName(ctx), title, user: null, ...extra }, body),
-            type: 'text/html; charset=utf-8',
-            lastModified: now,
-          },
-          expiresAt: Math.min(scheduled?.getTime() ?? Infinity, nextNewYear(now)),
-          keys: [SITE_KEY, ...keys],
-          ...(softKeys && { softKeys }),
-        };
-      });
+      return replyFromCache(
+        ctx,
+        request,
+        reply,
+        key,
+        pageCachePolicy(ctx.config),
+        async () => {
+          const { title, body, keys, softKeys, ...extra } = await build();
+          const scheduled = await nextScheduledAt(ctx);
+          return {
+            representation: {
+              body: layout({ siteName: await siteName(ctx), title, user: null, ...extra }, body),
+              type: 'text/html; charset=utf-8',
+              lastModified: now,
+            },
+            expiresAt: Math.min(scheduled?.getTime() ?? Infinity, nextNewYear(now)),
+            keys: [SITE_KEY, ...keys],
+            ...(softKeys && { softKeys }),
+          };
+        },
+        cachedAs?.cache,
+      );
     },
     formError: (request, reply, title, render, error) => {
       if (!(error instanceof AppError) || error.status >= 500) throw error;

@@ -1,25 +1,33 @@
 /**
  * `/search?q=&type=&page=`: articles, people or tags found, through the services `/api/search`
- * calls. Not cached: an edit that makes an article match names only that article, so no cache
- * key would drop a page of results it should now be on. And `/opensearch.xml`, which lets a
- * browser add the site's search.
+ * calls. People not signed in share one cached page per search, in the cache of search answers
+ * (modules/search/search-cache.ts: its key, its dependencies), served by the fast path
+ * (`searchPageFastRoute`); signed-in people get their own page, never stored. And
+ * `/opensearch.xml`, which lets a browser add the site's search.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
-import { AppError } from '../errors.ts';
+import type { FastRoute } from '../http/fast-path.ts';
+import { searchCacheOf } from '../http/shared-response-cache.ts';
 import { PageNumber } from '../http/url-numbers.ts';
+import { SESSION_COOKIE } from '../modules/auth/sessions.ts';
 import { SEARCH_QUERY_MAX } from '../modules/search/query.ts';
-import type { SearchType } from '../modules/search/search.schemas.ts';
 import {
-  searchPeoplePage,
-  searchPublished,
-  searchTagsPage,
-} from '../modules/search/search.service.ts';
+  normalizedQuery,
+  type SearchAsked,
+  searchAnswerCaching,
+  searchPageAsked,
+  searchPageKey,
+} from '../modules/search/search-cache.ts';
+import { queryProblems } from '../modules/search/search.rules.ts';
+import type { SearchType } from '../modules/search/search.schemas.ts';
+import { searchFor } from '../modules/search/search.service.ts';
 import { writeXml } from '../feeds/xml.ts';
 import { siteName } from '../modules/site/site.service.ts';
-import { pageKit } from './page.ts';
-import { type SearchResults, searchPage, type SearchView } from './templates/search.ts';
+import { pageCachePolicy, pageKit } from './page.ts';
+import { searchPage, type SearchView } from './templates/search.ts';
 
 /** Results per page. */
 const PAGE_SIZE = 20;
@@ -33,6 +41,30 @@ const SearchPageQuery = Type.Object({
 
 const typeOf = (type: string | undefined): SearchType =>
   type === 'people' || type === 'tags' ? type : 'articles';
+
+/** Tells the search page it may not be in a search engine's index. */
+const NOINDEX = '<meta name="robots" content="noindex">';
+
+/**
+ * The cache key of a search page for a request without a session cookie (signed-in people see
+ * their own header, so only others share pages, as with `pageKeyOf`); null when it has one, or
+ * when the URL cannot be cached.
+ */
+export function searchPageKeyOf(url: string, request: { headers: IncomingHttpHeaders }) {
+  if (request.headers.cookie?.includes(`${SESSION_COOKIE}=`)) return null;
+  const asked = searchPageAsked(url, PAGE_SIZE);
+  return asked && searchPageKey(asked);
+}
+
+/** The fast path's route for cached search pages, keyed as the route keys them. */
+export function searchPageFastRoute(ctx: AppContext): FastRoute {
+  return {
+    key: searchPageKeyOf,
+    route: () => '/search',
+    policy: pageCachePolicy(ctx.config),
+    cache: searchCacheOf(ctx),
+  };
+}
 
 /** OpenSearch 1.1 limits a ShortName to 16 characters. */
 const SHORT_NAME_MAX = 16;
@@ -56,7 +88,7 @@ export function openSearchXml(name: string, baseUrl: string): string {
 
 export function searchPageRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
-    const { send } = pageKit(ctx, app);
+    const { send, publicPage } = pageKit(ctx, app);
 
     app.get('/opensearch.xml', { schema: { hide: true } }, async (_request, reply) => {
       // Browsers fetch it once when they add the search; a renamed site shows within the hour.
@@ -66,45 +98,57 @@ export function searchPageRoutes(ctx: AppContext) {
         .send(openSearchXml(await siteName(ctx), ctx.config.baseUrl));
     });
 
-    async function find(type: SearchType, q: string, page: number): Promise<SearchResults> {
-      const params = { q, page, per_page: PAGE_SIZE };
-      if (type === 'people') return { type, items: await searchPeoplePage(ctx, params) };
-      if (type === 'tags') return { type, items: await searchTagsPage(ctx, params) };
-      return { type, items: await searchPublished(ctx, params) };
-    }
-
     app.get(
       '/search',
       { schema: { hide: true, querystring: SearchPageQuery } },
       async (request, reply) => {
+        // Read from the URL as the fast path reads it, so both find the same entry; the query
+        // as the schema read it when the URL cannot be cached (a parameter repeated).
+        const fromUrl = searchPageAsked(request.url, PAGE_SIZE);
         const query = request.query as { q?: string; type?: string; page?: number };
-        const q = query.q ?? '';
-        const view: SearchView = {
-          q,
+        const asked: SearchAsked = fromUrl ?? {
+          q: normalizedQuery(query.q ?? ''),
           type: typeOf(query.type),
           page: query.page ?? 1,
+          per_page: PAGE_SIZE,
+        };
+        const { q } = asked;
+        const view: SearchView = {
+          q,
+          type: asked.type,
+          page: asked.page,
           results: null,
           hasMore: false,
           baseUrl: ctx.config.baseUrl,
           now: ctx.clock.now(),
         };
-        let status = 200;
-        if (q.trim() !== '') {
-          try {
-            view.results = await find(view.type, q, view.page);
+        const title = q ? `Search: ${q}` : 'Search';
+        if (q !== '' && queryProblems(q).length > 0) {
+          // The only query a page can send that is refused (a blank one shows the box).
+          view.problem = `A search can be at most ${SEARCH_QUERY_MAX} characters long.`;
+          reply.header('cache-control', 'private, no-store');
+          return send(request, reply, title, searchPage(view), 422, { head: NOINDEX });
+        }
+        const build = async () => {
+          let caching: { keys: string[]; softKeys?: string[] } = { keys: [] };
+          if (q !== '') {
+            view.results = await searchFor(ctx, asked.type, asked);
             // A full page may be the last one: the next then says there is no more.
             view.hasMore = view.results.items.length === PAGE_SIZE;
-          } catch (error) {
-            if (!(error instanceof AppError) || error.status !== 422) throw error;
-            status = 422;
-            // The only query a page can send that is refused (a blank one shows the box).
-            view.problem = `A search can be at most ${SEARCH_QUERY_MAX} characters long.`;
+            caching = await searchAnswerCaching(ctx, view.results);
           }
-        }
-        reply.header('cache-control', 'private, no-store');
-        const title = q.trim() ? `Search: ${q}` : 'Search';
-        return send(request, reply, title, searchPage(view), status, {
-          head: '<meta name="robots" content="noindex">',
+          const { keys, softKeys } = caching;
+          return {
+            title,
+            body: searchPage(view),
+            head: NOINDEX,
+            keys,
+            ...(softKeys && { softKeys }),
+          };
+        };
+        return publicPage(request, reply, build, {
+          key: searchPageKeyOf(request.url, request.raw),
+          cache: searchCacheOf(ctx),
         });
       },
     );

@@ -54,12 +54,14 @@ async function get(path: string) {
 test('articles: cards with the excerpt escaped, only <mark> added', async () => {
   const res = await get('/search?q=quokka');
   assert.equal(res.status, 200);
-  assert.equal(res.headers.get('cache-control'), 'private, no-store');
-  // Not from the page cache, which keys pages by path and page number alone.
+  assert.match(res.headers.get('cache-control') ?? '', /^public, max-age=0, s-maxage=\d+/);
+  // Not from the page cache, which keys pages by path and page number alone, but from the
+  // cache of search answers, by the query too.
   assert.equal(pageKeyOf('/search?q=quokka', { headers: {} }), null);
   const again = await get('/search?q=quokka');
-  assert.equal(again.headers.get('cache-status'), null);
-  assert.equal(again.headers.get('cache-control'), 'private, no-store');
+  assert.equal(again.headers.get('cache-status'), 'quire; hit');
+  assert.equal(again.text, res.text);
+  assert.match(res.text, /<meta name="robots" content="noindex">/);
   assert.match(res.text, /<h1 class="search-heading">Search results for “quokka”<\/h1>/);
   assert.match(res.text, /<article class="card">[\s\S]*Escaping in templates/);
   const excerpt = /<p class="excerpt">(.*?)<\/p>/s.exec(res.text)?.[1] ?? '';

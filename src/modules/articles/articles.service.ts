@@ -10,6 +10,7 @@ import { AppError, notFound, validationFailed } from '../../errors.ts';
 import {
   articleKey,
   HOME_KEY,
+  SEARCH_KEY,
   seriesKey,
   TAG_LIST_KEY,
   tagKey,
@@ -140,11 +141,22 @@ function listKeys(article: ArticleRow, states: Array<ArticleRow | null>): string
   return keys;
 }
 
+/** The fields the full-text index holds (`db/full-text.ts`): what a search can match. */
+const searchedChanged = (a: ArticleRow, b: ArticleRow) =>
+  a.title !== b.title ||
+  a.cached_tag_list !== b.cached_tag_list ||
+  a.description !== b.description ||
+  a.body_markdown !== b.body_markdown;
+
 /**
  * The cache keys a change of an article touches (`before` null for a new article or one going
  * live, `after` null for a deleted one): its own, and the public lists it enters, leaves or
  * changes place in. A change no public list sees (a draft saved, a schedule set) names only the
- * article, so cached pages and feeds stay as they are.
+ * article, so cached pages and feeds stay as they are. Search answers depend on which articles
+ * can be found and by what, so a public article entering, leaving or moving, or changing text
+ * a search reads, names `search` too, as does a schedule set or moved (like the lists, so that
+ * they are built again with its time as their expiry); a count, a draft, or an edit of a
+ * scheduled article's text does not.
  */
 export function articleChangeKeys(
   before: ArticleRow | null,
@@ -157,17 +169,19 @@ export function articleChangeKeys(
   const is = after !== null && isVisible(after, now) ? after : null;
   const waiting = (r: ArticleRow | null) => r !== null && r.published === 1 && !isVisible(r, now);
   if (!was && !is) {
-    // Scheduled (or no longer): the lists it will enter are rebuilt now, so that they expire
-    // when it goes live.
+    // Scheduled (or no longer): the lists it will enter, and searches, are rebuilt now, so that
+    // they expire when it goes live.
     if ((waiting(before) || waiting(after)) && before?.published_at !== after?.published_at)
-      keys.push(...listKeys(row, [before, after]));
+      keys.push(...listKeys(row, [before, after]), SEARCH_KEY);
     return keys;
   }
   if (!was || !is || was.published_at !== is.published_at) {
     // In or out of the lists (or moved in them): every list holding it changes.
-    keys.push(...listKeys(row, [was, is]));
+    keys.push(...listKeys(row, [was, is]), SEARCH_KEY);
     return keys;
   }
+  // A search may now find it, or not, for other words; answers that show it have its key.
+  if (searchedChanged(was, is)) keys.push(SEARCH_KEY);
   // Still listed in the same place: lists showing it depend on its own key already, so only
   // the lists of tags and series it joined or left change.
   const tagsBefore = tagsOf(was);

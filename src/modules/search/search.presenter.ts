@@ -1,7 +1,8 @@
-/** Articles found, in the API's list shape with a highlighted excerpt. */
+/** Articles found, in the API's list shape with a highlighted excerpt; people and tags found. */
 import { MARK_CLOSE, MARK_OPEN } from '../../db/full-text.ts';
 import { articleIndexJson, type PresentOptions } from '../articles/articles.presenter.ts';
-import type { Found } from './search.service.ts';
+import { sharedUserJson } from '../users/users.presenter.ts';
+import type { Found, SearchResults } from './search.service.ts';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -40,4 +41,12 @@ export function searchResultJson(found: Found, o: PresentOptions) {
     ...articleIndexJson(found.article, found.author, o),
     highlight: highlightHtml(found.excerpt),
   };
+}
+
+/** The API's answer to a search: SearchResult, SharedUser or TagFound items. */
+export function searchAnswerJson(results: SearchResults, o: PresentOptions) {
+  if (results.type === 'people')
+    return results.items.map((person) => sharedUserJson(person, o.baseUrl));
+  if (results.type === 'tags') return results.items;
+  return results.items.map((item) => searchResultJson(item, o));
 }

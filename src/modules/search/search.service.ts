@@ -6,6 +6,7 @@ import type { AppContext } from '../../context.ts';
 import { validationFailed } from '../../errors.ts';
 import { type Listed, listedByIds } from '../articles/articles.service.ts';
 import { parseSearchQuery, searchable } from './query.ts';
+import type { SearchType } from './search.schemas.ts';
 import {
   type PeopleSearch,
   type PersonFound,
@@ -29,6 +30,12 @@ export interface Found extends Listed {
   /** The body around the matches, with MARK_OPEN and MARK_CLOSE around each (unescaped). */
   excerpt: string;
 }
+
+/** What one search found, by the kind of thing it looked for. */
+export type SearchResults =
+  | { type: 'articles'; items: Found[] }
+  | { type: 'people'; items: PersonFound[] }
+  | { type: 'tags'; items: TagFoundRow[] };
 
 export interface SearchParams {
   q: string;
@@ -92,4 +99,15 @@ export async function searchTagsPage(
   const page = checkedPage(params);
   const prefix = tagPrefix(params.q);
   return prefix === null ? [] : searchTags(ctx.database, prefixRange(prefix), page);
+}
+
+/** One page of whatever `type` names; a 422 for a blank or overlong query. */
+export async function searchFor(
+  ctx: AppContext,
+  type: SearchType,
+  params: SearchParams,
+): Promise<SearchResults> {
+  if (type === 'people') return { type, items: await searchPeoplePage(ctx, params) };
+  if (type === 'tags') return { type, items: await searchTagsPage(ctx, params) };
+  return { type, items: await searchPublished(ctx, params) };
 }

@@ -5,7 +5,7 @@
 import type { AppContext } from '../../context.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { AppError, type FieldError, notFound, validationFailed } from '../../errors.ts';
-import { SITE_KEY, userKey } from '../../events/cache-keys.ts';
+import { PEOPLE_KEY, SEARCH_KEY, SITE_KEY, userKey } from '../../events/cache-keys.ts';
 import { appendEvent } from '../../events/outbox.ts';
 import { findMentions } from '../../render/mentions.ts';
 import { checkHttpUrl, checkStorable } from '../articles/articles.rules.ts';
@@ -97,7 +97,8 @@ export async function createAccount(ctx: AppContext, input: NewAccount): Promise
           subject: `user:${user.id}`,
           data: userJson(user, ctx.config.baseUrl),
           ownerId: null,
-          keys: [userKey(user.id)],
+          // A people search may find the new account.
+          keys: [userKey(user.id), PEOPLE_KEY],
         },
         now,
       );
@@ -156,6 +157,8 @@ export async function updateProfile(
   if (errors.length > 0) throw validationFailed(errors);
   const now = ctx.clock.now();
   return ctx.database.transaction(async (tx) => {
+    // The name as stored, held until commit: whether it changes decides the people key.
+    const before = await lockUser(ctx.database, tx.db, user.id);
     const updated = await updateUserRow(tx.db, user.id, {
       name: clean.name,
       summary: clean.summary || null,
@@ -170,7 +173,8 @@ export async function updateProfile(
         subject: `user:${updated.id}`,
         data: userJson(updated, ctx.config.baseUrl),
         ownerId: updated.id,
-        keys: [userKey(updated.id)],
+        // A new name is found by other people searches; answers showing the account have its key.
+        keys: [userKey(updated.id), ...(updated.name !== before.name ? [PEOPLE_KEY] : [])],
       },
       now,
     );
@@ -258,7 +262,9 @@ async function setSuspended(
           articles,
         },
         ownerId: admin.id,
-        keys: [SITE_KEY],
+        // `site` drops every answer (any may show the account's articles or comments); searches
+        // are named as well, since who and what they find changes.
+        keys: [SITE_KEY, SEARCH_KEY, PEOPLE_KEY],
       },
       now,
     );

@@ -2,19 +2,14 @@
 import { html } from 'ghtml';
 import { SEARCH_QUERY_MAX } from '../../modules/search/query.ts';
 import { highlightHtml } from '../../modules/search/search.presenter.ts';
-import type { Found } from '../../modules/search/search.service.ts';
+import type { SearchResults } from '../../modules/search/search.service.ts';
 import type { PersonFound, TagFoundRow } from '../../modules/search/search.repository.ts';
 import type { SearchType } from '../../modules/search/search.schemas.ts';
 import { profileImage } from '../../modules/users/users.presenter.ts';
 import { articleCard, plural } from './articles.ts';
 
-export type SearchResults =
-  | { type: 'articles'; items: Found[] }
-  | { type: 'people'; items: PersonFound[] }
-  | { type: 'tags'; items: TagFoundRow[] };
-
 export interface SearchView {
-  /** The query as typed (kept in the box), '' before any. */
+  /** The query (kept in the box), normalised as search-cache.ts does; '' before any. */
   q: string;
   type: SearchType;
   page: number;
