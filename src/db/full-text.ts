@@ -16,7 +16,10 @@ export interface FullTextTerm {
 }
 
 export interface FullTextQuery {
-  /** Every one must match; at least one is needed to search at all. */
+  /**
+   * Every one must match. Without any, a query of tags or authors lists their articles, newest
+   * first; a query with none of the three finds nothing.
+   */
   must: FullTextTerm[];
   /** None may match. */
   not: FullTextTerm[];
@@ -185,13 +188,47 @@ export function fullTextStatement(
       order by page.in_title desc, page.rank desc, page.published_at desc, page.id desc`;
 }
 
-/** One page of articles found; none when the query has nothing that must match. */
+/**
+ * The statement of a query with filters and no words (`tag:rust`): the articles of its first tag,
+ * or else of its first author, newest first, from the index of that list, each checked against the
+ * other filters; the description as the excerpt.
+ */
+export function filteredStatement(
+  query: FullTextQuery,
+  page: FullTextPage,
+): RawBuilder<{ id: number; excerpt: string }> {
+  const visible = sql`a.published = 1 and a.published_at <= ${page.visibleAt}${and(filters(query))}`;
+  const [tag] = query.tags;
+  if (tag !== undefined)
+    return sql<{ id: number; excerpt: string }>`select a.id, a.description as excerpt
+      from article_tags t join articles a on a.id = t.article_id
+      where t.tag_id = (select g.id from tags g where g.name = ${tag})
+        and t.published = 1 and t.published_at <= ${page.visibleAt} and ${visible}
+      order by t.published_at desc, t.article_id desc
+      limit ${page.limit} offset ${page.offset}`;
+  return sql<{ id: number; excerpt: string }>`select a.id, a.description as excerpt
+    from articles a
+    where a.user_id = (select u.id from users u where u.username = ${query.authors[0] ?? ''})
+      and ${visible}
+    order by a.published_at desc, a.id desc
+    limit ${page.limit} offset ${page.offset}`;
+}
+
+/** True when a query can find anything: a word that must match, or a tag or author to list. */
+export const searchableQuery = (query: FullTextQuery) =>
+  query.must.length > 0 || query.tags.length > 0 || query.authors.length > 0;
+
+/** One page of articles found; none when the query has nothing to look for. */
 export async function searchArticlesFullText(
   database: Pick<Database, 'dialect' | 'db'>,
   query: FullTextQuery,
   page: FullTextPage,
 ): Promise<FullTextHit[]> {
-  if (query.must.length === 0 || page.limit <= 0) return [];
-  const { rows } = await fullTextStatement(database, query, page).execute(database.db);
+  if (!searchableQuery(query) || page.limit <= 0) return [];
+  const statement =
+    query.must.length > 0
+      ? fullTextStatement(database, query, page)
+      : filteredStatement(query, page);
+  const { rows } = await statement.execute(database.db);
   return rows.map((row) => ({ id: Number(row.id), excerpt: String(row.excerpt ?? '') }));
 }

@@ -129,13 +129,31 @@ const GOLDEN: Array<[string, string[]]> = [
   ['recursive', ['parser']],
   ['sqlite postgresql', ['testing']],
   ['"garbage collector', ['go', 'leaks', 'rust']],
-  ['tag:performance', []],
+  ['tag:performance', ['go', 'leaks']],
+  ['tag:rust -tag:beginners', ['parser']],
+  ['author:srch_bob tag:performance', ['go', 'leaks']],
+  ['author:srch_ada -tag:travel -tag:search -tag:testing', ['rust']],
+  ['-tag:rust', []],
   ['-garbage', []],
   ['rust', ['go', 'parser', 'rust']],
 ];
 
 test('the golden queries find the same articles on both databases', async () => {
   for (const [q, expected] of GOLDEN) assert.deepEqual(keysOf(await found(q)), expected, q);
+});
+
+test('a tag or an author alone lists their articles, newest first, with the description', async () => {
+  assert.deepEqual(await found('tag:performance'), [ids.get('leaks'), ids.get('go')]);
+  assert.deepEqual(await found('tag:rust'), [ids.get('parser'), ids.get('rust')]);
+  assert.deepEqual(await found('tag:performance', '&per_page=1&page=2'), [ids.get('go')]);
+  assert.deepEqual(await found('author:srch_bob'), [
+    ids.get('leaks'),
+    ids.get('parser'),
+    ids.get('go'),
+  ]);
+  const [parser] = (await search('tag:compilers')).json<Array<{ highlight: string }>>();
+  assert.equal(parser?.highlight, 'Recursive descent, step by step');
+  assert.deepEqual(await found('tag:nosuchtag'), []);
 });
 
 test('answers are articles in the list shape with an escaped excerpt marking the matches', async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { RawBuilder } from 'kysely';
 import { after, before, test } from 'node:test';
 import type { AppContext } from '../../src/context.ts';
-import { fullTextStatement } from '../../src/db/full-text.ts';
+import { filteredStatement, fullTextStatement } from '../../src/db/full-text.ts';
 import {
   explain,
   explainSelects,
@@ -681,6 +681,35 @@ for (const [name, q] of [
         : /Bitmap Index Scan using article_search_document/;
       assert.match(steps, index, steps);
     }
+  });
+}
+
+/** A query of filters alone lists from the index of the first one's list, newest first. */
+for (const [name, q, index] of [
+  ['a tag alone', 'tag:big -tag:mid', /article_tags_listed/],
+  ['an author alone', 'author:plan_author_1 -tag:mid', /articles_author/],
+] as const) {
+  test(`search of ${name}: one index range, in order`, async () => {
+    const database = server.ctx.database;
+    const statement = filteredStatement(parseSearchQuery(q), {
+      visibleAt: now(),
+      limit: 30,
+      offset: 0,
+      candidates: SEARCH_CANDIDATES,
+    });
+    const plan = await explain(database, statement.compile(database.db));
+    const steps = plan.steps.join('\n');
+    assert.deepEqual(
+      plan.fullScans.filter((s) => WATCHED.has(s.table)),
+      [],
+      steps,
+    );
+    assert.match(steps, index, steps);
+    assert.doesNotMatch(
+      steps,
+      /TEMP B-TREE FOR ORDER BY|Sort Key: t\.published_at|Sort Key: a\.published_at/,
+      steps,
+    );
   });
 }
 

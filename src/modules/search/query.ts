@@ -125,5 +125,5 @@ export function parseSearchQuery(input: string): SearchQuery {
   }
 }
 
-/** True when the query has something every result must contain, which a search needs. */
-export const searchable = (query: SearchQuery) => query.must.length > 0;
+/** True when the query has something to look for: a word, or a tag or author to list. */
+export { searchableQuery as searchable } from '../../db/full-text.ts';

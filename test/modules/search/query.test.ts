@@ -61,7 +61,9 @@ test('tag: and author: are filters, excluded with -, checked as names', () => {
     word('author', 'a', 'b'),
     word('tag'),
   ]);
-  assert.equal(searchable(parseSearchQuery('tag:rust')), false);
+  assert.equal(searchable(parseSearchQuery('tag:rust')), true, 'a tag alone lists its articles');
+  assert.equal(searchable(parseSearchQuery('author:ann')), true);
+  assert.equal(searchable(parseSearchQuery('-tag:rust -author:ann')), false);
   assert.equal(searchable(parseSearchQuery('-rust')), false);
 });
 
