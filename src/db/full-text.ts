@@ -55,7 +55,7 @@ export interface FullTextHit {
 export const MARK_OPEN = '\u0002';
 export const MARK_CLOSE = '\u0003';
 
-const TOKEN = /^[\p{L}\p{N}]+$/u;
+const TOKEN = /^[\p{L}\p{M}\p{N}]+$/u;
 
 function checkedTokens(term: FullTextTerm): string[] {
   // The parser only makes such tokens; this keeps the engines' syntax out whoever calls.

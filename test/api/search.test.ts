@@ -77,6 +77,13 @@ const CORPUS: Array<{
     tags: ['search'],
     body: 'Ranking puts a title match first; bm25 and ts_rank_cd both weight columns.',
   },
+  {
+    key: 'scripts',
+    by: 'bob',
+    title: 'Words in many scripts',
+    tags: ['i18n'],
+    body: 'Йогурт и кефир. नमस्ते दुनिया. 안녕하세요 세계. Ελληνικά κείμενα. Ünïcödé Straße.',
+  },
 ];
 
 before(async () => {
@@ -134,6 +141,13 @@ const GOLDEN: Array<[string, string[]]> = [
   ['author:srch_bob tag:performance', ['go', 'leaks']],
   ['author:srch_ada -tag:travel -tag:search -tag:testing', ['rust']],
   ['-tag:rust', []],
+  ['йогурт', ['scripts']],
+  ['ЙОГУРТ', ['scripts']],
+  ['नमस्ते', ['scripts']],
+  ['안녕하세요', ['scripts']],
+  ['Ελληνικά', ['scripts']],
+  ['unicode', ['scripts']],
+  ['straße', ['scripts']],
   ['-garbage', []],
   ['rust', ['go', 'parser', 'rust']],
 ];
@@ -147,6 +161,7 @@ test('a tag or an author alone lists their articles, newest first, with the desc
   assert.deepEqual(await found('tag:rust'), [ids.get('parser'), ids.get('rust')]);
   assert.deepEqual(await found('tag:performance', '&per_page=1&page=2'), [ids.get('go')]);
   assert.deepEqual(await found('author:srch_bob'), [
+    ids.get('scripts'),
     ids.get('leaks'),
     ids.get('parser'),
     ids.get('go'),

@@ -16,29 +16,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../database.ts';
-
-/**
- * Accented Latin letters and their base letter, from Unicode's canonical decompositions; computed
- * once here, written into the function, so later Unicode data cannot change an existing index.
- */
-export function latinFolds(): { from: string; to: string } {
-  let from = '';
-  let to = '';
-  const ranges: Array<[number, number]> = [
-    [0xc0, 0x24f],
-    [0x1e00, 0x1eff],
-  ];
-  for (const [start, end] of ranges)
-    for (let code = start; code <= end; code++) {
-      const char = String.fromCodePoint(code);
-      const base = char.normalize('NFD').replace(/\p{M}/gu, '');
-      if (base !== char && /^[A-Za-z]$/.test(base)) {
-        from += char;
-        to += base;
-      }
-    }
-  return { from, to };
-}
+import { latinFolds } from '../latin-fold.ts';
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const run = (statement: string) => sql.raw(statement).execute(db);

@@ -6,6 +6,12 @@
  * the runs of letters from the two Latin blocks the table covers, and translates only those; the
  * result is the same for every text, so no stored vector changes.
  *
+ * Letters beyond ASCII are put in lower case whatever the database's locale: `to_tsvector` lowers
+ * by the locale's LC_CTYPE, and under `C` it lowers ASCII alone, so `Йогурт` was indexed as it
+ * is written while a query looks for `йогурт`. `lower()` under ICU's root collation, where the
+ * server has ICU (`und-x-icu`); the locale's otherwise. Vectors of text beyond ASCII are made
+ * again.
+ *
  * Title matches are looked for on their own (the newest of them are ranked first): a GIN index
  * of the title's lexemes (`ts_filter(document, '{a}')`, weight A) finds them without reading
  * every vector, and its statistics tell the planner how common a word is in titles.
@@ -14,7 +20,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../database.ts';
-import { latinFolds } from './0011-search.ts';
+import { latinFolds } from '../latin-fold.ts';
 
 /** The blocks the fold table's letters come from: Latin-1 Supplement to Latin Extended-B, and
  * Latin Extended Additional. */
@@ -32,6 +38,25 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
             then translate(run[1], ${quote(from)}, ${quote(to)}) else run[1] end, '' order by n)
         from regexp_matches($1, ${quote(`[${FOLDED}]+|[^${FOLDED}]+`)}, 'g')
           with ordinality as runs (run, n)) end`);
+  const icu = await sql<{ n: number }>`select count(*)::int as n from pg_collation
+      where collname = 'und-x-icu'`.execute(db);
+  const collate = icu.rows[0]?.n ? ' collate "und-x-icu"' : '';
+  await run(`create function quire_search_lower(text) returns text
+      language sql immutable strict parallel safe
+      return lower($1${collate})`);
+  const part = (column: string) =>
+    `to_tsvector('simple', quire_search_lower(quire_search_fold(coalesce(${column}, ''))))`;
+  await run(`create or replace function quire_search_document(title text, tags text,
+        description text, body text) returns tsvector
+      language sql immutable parallel safe
+      return setweight(${part('title')}, 'A') || setweight(${part('tags')}, 'B')
+        || setweight(${part('description')}, 'C') || setweight(${part('body')}, 'D')`);
+  await run(`update article_search s
+      set document = quire_search_document(a.title, a.cached_tag_list, a.description,
+        a.body_markdown)
+      from articles a
+      where a.id = s.article_id
+        and concat(a.title, a.cached_tag_list, a.description, a.body_markdown) ~ '[^\x01-\x7f]'`);
   await run(`create index article_search_title on article_search
       using gin (ts_filter(document, '{a}'))`);
 }

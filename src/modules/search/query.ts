@@ -7,6 +7,7 @@
  * searched as its plain words. Pure: no database, no engine.
  */
 import type { FullTextQuery, FullTextTerm } from '../../db/full-text.ts';
+import { foldLatin } from '../../db/latin-fold.ts';
 
 export type SearchQuery = FullTextQuery;
 
@@ -17,10 +18,13 @@ const PREFIX_MIN = 2;
 const TAG = /^[a-z0-9]+$/;
 const USERNAME = /^[a-z0-9_]+$/;
 
-/** Letters and digits in lower case without diacritics, as the indexes tokenize. */
+/**
+ * Runs of letters (with their marks) and digits, in lower case, accented Latin letters folded to
+ * their base letter: as both indexes tokenize (`db/latin-fold.ts`).
+ */
 export function tokenize(text: string): string[] {
-  const folded = text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-  return folded.match(/[\p{L}\p{N}]+/gu) ?? [];
+  const folded = foldLatin(text.normalize('NFC')).toLowerCase();
+  return folded.match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
 }
 
 /** One whitespace-separated piece of the query, before it means anything. */

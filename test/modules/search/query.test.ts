@@ -118,3 +118,19 @@ test('each engine gets quoted tokens only', () => {
   assert.throws(() => fts5Match({ ...none, must: [word('a" OR "b')] }), TypeError);
   assert.throws(() => tsQueryText({ ...none, must: [word("a' | 'b")] }), TypeError);
 });
+
+test('words are folded as the indexes fold them: Latin accents only, other scripts keep their marks', () => {
+  assert.deepEqual(tokenize('Café CRÈME naïve Ångström'), ['cafe', 'creme', 'naive', 'angstrom']);
+  assert.deepEqual(tokenize('Йогурт йод Ελληνικά नमस्ते 안녕하세요'), [
+    'йогурт',
+    'йод',
+    'ελληνικά',
+    'नमस्ते',
+    '안녕하세요',
+  ]);
+  assert.deepEqual(
+    tokenize('Cafe\u0301'),
+    ['cafe'],
+    'a decomposed accent is composed, then folded',
+  );
+});
