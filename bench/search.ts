@@ -17,7 +17,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { type AppContext, openContext } from '../src/context.ts';
-import { fts5Match, tsQueryText } from '../src/db/full-text.ts';
+import { fts5Match, tsFilterText } from '../src/db/full-text.ts';
 import { parseSearchQuery } from '../src/modules/search/query.ts';
 import { searchArticles } from '../src/modules/search/search.repository.ts';
 import { searchPublished } from '../src/modules/search/search.service.ts';
@@ -475,9 +475,7 @@ async function matchCounter(url: string): Promise<{
         WHERE articles_fts MATCH ? AND a.published = 1`);
     return {
       count: async (q) => {
-        const parsed = parseSearchQuery(q);
-        const tags = parsed.tags.map((t) => ` AND {cached_tag_list} : "${t}"`).join('');
-        return Number((statement.get(fts5Match(parsed) + tags) as { n: number }).n);
+        return Number((statement.get(fts5Match(parseSearchQuery(q))) as { n: number }).n);
       },
       close: async () => counter.close(),
     };
@@ -486,14 +484,10 @@ async function matchCounter(url: string): Promise<{
   await client.connect();
   return {
     count: async (q) => {
-      const parsed = parseSearchQuery(q);
       const { rows } = await client.query<{ n: string }>(
         `SELECT count(*) AS n FROM article_search s JOIN articles a ON a.id = s.article_id
-          WHERE s.document @@ to_tsquery('simple', $1) AND a.published = 1
-            AND a.id IN (SELECT article_id FROM article_tags t JOIN tags g ON g.id = t.tag_id
-              WHERE g.name = ANY($2) GROUP BY article_id HAVING count(*) = $3
-              UNION ALL SELECT a.id WHERE $3 = 0)`,
-        [tsQueryText(parsed), parsed.tags, parsed.tags.length],
+          WHERE s.document @@ to_tsquery('simple', $1) AND a.published = 1`,
+        [tsFilterText(parseSearchQuery(q))],
       );
       return Number(rows[0]?.n);
     },

@@ -70,11 +70,22 @@ function fts5Term(term: FullTextTerm): string {
   return `"${text}"${term.prefix ? '*' : ''}`;
 }
 
-/** The FTS5 MATCH expression: the terms ANDed, then each excluded one after NOT. */
+/** A tag name as one token of the tags column (names are letters and digits, as tokens are). */
+const tagTerm = (name: string): FullTextTerm => ({ tokens: [name], prefix: false });
+
+/**
+ * The FTS5 MATCH expression: the terms ANDed, then each excluded one after NOT. Tags are in it
+ * too, as words of the tags column, so the index intersects a rare tag with a common word
+ * instead of every match of the word being checked for the tag (the SQL condition on
+ * `article_tags` still decides).
+ */
 export function fts5Match(query: FullTextQuery): string {
-  const must = query.must.map(fts5Term).join(' AND ');
-  const not = query.not.map((term) => ` NOT ${fts5Term(term)}`).join('');
-  return query.not.length > 0 ? `(${must})${not}` : must;
+  const tagged = (name: string) => `{cached_tag_list} : ${fts5Term(tagTerm(name))}`;
+  const must = [...query.must.map(fts5Term), ...query.tags.map(tagged)].join(' AND ');
+  const not = [...query.not.map(fts5Term), ...query.notTags.map(tagged)]
+    .map((term) => ` NOT ${term}`)
+    .join('');
+  return not !== '' ? `(${must})${not}` : must;
 }
 
 /** A term as tsquery text: quoted lexemes followed by `<->`, `:*` on the last for a prefix. */
@@ -90,6 +101,20 @@ function tsTerm(term: FullTextTerm): string {
 /** The `to_tsquery('simple', ...)` text: the terms ANDed, each excluded one after `& !`. */
 export function tsQueryText(query: FullTextQuery): string {
   return [...query.must.map(tsTerm), ...query.not.map((term) => `!${tsTerm(term)}`)].join(' & ');
+}
+
+/**
+ * The same with the tags as lexemes of weight B (the tags' weight), for finding: the GIN index
+ * then intersects a rare tag with a common word (the SQL condition on `article_tags` still
+ * decides). Ranked and highlighted by the words alone.
+ */
+export function tsFilterText(query: FullTextQuery): string {
+  const tagged = (name: string) => `${tsTerm(tagTerm(name))}:B`;
+  return [
+    tsQueryText(query),
+    ...query.tags.map(tagged),
+    ...query.notTags.map((name) => `!${tagged(name)}`),
+  ].join(' & ');
 }
 
 /** The filters on `a` (articles) that are SQL, not text: tags and authors. */
@@ -171,7 +196,8 @@ export function fullTextStatement(
         s.article_id as id, ${sql.lit(inTitleRank)} as in_title,
         ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', s.document, ${tsquery}) as rank
       from article_search s join articles a on a.id = s.article_id
-      where ${condition} s.document @@ ${tsquery} and ${visible}
+      where ${condition} s.document @@ to_tsquery('simple', ${tsFilterText(query)})
+        and ${visible}
       order by s.article_id desc limit ${page.candidates}`;
   return sql<{ id: number; excerpt: string }>`with candidates as (
         (${newest(1, sql`ts_filter(s.document, '{a}') @@ ${inTitle} and`)})

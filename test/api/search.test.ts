@@ -84,6 +84,13 @@ const CORPUS: Array<{
     tags: ['i18n'],
     body: 'Йогурт и кефир. नमस्ते दुनिया. 안녕하세요 세계. Ελληνικά κείμενα. Ünïcödé Straße.',
   },
+  {
+    key: 'tokens',
+    by: 'ada',
+    title: 'Tags with digits',
+    tags: ['web3', '3d', '2024', 'x86'],
+    body: 'Wallets, meshes, a year and an instruction set.',
+  },
 ];
 
 before(async () => {
@@ -119,6 +126,10 @@ const keysOf = (list: number[]) =>
 
 const GOLDEN: Array<[string, string[]]> = [
   ['garbage', ['go', 'leaks', 'rust']],
+  ['wallets tag:web3 tag:3d tag:2024 tag:x86', ['tokens']],
+  ['wallets -tag:x86', []],
+  ['wallets -tag:rust', ['tokens']],
+  ['tag:2024', ['tokens']],
   ['"garbage collector"', ['leaks', 'rust']],
   ['garbage -rust', ['leaks']],
   ['memory tag:performance', ['leaks']],
@@ -139,7 +150,7 @@ const GOLDEN: Array<[string, string[]]> = [
   ['tag:performance', ['go', 'leaks']],
   ['tag:rust -tag:beginners', ['parser']],
   ['author:srch_bob tag:performance', ['go', 'leaks']],
-  ['author:srch_ada -tag:travel -tag:search -tag:testing', ['rust']],
+  ['author:srch_ada -tag:travel -tag:search -tag:testing -tag:3d', ['rust']],
   ['-tag:rust', []],
   ['йогурт', ['scripts']],
   ['ЙОГУРТ', ['scripts']],
