@@ -119,8 +119,11 @@ export function tsFilterText(query: FullTextQuery): string {
 
 /** The filters on `a` (articles) that are SQL, not text: tags and authors. */
 function filters(query: FullTextQuery): RawBuilder<unknown>[] {
-  const tagged = (name: string) => sql`exists (select 1 from article_tags at
-      join tags g on g.id = at.tag_id where at.article_id = a.id and g.name = ${name})`;
+  // A count per row rather than `exists`: PostgreSQL would turn `exists` into a join driven from
+  // the tag's whole list (400,000 rows for a common tag), where the full-text match, which holds
+  // the tag too, has already narrowed the rows to check.
+  const tagged = (name: string) => sql`(select count(*) from article_tags at
+      join tags g on g.id = at.tag_id where at.article_id = a.id and g.name = ${name}) > 0`;
   const by = (username: string) =>
     sql`a.user_id in (select u.id from users u where u.username = ${username})`;
   return [
@@ -185,28 +188,26 @@ export function fullTextStatement(
       order by page.in_title desc, page.rank, page.published_at desc, page.id desc`;
   }
   const options = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`;
-  // Each group is ranked as it is found (ts_rank_cd needs no pass over other rows), walking the
-  // vectors from the newest article down, or the GIN index when the planner expects few matches:
-  // the tsquery is written where it is used, so the planner sees it and can tell how common its
-  // words are. Titles by their own index (migration 0013), with their own statistics.
-  // ts_rank_cd's weights are for D, C, B, A: body, description, tags, title.
+  // The candidates are the newest matches alone, ranked as they are found (ts_rank_cd needs no
+  // pass over other rows), walking the vectors from the newest article down, or the GIN index
+  // when the planner expects few matches: the tsquery is written where it is used, so the planner
+  // sees it and can tell how common its words are. Title matches among them come first. The
+  // newest title matches are not looked for apart, as on SQLite: each check of a title reads the
+  // article's whole vector out of TOAST, and for a word in 2 % of a million titles the walk took
+  // 680 ms (`docs/benchmarks.md`). ts_rank_cd's weights are for D, C, B, A: body, description,
+  // tags, title.
   const tsquery = sql`to_tsquery('simple', ${tsQueryText(query)})`;
   const inTitle = sql`to_tsquery('simple', ${tsQueryText({ ...query, not: [] })})`;
-  const newest = (inTitleRank: number, condition: RawBuilder<unknown>) => sql`select
-        s.article_id as id, ${sql.lit(inTitleRank)} as in_title,
-        ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', s.document, ${tsquery}) as rank
-      from article_search s join articles a on a.id = s.article_id
-      where ${condition} s.document @@ to_tsquery('simple', ${tsFilterText(query)})
-        and ${visible}
-      order by s.article_id desc limit ${page.candidates}`;
   return sql<{ id: number; excerpt: string }>`with candidates as (
-        (${newest(1, sql`ts_filter(s.document, '{a}') @@ ${inTitle} and`)})
-        union all (${newest(0, sql``)})),
+        select s.article_id as id, a.published_at,
+          (ts_filter(s.document, '{a}') @@ ${inTitle})::int as in_title,
+          ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', s.document, ${tsquery}) as rank
+        from article_search s join articles a on a.id = s.article_id
+        where s.document @@ to_tsquery('simple', ${tsFilterText(query)}) and ${visible}
+        order by s.article_id desc limit ${page.candidates}),
       page as (
-        select c.id, max(c.in_title) as in_title, max(c.rank) as rank, a.published_at
-        from candidates c join articles a on a.id = c.id
-        group by c.id, a.published_at
-        order by in_title desc, rank desc, a.published_at desc, c.id desc
+        select id, in_title, rank, published_at from candidates
+        order by in_title desc, rank desc, published_at desc, id desc
         limit ${page.limit} offset ${page.offset})
       select page.id::int as id,
         ts_headline('simple', a.body_markdown, ${tsquery}, ${options}) as excerpt

