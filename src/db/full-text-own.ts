@@ -17,7 +17,6 @@ import {
   type FullTextHit,
   type FullTextQuery,
   type FullTextTerm,
-  filters,
   fts5Match,
   MARK_CLOSE,
   MARK_OPEN,
@@ -38,6 +37,24 @@ const FTS5_PREFIX_INDEXED = 3;
 const indexed = (term: FullTextTerm) =>
   !term.prefix || [...(term.tokens.at(-1) ?? '')].length <= FTS5_PREFIX_INDEXED;
 
+/**
+ * The filters that are SQL, not text, on `a` (articles), as the public search has them, but each
+ * tag asked row by row as the author's rows come: a count, which PostgreSQL plans as a look-up
+ * per row, where it may turn an `exists` into a join that reads the whole of a tag's articles.
+ */
+function ownFilters(query: FullTextQuery): RawBuilder<unknown>[] {
+  const tagged = (name: string) => sql`(select count(*) from article_tags at
+      join tags g on g.id = at.tag_id where at.article_id = a.id and g.name = ${name}) > 0`;
+  const by = (username: string) =>
+    sql`a.user_id in (select u.id from users u where u.username = ${username})`;
+  return [
+    ...query.tags.map(tagged),
+    ...query.notTags.map((name) => sql`not ${tagged(name)}`),
+    ...query.authors.map(by),
+    ...query.notAuthors.map((username) => sql`not ${by(username)}`),
+  ];
+}
+
 const andAll = (conditions: RawBuilder<unknown>[]) =>
   conditions.length === 0 ? sql`` : sql` and ${sql.join(conditions, sql` and `)}`;
 
@@ -50,7 +67,7 @@ export function ownFullTextStatement(
   query: FullTextQuery,
   page: OwnFullTextPage,
 ): RawBuilder<{ id: number; excerpt: string }> {
-  const where = andAll(filters(query));
+  const where = andAll(ownFilters(query));
   if (database.dialect === 'sqlite') {
     const match = fts5Match(query);
     const inTitle = `{title} : (${fts5Match({ ...query, not: [] })})`;
@@ -76,20 +93,23 @@ export function ownFullTextStatement(
       where articles_fts match ${match}
       order by page.in_title desc, page.at desc, page.id desc`;
   }
+  // The lateral subquery (kept whole by `offset 0`) looks up each of the author's rows by
+  // primary key: joined plainly, the planner may read all of `article_search` for a word most
+  // articles hold, or the term's whole match list from the GIN index.
   const options = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`;
-  return sql<{ id: number; excerpt: string }>`with q as (
-        select to_tsquery('simple', ${tsQueryText(query)}) as query,
-          to_tsquery('simple', ${tsQueryText({ ...query, not: [] })}) as in_title),
-      page as (
+  const matches = sql`to_tsquery('simple', ${tsQueryText(query)})`;
+  const inTitle = sql`to_tsquery('simple', ${tsQueryText({ ...query, not: [] })})`;
+  return sql<{ id: number; excerpt: string }>`with page as (
         select a.id, coalesce(a.published_at, a.created_at) as at,
-          ts_filter(s.document, '{a}') @@ q.in_title as in_title
-        from q, articles a join article_search s on s.article_id = a.id
-        where a.user_id = ${page.userId} and s.document @@ q.query${where}
+          ts_filter(s.document, '{a}') @@ ${inTitle} as in_title
+        from articles a cross join lateral (
+          select document from article_search where article_id = a.id offset 0) s
+        where a.user_id = ${page.userId} and s.document @@ ${matches}${where}
         order by in_title desc, at desc, a.id desc
         limit ${page.limit} offset ${page.offset})
       select page.id::int as id,
-        ts_headline('simple', a.body_markdown, q.query, ${options}) as excerpt
-      from q, page join articles a on a.id = page.id
+        ts_headline('simple', a.body_markdown, ${matches}, ${options}) as excerpt
+      from page join articles a on a.id = page.id
       order by page.in_title desc, page.at desc, page.id desc`;
 }
 

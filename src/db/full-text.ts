@@ -118,7 +118,7 @@ export function tsFilterText(query: FullTextQuery): string {
 }
 
 /** The filters on `a` (articles) that are SQL, not text: tags and authors. */
-export function filters(query: FullTextQuery): RawBuilder<unknown>[] {
+function filters(query: FullTextQuery): RawBuilder<unknown>[] {
   const tagged = (name: string) => sql`exists (select 1 from article_tags at
       join tags g on g.id = at.tag_id where at.article_id = a.id and g.name = ${name})`;
   const by = (username: string) =>
