@@ -136,6 +136,9 @@ test("another author's articles are never found; each author finds their own", a
   assert.deepEqual(found(res.text), []);
   assert.match(res.text, /<p class="empty">None of your articles match “bobsecret”.<\/p>/);
   assert.deepEqual(found((await search(adaWeb, `quokka author:${bob.username}`)).text), []);
+  // A long prefix reads the index's matches first on SQLite: still only the author's own.
+  assert.deepEqual(found((await search(adaWeb, 'bobsec*')).text), []);
+  assert.deepEqual(found((await search(bobWeb, 'bobsec*')).text), [['Bob keeps a draft', 'Draft']]);
   assert.deepEqual(found((await search(bobWeb, 'quokka')).text), [['Bob keeps a draft', 'Draft']]);
 });
 

@@ -3,10 +3,10 @@
  * index; the articles found come back in the order found, with their authors and an excerpt.
  */
 import type { AppContext } from '../../context.ts';
+import type { UserRow } from '../../db/schema.ts';
 import { validationFailed } from '../../errors.ts';
 import { type Listed, listedByIds, type OwnState, ownState } from '../articles/articles.service.ts';
 import { WITHHELD } from '../articles/withholding.service.ts';
-import type { UserRow } from '../../db/schema.ts';
 import { parseSearchQuery, searchable } from './query.ts';
 import type { SearchType } from './search.schemas.ts';
 import {
