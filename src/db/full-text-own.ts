@@ -20,6 +20,7 @@ import {
   fts5Match,
   MARK_CLOSE,
   MARK_OPEN,
+  searchableQuery,
   tsQueryText,
 } from './full-text.ts';
 
@@ -113,13 +114,32 @@ export function ownFullTextStatement(
       order by page.in_title desc, page.at desc, page.id desc`;
 }
 
-/** One page of the author's articles found; none when the query has nothing that must match. */
+/**
+ * The statement of a query with filters and no words (`tag:rust`): the author's articles that
+ * pass them, newest first, the description as the excerpt.
+ */
+export function ownFilteredStatement(
+  query: FullTextQuery,
+  page: OwnFullTextPage,
+): RawBuilder<{ id: number; excerpt: string }> {
+  return sql<{ id: number; excerpt: string }>`select a.id, a.description as excerpt
+      from articles a
+      where a.user_id = ${page.userId}${andAll(ownFilters(query))}
+      order by coalesce(a.published_at, a.created_at) desc, a.id desc
+      limit ${page.limit} offset ${page.offset}`;
+}
+
+/** One page of the author's articles found; none when the query has nothing to look for. */
 export async function searchOwnArticlesFullText(
   database: Pick<Database, 'dialect' | 'db'>,
   query: FullTextQuery,
   page: OwnFullTextPage,
 ): Promise<FullTextHit[]> {
-  if (query.must.length === 0 || page.limit <= 0) return [];
-  const { rows } = await ownFullTextStatement(database, query, page).execute(database.db);
+  if (!searchableQuery(query) || page.limit <= 0) return [];
+  const statement =
+    query.must.length > 0
+      ? ownFullTextStatement(database, query, page)
+      : ownFilteredStatement(query, page);
+  const { rows } = await statement.execute(database.db);
   return rows.map((row) => ({ id: Number(row.id), excerpt: String(row.excerpt ?? '') }));
 }

@@ -9,7 +9,7 @@ import type { RawBuilder } from 'kysely';
 import { after, before, test } from 'node:test';
 import type { AppContext } from '../../src/context.ts';
 import { filteredStatement, fullTextStatement } from '../../src/db/full-text.ts';
-import { ownFullTextStatement } from '../../src/db/full-text-own.ts';
+import { ownFilteredStatement, ownFullTextStatement } from '../../src/db/full-text-own.ts';
 import {
   explain,
   explainSelects,
@@ -774,6 +774,33 @@ for (const [name, q] of [
     }
   });
 }
+
+test("own search of a tag alone: the author's rows, tags asked row by row", async () => {
+  const { items } = await searchOwn(server.ctx, ada, { q: 'tag:big -tag:mid', per_page: 30 });
+  assert.equal(items.length, 30, 'a full page');
+  assert.ok(items.every((item) => item.article.user_id === ada.id));
+  const database = server.ctx.database;
+  const statement = ownFilteredStatement(parseSearchQuery('tag:big -tag:mid'), {
+    userId: ada.id,
+    limit: 30,
+    offset: 0,
+  });
+  const plan = await explain(database, statement.compile(database.db));
+  const steps = plan.steps.join('\n');
+  assert.deepEqual(
+    plan.fullScans.filter((s) => WATCHED.has(s.table)),
+    [],
+    steps,
+  );
+  assert.match(
+    steps,
+    dialect === 'sqlite'
+      ? /SEARCH a USING (COVERING )?INDEX articles_\w+ \(user_id=\?\)/
+      : /using articles_(author|drafts|mine|user_slug)\b/,
+    steps,
+  );
+  assert.doesNotMatch(steps, /article_tags_listed/, steps);
+});
 
 /**
  * People and tags are found by prefix: a range of the username's index and of `lower(name)`'s,

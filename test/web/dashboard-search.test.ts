@@ -203,7 +203,7 @@ test('an overlong query is a 422 page that says why and keeps it in the box', as
   assert.match(res.text, /<h1>Search your articles<\/h1>/);
 });
 
-test('queries of operators alone, or of punctuation, find nothing and fail nothing', async () => {
+test('queries of operators alone, or of punctuation, fail nothing; tags alone list', async () => {
   for (const q of [
     '-quokka',
     'tag:wildlife',
@@ -222,6 +222,17 @@ test('queries of operators alone, or of punctuation, find nothing and fail nothi
     const res = await search(adaWeb, q);
     assert.equal(res.status, 200, `${q}: ${res.status}`);
   }
+  // Tags or authors alone list the author's articles that carry them, newest first.
+  assert.deepEqual(found((await search(adaWeb, 'tag:garden')).text), [['Garden notes', 'Draft']]);
+  assert.deepEqual(found((await search(adaWeb, 'tag:wildlife -tag:garden')).text), [
+    ['Other animals', 'Published'],
+    ['Quokka facts', 'Published'],
+  ]);
+  assert.deepEqual(found((await search(adaWeb, 'tag:wildlife author:sown_bob')).text), []);
+  assert.deepEqual(found((await search(bobWeb, 'tag:wildlife')).text), [
+    ['Bob keeps a draft', 'Draft'],
+  ]);
+  assert.deepEqual(found((await search(adaWeb, '-quokka')).text), []);
   // An unclosed quote searches its words; engine syntax is words too.
   assert.equal(found((await search(adaWeb, '"unclosed quokka')).text).length, 0);
   assert.equal(found((await search(adaWeb, '"garden quokka')).text).length, 1);
