@@ -71,7 +71,9 @@ export function ownFullTextStatement(
   const where = andAll(ownFilters(query));
   if (database.dialect === 'sqlite') {
     const match = fts5Match(query);
-    const inTitle = `{title} : (${fts5Match({ ...query, not: [] })})`;
+    // The required words alone: fts5Match writes tags as words of their own column too.
+    const words = fts5Match({ ...query, not: [], tags: [], notTags: [] });
+    const inTitle = `{title} : (${words})`;
     // CROSS JOIN keeps the author's rows as the outer loop, FTS5 asked about each by rowid; or,
     // for a long prefix, the matches, each article then read by primary key.
     const byAuthor = [...query.must, ...query.not].every(indexed);

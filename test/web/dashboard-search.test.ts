@@ -117,6 +117,17 @@ test('a body word and tag: find a draft or a scheduled article', async () => {
   assert.deepEqual(found((await search(adaWeb, 'tag:garden quokka')).text), [
     ['Garden notes', 'Draft'],
   ]);
+  // The title match first with a tag too, and with an excluded one.
+  const titled = [
+    ['Quokka facts', 'Published'],
+    ['Other animals', 'Published'],
+    ['Garden notes', 'Draft'],
+  ];
+  assert.deepEqual(found((await search(adaWeb, 'quokka tag:wildlife')).text), titled);
+  assert.deepEqual(
+    found((await search(adaWeb, 'quokka tag:wildlife -tag:zoology -nothing')).text),
+    titled,
+  );
   assert.deepEqual(found((await search(adaWeb, 'quokka tag:zoology')).text), [
     ['A piece for later', 'Scheduled'],
   ]);
