@@ -63,6 +63,7 @@ import { adminRoutes } from './web/admin.routes.ts';
 import { moderationRoutes } from './web/moderation.routes.ts';
 import { assetsRoutes } from './web/assets.routes.ts';
 import { conversationRoutes } from './web/conversation.routes.ts';
+import { dashboardSearchRoutes } from './web/dashboard-search.routes.ts';
 import { editorRoutes } from './web/editor.routes.ts';
 import { followPagesRoutes } from './web/follows.routes.ts';
 import { notificationStreamRoutes } from './web/notification-stream.ts';
@@ -262,6 +263,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(feedsRoutes(ctx, responses));
   await app.register(websubRoutes(ctx, responses));
   await app.register(editorRoutes(ctx));
+  await app.register(dashboardSearchRoutes(ctx));
   await app.register(settingsRoutes(ctx));
   await app.register(adminRoutes(ctx));
   await app.register(moderationRoutes(ctx));

@@ -9,6 +9,7 @@ import type { RawBuilder } from 'kysely';
 import { after, before, test } from 'node:test';
 import type { AppContext } from '../../src/context.ts';
 import { filteredStatement, fullTextStatement } from '../../src/db/full-text.ts';
+import { ownFilteredStatement, ownFullTextStatement } from '../../src/db/full-text-own.ts';
 import {
   explain,
   explainSelects,
@@ -56,7 +57,11 @@ import {
   prefixRange,
   tagsStatement,
 } from '../../src/modules/search/search.repository.ts';
-import { peopleSearch, searchPublished } from '../../src/modules/search/search.service.ts';
+import {
+  peopleSearch,
+  searchOwn,
+  searchPublished,
+} from '../../src/modules/search/search.service.ts';
 import { SEARCH_CANDIDATES } from '../../src/modules/search/search.rules.ts';
 import { findUserById } from '../../src/modules/users/users.service.ts';
 import { dialect } from '../helpers/database.ts';
@@ -712,6 +717,90 @@ for (const [name, q, index] of [
     );
   });
 }
+
+/**
+ * An author's own search starts from the author's rows (an index range by `user_id`) and asks
+ * the full-text index about each by id (FTS5's rowid constraint, `=` in its plan; PostgreSQL's
+ * `article_search` by primary key), so a word in every article of the site costs what the
+ * author's articles cost. On SQLite a prefix longer than the prefix index reads the matches
+ * once instead (FTS5 would gather them again for each row).
+ */
+for (const [name, q] of [
+  ['own search of a word in every article', 'paragraph'],
+  ['own search of a rare word', '1234'],
+  ['own search with a tag and an exclusion', 'paragraph tag:big -zzz -tag:mid'],
+  ['own search by an indexed prefix', 'par*'],
+  ['own search by a long prefix', 'paragr*'],
+] as const) {
+  test(`${name}: the author's rows, each looked up in the index`, async () => {
+    const { items } = await searchOwn(server.ctx, ada, { q, per_page: 30 });
+    assert.ok(
+      items.every((item) => item.article.user_id === ada.id),
+      'only the author',
+    );
+    if (!q.includes('1234')) assert.equal(items.length, 30, 'a full page');
+    const database = server.ctx.database;
+    const statement = ownFullTextStatement(database, parseSearchQuery(q), {
+      userId: ada.id,
+      limit: 30,
+      offset: 0,
+    });
+    const plan = await explain(database, statement.compile(database.db));
+    if (process.env.QUIRE_PRINT_PLANS) {
+      console.log(`\n#### ${name} (${dialect})\n`);
+      console.log(`${brief(plan.sql)}\n  ${plan.steps.join('\n  ')}`);
+    }
+    const steps = plan.steps.join('\n');
+    const scans = plan.fullScans.filter(
+      (s) => WATCHED.has(s.table) || s.table === 'article_search',
+    );
+    assert.deepEqual(scans, [], steps);
+    if (dialect === 'sqlite' && q === 'paragr*') {
+      assert.match(steps, /SCAN f VIRTUAL TABLE INDEX \d+:M/, steps);
+      assert.match(steps, /SEARCH a USING INTEGER PRIMARY KEY/, steps);
+    } else if (dialect === 'sqlite') {
+      // The author's range is the outer loop, FTS5 constrained by rowid within it.
+      const author = plan.steps.findIndex((step) =>
+        /^SEARCH a USING (COVERING )?INDEX articles_\w+ \(user_id=\?\)/.test(step),
+      );
+      const lookup = plan.steps.findIndex((step) =>
+        /^SCAN f VIRTUAL TABLE INDEX \d+:=M/.test(step),
+      );
+      assert.ok(author >= 0 && lookup > author, steps);
+    } else {
+      assert.match(steps, /using articles_(author|drafts|mine|user_slug)\b/, steps);
+      assert.match(steps, /Index Scan on article_search using article_search_pkey/, steps);
+      assert.doesNotMatch(steps, /article_search_document/, steps);
+    }
+  });
+}
+
+test("own search of a tag alone: the author's rows, tags asked row by row", async () => {
+  const { items } = await searchOwn(server.ctx, ada, { q: 'tag:big -tag:mid', per_page: 30 });
+  assert.equal(items.length, 30, 'a full page');
+  assert.ok(items.every((item) => item.article.user_id === ada.id));
+  const database = server.ctx.database;
+  const statement = ownFilteredStatement(parseSearchQuery('tag:big -tag:mid'), {
+    userId: ada.id,
+    limit: 30,
+    offset: 0,
+  });
+  const plan = await explain(database, statement.compile(database.db));
+  const steps = plan.steps.join('\n');
+  assert.deepEqual(
+    plan.fullScans.filter((s) => WATCHED.has(s.table)),
+    [],
+    steps,
+  );
+  assert.match(
+    steps,
+    dialect === 'sqlite'
+      ? /SEARCH a USING (COVERING )?INDEX articles_\w+ \(user_id=\?\)/
+      : /using articles_(author|drafts|mine|user_slug)\b/,
+    steps,
+  );
+  assert.doesNotMatch(steps, /article_tags_listed/, steps);
+});
 
 /**
  * People and tags are found by prefix: a range of the username's index and of `lower(name)`'s,

@@ -52,6 +52,9 @@ export { findArticleById, findArticleByPath } from './articles.repository.ts';
 /** The public lists a page of the site or a feed shows. */
 export { type Listed, listedByIds, listFeedPage, listPublicPage } from './listings.ts';
 
+/** Where an article stands for its author, as the dashboard sorts it. */
+export { type OwnState, ownState } from './listings.ts';
+
 /** Tags by how many visible articles carry them, for the tags API. */
 export { listTagsByPopularity, type TagCount } from './listings.repository.ts';
 

@@ -5,6 +5,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { type FullTextHit, type FullTextPage, searchArticlesFullText } from '../../db/full-text.ts';
+import { type OwnFullTextPage, searchOwnArticlesFullText } from '../../db/full-text-own.ts';
 import type { UserRow } from '../../db/schema.ts';
 import type { SearchQuery } from './query.ts';
 
@@ -119,4 +120,13 @@ export async function searchTags(
     id: Number(row.id),
     published_count: Number(row.published_count),
   }));
+}
+
+/** The ids of one page of the author's own articles matching the query, in every state. */
+export function searchOwnArticles(
+  database: Pick<Database, 'dialect' | 'db'>,
+  query: SearchQuery,
+  page: OwnFullTextPage,
+): Promise<FullTextHit[]> {
+  return searchOwnArticlesFullText(database, query, page);
 }

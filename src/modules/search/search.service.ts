@@ -3,8 +3,10 @@
  * index; the articles found come back in the order found, with their authors and an excerpt.
  */
 import type { AppContext } from '../../context.ts';
+import type { UserRow } from '../../db/schema.ts';
 import { validationFailed } from '../../errors.ts';
-import { type Listed, listedByIds } from '../articles/articles.service.ts';
+import { type Listed, listedByIds, type OwnState, ownState } from '../articles/articles.service.ts';
+import { WITHHELD } from '../articles/withholding.service.ts';
 import { parseSearchQuery, searchable } from './query.ts';
 import type { SearchType } from './search.schemas.ts';
 import {
@@ -13,6 +15,7 @@ import {
   type Rows,
   prefixRange,
   searchArticles,
+  searchOwnArticles,
   searchPeople,
   searchTags,
   type TagFoundRow,
@@ -110,4 +113,44 @@ export async function searchFor(
   if (type === 'people') return { type, items: await searchPeoplePage(ctx, params) };
   if (type === 'tags') return { type, items: await searchTagsPage(ctx, params) };
   return { type, items: await searchPublished(ctx, params) };
+}
+
+/** One of the author's own articles found, with where it stands. */
+export interface OwnFound extends Found {
+  /** As the dashboard sorts it; `withheld` while the author is suspended. */
+  state: OwnState | 'withheld';
+}
+
+/**
+ * One page of the signed-in author's own articles matching `q`, drafts, scheduled and withheld
+ * ones included, and whether another page follows; a 422 for a blank or overlong query.
+ */
+export async function searchOwn(
+  ctx: AppContext,
+  user: UserRow,
+  params: SearchParams,
+): Promise<{ items: OwnFound[]; more: boolean }> {
+  const page = checkedPage(params);
+  const query = parseSearchQuery(params.q);
+  if (!searchable(query)) return { items: [], more: false };
+  // One row past the page says whether another follows.
+  const hits = await searchOwnArticles(ctx.database, query, {
+    userId: user.id,
+    limit: page.limit + 1,
+    offset: page.offset,
+  });
+  const shown = hits.slice(0, page.limit);
+  const excerpts = new Map(shown.map((hit) => [hit.id, hit.excerpt]));
+  const listed = await listedByIds(
+    ctx,
+    shown.map((hit) => hit.id),
+  );
+  const now = ctx.clock.now();
+  const items = listed.map((item) => ({
+    ...item,
+    excerpt: excerpts.get(item.article.id) ?? '',
+    state:
+      item.article.published === WITHHELD ? ('withheld' as const) : ownState(item.article, now),
+  }));
+  return { items, more: hits.length > page.limit };
 }

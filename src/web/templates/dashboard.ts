@@ -2,6 +2,7 @@
 import { html } from 'ghtml';
 import type { Listed, OwnState } from '../../modules/articles/listings.ts';
 import { articlePath } from '../../modules/articles/articles.presenter.ts';
+import { SEARCH_QUERY_MAX } from '../../modules/search/query.ts';
 import { editPath, readableTime } from './editor.ts';
 import { csrfInput } from './forms.ts';
 
@@ -34,7 +35,7 @@ const EMPTY: Record<OwnState, string> = {
 };
 
 /** Names the article after a button's visible word, for people who list a page's buttons. */
-const about = (title: string) => html`<span class="visually-hidden"> “${title}”</span>`;
+export const about = (title: string) => html`<span class="visually-hidden"> “${title}”</span>`;
 
 function postButton(
   path: string,
@@ -52,7 +53,7 @@ function postButton(
 </form>`;
 }
 
-function dates(state: OwnState, { article }: Listed): string {
+export function dates(state: OwnState, { article }: Listed): string {
   if (state === 'drafts') {
     return html`Created !${readableTime(article.created_at)}; last saved !${readableTime(article.updated_at)}`;
   }
@@ -112,11 +113,22 @@ function section(s: DashboardSection, view: DashboardView): string {
 </section>`;
 }
 
+/** A GET form, so it works without the script: the author's own articles, in every state. */
+export function ownSearchBox(q = '', problem?: string): string {
+  return html`<form method="get" action="/dashboard/search" role="search" class="search-form">
+  <label for="own-search-q">Search your articles</label>
+  <input type="search" id="own-search-q" name="q" value="${q}" maxlength="${SEARCH_QUERY_MAX}"!${problem ? ' aria-invalid="true" aria-describedby="own-search-problem"' : ''}>
+  <button type="submit">Search</button>
+  !${problem ? html`<p class="field-error" id="own-search-problem" role="alert">${problem}</p>` : ''}
+</form>`;
+}
+
 export function dashboardPage(view: DashboardView): string {
   return html`<section class="dashboard">
 <h1>Dashboard</h1>
 !${view.status ? html`<p class="status-message" role="status">${view.status}</p>` : ''}
 <p><a class="button" href="/new">Write a new article</a>!${view.page !== undefined ? html` <a href="/dashboard">Back to the dashboard</a>` : ''}</p>
+!${ownSearchBox()}
 !${view.sections.map((s) => section(s, view))}
 </section>`;
 }
