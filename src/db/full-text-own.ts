@@ -21,6 +21,7 @@ import {
   MARK_CLOSE,
   MARK_OPEN,
   searchableQuery,
+  andFilters,
   tsQueryText,
 } from './full-text.ts';
 
@@ -39,27 +40,6 @@ const indexed = (term: FullTextTerm) =>
   !term.prefix || [...(term.tokens.at(-1) ?? '')].length <= FTS5_PREFIX_INDEXED;
 
 /**
- * The filters that are SQL, not text, on `a` (articles), as the public search has them, but each
- * tag asked row by row as the author's rows come: a count, which PostgreSQL plans as a look-up
- * per row, where it may turn an `exists` into a join that reads the whole of a tag's articles.
- */
-function ownFilters(query: FullTextQuery): RawBuilder<unknown>[] {
-  const tagged = (name: string) => sql`(select count(*) from article_tags at
-      join tags g on g.id = at.tag_id where at.article_id = a.id and g.name = ${name}) > 0`;
-  const by = (username: string) =>
-    sql`a.user_id in (select u.id from users u where u.username = ${username})`;
-  return [
-    ...query.tags.map(tagged),
-    ...query.notTags.map((name) => sql`not ${tagged(name)}`),
-    ...query.authors.map(by),
-    ...query.notAuthors.map((username) => sql`not ${by(username)}`),
-  ];
-}
-
-const andAll = (conditions: RawBuilder<unknown>[]) =>
-  conditions.length === 0 ? sql`` : sql` and ${sql.join(conditions, sql` and `)}`;
-
-/**
  * The statement that finds one page of the author's articles matching the query, with an
  * excerpt of each page row's body, made for the page's rows only.
  */
@@ -68,7 +48,7 @@ export function ownFullTextStatement(
   query: FullTextQuery,
   page: OwnFullTextPage,
 ): RawBuilder<{ id: number; excerpt: string }> {
-  const where = andAll(ownFilters(query));
+  const where = andFilters(query);
   if (database.dialect === 'sqlite') {
     const match = fts5Match(query);
     // The required words alone: fts5Match writes tags as words of their own column too.
@@ -126,7 +106,7 @@ export function ownFilteredStatement(
 ): RawBuilder<{ id: number; excerpt: string }> {
   return sql<{ id: number; excerpt: string }>`select a.id, a.description as excerpt
       from articles a
-      where a.user_id = ${page.userId}${andAll(ownFilters(query))}
+      where a.user_id = ${page.userId}${andFilters(query)}
       order by coalesce(a.published_at, a.created_at) desc, a.id desc
       limit ${page.limit} offset ${page.offset}`;
 }

@@ -134,8 +134,11 @@ function filters(query: FullTextQuery): RawBuilder<unknown>[] {
   ];
 }
 
-const and = (conditions: RawBuilder<unknown>[]) =>
-  conditions.length === 0 ? sql`` : sql` and ${sql.join(conditions, sql` and `)}`;
+/** The query's SQL filters (`filters`), each after an ` and `; nothing when there are none. */
+export function andFilters(query: FullTextQuery): RawBuilder<unknown> {
+  const conditions = filters(query);
+  return conditions.length === 0 ? sql`` : sql` and ${sql.join(conditions, sql` and `)}`;
+}
 
 /**
  * The statement that finds one page: public, live articles matching the query; first those whose
@@ -150,7 +153,7 @@ export function fullTextStatement(
   query: FullTextQuery,
   page: FullTextPage,
 ): RawBuilder<{ id: number; excerpt: string }> {
-  const visible = sql`a.published = 1 and a.published_at <= ${page.visibleAt}${and(filters(query))}`;
+  const visible = sql`a.published = 1 and a.published_at <= ${page.visibleAt}${andFilters(query)}`;
   if (database.dialect === 'sqlite') {
     const match = fts5Match(query);
     const inTitle = `{title} : (${query.must.map(fts5Term).join(' AND ')})`;
@@ -224,7 +227,7 @@ export function filteredStatement(
   query: FullTextQuery,
   page: FullTextPage,
 ): RawBuilder<{ id: number; excerpt: string }> {
-  const visible = sql`a.published = 1 and a.published_at <= ${page.visibleAt}${and(filters(query))}`;
+  const visible = sql`a.published = 1 and a.published_at <= ${page.visibleAt}${andFilters(query)}`;
   const [tag] = query.tags;
   if (tag !== undefined)
     return sql<{ id: number; excerpt: string }>`select a.id, a.description as excerpt
