@@ -6,7 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findPgBin, type PgCluster, startPgCluster } from '../test/helpers/pg-cluster.ts';
@@ -78,6 +78,8 @@ interface Row {
   timing: ImportTiming;
   /** From starting the process to its exit: Node, modules, migrations, the import, closing. */
   processMs: number;
+  /** The machine's 1-minute load average when the run started and when it ended. */
+  load: [number, number];
 }
 
 async function timedRun(database: string, file: string, extra: string[] = []) {
@@ -140,8 +142,10 @@ async function main() {
     for (const target of targets) {
       const url = await target.url();
       for (const run of ['first import', 'second import (all seen)']) {
+        const loadBefore = loadavg()[0] ?? NaN;
         const { timing, processMs } = await timedRun(url, file);
-        rows.push({ database: target.name, run, timing, processMs });
+        const load: [number, number] = [loadBefore, loadavg()[0] ?? NaN];
+        rows.push({ database: target.name, run, timing, processMs, load });
         const total = timing.parseMs + timing.importMs;
         console.log(
           `${target.name}, ${run}: ${int(timing.items / (total / 1000))} items/s; parse ${int(timing.parseMs)} ms, import ${int(timing.importMs)} ms; imported ${timing.imported}, skipped ${timing.skipped}, failed ${timing.failed}; ${timing.articles} articles`,
@@ -161,8 +165,9 @@ async function main() {
         'imported / skipped / failed',
         'importer CPU',
         'process wall ms',
+        'load start / end',
       ],
-      rows.map(({ database, run, timing: t, processMs }) => {
+      rows.map(({ database, run, timing: t, processMs, load }) => {
         const total = t.parseMs + t.importMs;
         return [
           database,
@@ -174,6 +179,7 @@ async function main() {
           `${t.imported} / ${t.skipped} / ${t.failed}`,
           `${Math.round((t.cpuMs / total) * 100)}%`,
           int(processMs),
+          `${fixed(load[0], 2)} / ${fixed(load[1], 2)}`,
         ];
       }),
     );
@@ -217,7 +223,11 @@ async function main() {
         `running cold code on its first hundred items or so. ` +
         `*importer CPU* is the CPU time of the importing Node process, all its threads, ÷ (parse + import): up to 100% per core; ` +
         `well under that means waiting, mostly on the database (PostgreSQL's own work, in its server processes, is not counted). ` +
-        `PostgreSQL is a throwaway local cluster with fsync off; SQLite runs as Quire configures it (WAL, synchronous=FULL).`,
+        `PostgreSQL is a throwaway local cluster with fsync off; SQLite runs as Quire configures it (WAL, synchronous=FULL). ` +
+        `Every article is written to the full-text index too, by the triggers on \`articles\` (FTS5 with prefix indexes on ` +
+        `SQLite, a \`tsvector\` under a GIN index on PostgreSQL), in the transaction of its batch. ` +
+        `*load start / end* is the machine's 1-minute load average as each run started and ended: the importer alone ` +
+        `accounts for up to about the number of its busy threads; anything above that was other work on the same cores.`,
       ...(refusal
         ? [
             '',

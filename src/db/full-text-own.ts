@@ -91,7 +91,7 @@ export function ownFullTextStatement(
         order by in_title desc, at desc, a.id desc
         limit ${page.limit} offset ${page.offset})
       select page.id::int as id,
-        ts_headline('simple', a.body_markdown, ${matches}, ${options}) as excerpt
+        ts_headline('simple', a.body_text, ${matches}, ${options}) as excerpt
       from page join articles a on a.id = page.id
       order by page.in_title desc, page.at desc, page.id desc`;
 }

@@ -213,7 +213,7 @@ export function fullTextStatement(
         order by in_title desc, rank desc, published_at desc, id desc
         limit ${page.limit} offset ${page.offset})
       select page.id::int as id,
-        ts_headline('simple', a.body_markdown, ${tsquery}, ${options}) as excerpt
+        ts_headline('simple', a.body_text, ${tsquery}, ${options}) as excerpt
       from page join articles a on a.id = page.id
       order by page.in_title desc, page.rank desc, page.published_at desc, page.id desc`;
 }

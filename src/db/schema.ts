@@ -87,6 +87,8 @@ export interface ArticlesTable {
   description_auto: number;
   body_markdown: string;
   body_html: string;
+  /** The text of body_html a reader sees (src/render/html-text.ts): what search indexes. */
+  body_text: string;
   cover_image: string | null;
   canonical_url: string | null;
   series_id: number | null;
@@ -449,8 +451,8 @@ export type NewUser = Insertable<UsersTable>;
 export type ArticleRow = Selectable<ArticlesTable>;
 export type NewArticle = Insertable<ArticlesTable>;
 export type ArticleUpdate = Updateable<ArticlesTable>;
-/** An article as lists read it: everything but the two bodies, which no list item shows. */
-export type ArticleListRow = Omit<ArticleRow, 'body_markdown' | 'body_html'>;
+/** An article as lists read it: everything but the bodies, which no list item shows. */
+export type ArticleListRow = Omit<ArticleRow, 'body_markdown' | 'body_html' | 'body_text'>;
 export type CommentRow = Selectable<CommentsTable>;
 export type ReactionRow = Selectable<ReactionsTable>;
 export type FollowRow = Selectable<FollowsTable>;

@@ -7,16 +7,16 @@
 import { createRequire } from 'node:module';
 import { tasklist } from '@mdit/plugin-tasklist';
 import type { HLJSApi } from 'highlight.js';
-import { Parser } from 'htmlparser2';
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
+import { htmlText } from './html-text.ts';
 import { type MentionEnv, mentions } from './mention-rule.ts';
 import { sanitize } from './sanitize.ts';
 import { slugify } from './slugify.ts';
 
 export interface Rendered {
   html: string;
-  /** The readable text, for word counts and descriptions. */
+  /** The readable text (see html-text.ts): what search indexes and reading time counts. */
   text: string;
   /** The text of paragraphs only, for a default description. */
   leadText: string;
@@ -89,54 +89,10 @@ export interface RenderOptions {
 export function renderMarkdown(source: string, options: RenderOptions = {}): Rendered {
   const env: MentionEnv = options.mentions?.size ? { link: options.mentions } : {};
   const html = sanitize(md.render(source, env));
-  return { html, ...readableText(html) };
+  return { html, ...htmlText(html) };
 }
 
 /** Parses without rendering, for rules that only read (see mention-rule.ts). */
 export function parseMarkdown(source: string, env: MentionEnv): void {
   md.parse(source, env);
-}
-
-const BLOCKS = new Set([
-  'p',
-  'li',
-  'pre',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'td',
-  'th',
-  'br',
-  'blockquote',
-  'dt',
-  'dd',
-]);
-
-/** The text a reader sees in sanitized HTML, and the text of its paragraphs alone. */
-function readableText(html: string): { text: string; leadText: string } {
-  const text: string[] = [];
-  const lead: string[] = [];
-  let paragraphDepth = 0;
-  const parser = new Parser({
-    onopentag(name) {
-      if (name === 'p') paragraphDepth++;
-      if (BLOCKS.has(name)) text.push(' ');
-    },
-    onclosetag(name) {
-      if (name === 'p') {
-        paragraphDepth--;
-        lead.push(' ');
-      }
-      if (BLOCKS.has(name)) text.push(' ');
-    },
-    ontext(data) {
-      text.push(data);
-      if (paragraphDepth > 0) lead.push(data);
-    },
-  });
-  parser.end(html);
-  return { text: text.join(''), leadText: lead.join('') };
 }

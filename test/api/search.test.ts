@@ -201,7 +201,8 @@ test('answers are articles in the list shape with an escaped excerpt marking the
 
   const hostile = await postArticle(server, ada, {
     title: 'Markup in a body',
-    body_markdown: 'Before <script>alert(1)</script> & <b>bold</b> "xylophone" \u0002 after',
+    // Markup a reader sees as text (inline code), and markup the sanitizer drops.
+    body_markdown: 'Before `<script>alert(1)</script>` & <b>bold</b> "xylophone" \u0002 after',
     published: true,
   });
   const [marked] = (await search('xylophone')).json();
@@ -216,6 +217,41 @@ test('answers are articles in the list shape with an escaped excerpt marking the
     'every mark is closed',
   );
   await server.client().delete(`/api/articles/${hostile.id}`, { key: ada.key });
+});
+
+test('the text a reader sees is searched: not link targets or a code block language; code is', async () => {
+  const article = await postArticle(server, bob, {
+    title: 'Tooling notes',
+    body_markdown: [
+      'Read **the manual** of [our tool](https://example.com/okapi-guide) before `gnuplot` runs.',
+      '',
+      '```ocelot tapir',
+      'fn axolotl() {}',
+      '```',
+    ].join('\n'),
+    published: true,
+  });
+  server.clock.advance(1000);
+  for (const q of ['okapi', 'guide', 'ocelot', 'tapir', 'https'])
+    assert.deepEqual(await found(q), [], `${q} is only in a link target or an info string`);
+  for (const q of ['gnuplot', 'axolotl', '"the manual"'])
+    assert.deepEqual(await found(q), [article.id], `${q} is text a reader sees`);
+
+  const [hit] = (await search('manual')).json();
+  assert.match(hit.highlight, /<mark>manual<\/mark> of our tool before gnuplot runs/);
+  assert.doesNotMatch(hit.highlight, /\*\*|\]\(|```|okapi/);
+
+  // An edit of the body is searched at once, and the old text no longer is.
+  const put = await server.client().put(`/api/articles/${article.id}`, {
+    key: bob.key,
+    json: {
+      article: { body_markdown: 'Now about `capybara` and [a link](https://example.com/axolotl).' },
+    },
+  });
+  assert.equal(put.status, 200);
+  assert.deepEqual(await found('capybara'), [article.id]);
+  assert.deepEqual(await found('axolotl'), []);
+  assert.deepEqual(await found('gnuplot'), []);
 });
 
 test('a title match ranks above a body-only match, whatever the order of writing', async () => {

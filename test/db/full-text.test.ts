@@ -37,9 +37,9 @@ before(async () => {
   ];
   for (const [id, published, title, body, tags] of articles)
     await sql`insert into articles (id, user_id, slug, title, description, description_auto,
-        body_markdown, body_html, published, published_at, reading_time_minutes,
+        body_markdown, body_html, body_text, published, published_at, reading_time_minutes,
         cached_tag_list, created_at, updated_at)
-      values (${id}, 1, ${`a${id}`}, ${title}, '', 1, ${body}, '', ${published},
+      values (${id}, 1, ${`a${id}`}, ${title}, '', 1, ${body}, ${`<p>${body}</p>`}, ${body}, ${published},
         ${published ? at(id) : null}, 1, ${tags}, ${at(id)}, ${at(id)})`.execute(db);
   await sql`insert into tags (id, name, created_at) values (1, 'fruit', ${at(0)}), (2, 'sun', ${at(0)})`.execute(
     db,

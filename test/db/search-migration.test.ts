@@ -1,7 +1,8 @@
 /**
  * Migration 0011 on a database that already holds articles: every existing article is in the
  * full-text index at once, and from then on the triggers keep it, comment counts aside. And on
- * PostgreSQL, the faster fold of migration 0013 folds every text as the first did.
+ * PostgreSQL, the faster fold of migration 0013 folds every text as the first did. Migration 0014
+ * fills `body_text` from each stored `body_html` and indexes that instead of the Markdown.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -9,11 +10,13 @@ import { sql } from 'kysely';
 import { parseDatabaseUrl } from '../../src/config.ts';
 import { connect } from '../../src/db/connect.ts';
 import type { Database } from '../../src/db/database.ts';
-import { searchArticlesFullText } from '../../src/db/full-text.ts';
+import { MARK_CLOSE, searchArticlesFullText } from '../../src/db/full-text.ts';
 import { migrateTo, migrateToLatest } from '../../src/db/migrate.ts';
 import { latinFolds } from '../../src/db/latin-fold.ts';
 import { migrations } from '../../src/db/migrations/index.ts';
 import { parseSearchQuery } from '../../src/modules/search/query.ts';
+import { htmlText } from '../../src/render/html-text.ts';
+import { renderMarkdown } from '../../src/render/markdown.ts';
 import { createTestDatabase, dialect, type TestDatabase } from '../helpers/database.ts';
 
 const MIGRATION = '0011-search';
@@ -59,8 +62,8 @@ test('existing articles are indexed by the migration, and kept by every write af
     await sql`insert into articles (id, user_id, slug, title, description, description_auto,
         body_markdown, body_html, published, published_at, reading_time_minutes,
         cached_tag_list, created_at, updated_at)
-      values (${id}, 1, ${`a${id}`}, ${title}, '', 1, ${body}, '', ${published}, ${publishedAt},
-        1, 'birds', ${at}, ${at})`.execute(db);
+      values (${id}, 1, ${`a${id}`}, ${title}, '', 1, ${body}, ${`<p>${body}</p>`}, ${published},
+        ${publishedAt}, 1, 'birds', ${at}, ${at})`.execute(db);
 
   const names = Object.keys(migrations);
   assert.deepEqual(await migrateToLatest(database), names.slice(names.indexOf(MIGRATION)));
@@ -122,3 +125,103 @@ test(
     );
   },
 );
+
+test('0014 fills body_text from the stored HTML, in batches, and search reads it', async () => {
+  const scratch = await createTestDatabase();
+  const old = await connect(parseDatabaseUrl(scratch.url));
+  try {
+    const names = Object.keys(migrations);
+    await migrateTo(old, names[names.indexOf('0014-search-text') - 1] as string);
+    const db = old.db;
+    await sql`insert into users (id, username, name, email, password_hash, created_at, updated_at)
+      values (1, 'old_author', 'Old', 'old@example.test', 'x', ${at}, ${at})`.execute(db);
+    const markdown = [
+      'Read **the manual** of [our tool](https://example.com/okapi-guide) before `gnuplot` runs.',
+      '',
+      '```ocelot',
+      'fn axolotl() {}',
+      '```',
+    ].join('\n');
+    // More articles than one batch holds, so the backfill goes past its first batch.
+    const count = 1234;
+    const bodyOf = (id: number) => (id === 1 ? markdown : `Filler number ${id} &amp; more.`);
+    for (let from = 1; from <= count; from += 200) {
+      const rows = [];
+      for (let id = from; id < Math.min(from + 200, count + 1); id++)
+        rows.push(sql`(${id}, 1, ${`a${id}`}, ${`Article ${id}`}, '', 1, ${bodyOf(id)},
+          ${renderMarkdown(bodyOf(id)).html}, 1, ${at}, 1, '', ${at}, ${at})`);
+      await sql`insert into articles (id, user_id, slug, title, description, description_auto,
+          body_markdown, body_html, published, published_at, reading_time_minutes,
+          cached_tag_list, created_at, updated_at)
+        values ${sql.join(rows)}`.execute(db);
+    }
+    const search = async (q: string) =>
+      searchArticlesFullText(old, parseSearchQuery(q), {
+        visibleAt: '2026-06-01T00:00:00.000Z',
+        limit: 10,
+        offset: 0,
+        candidates: 1000,
+      });
+    // Before, read from the index itself: the search of today quotes body_text, not there yet.
+    const before = await (
+      old.dialect === 'sqlite'
+        ? sql<{
+            id: number;
+          }>`select rowid as id from articles_fts where articles_fts match 'ocelot'`
+        : sql<{ id: number }>`select article_id as id from article_search
+          where document @@ to_tsquery('simple', 'ocelot')`
+    ).execute(db);
+    assert.deepEqual(
+      before.rows.map((row) => Number(row.id)),
+      [1],
+      'before: the Markdown, info strings too, is indexed',
+    );
+
+    assert.deepEqual(await migrateToLatest(old), names.slice(names.indexOf('0014-search-text')));
+    const stored = await sql<{ id: number; body_html: string; body_text: string }>`
+      select id, body_html, body_text from articles order by id`.execute(db);
+    assert.equal(stored.rows.length, count);
+    for (const row of stored.rows)
+      assert.equal(row.body_text, htmlText(row.body_html).text, `article ${row.id}`);
+    assert.equal(stored.rows[count - 1]?.body_text, `Filler number ${count} & more.`);
+
+    for (const q of ['okapi', 'ocelot', 'https'])
+      assert.deepEqual(await search(q), [], `${q} is only in a link target or an info string`);
+    for (const q of ['gnuplot', 'axolotl'])
+      assert.deepEqual(
+        (await search(q)).map((hit) => hit.id),
+        [1],
+        q,
+      );
+    assert.deepEqual(
+      (await search('filler 1234')).map((hit) => hit.id),
+      [count],
+    );
+    const [hit] = await search('manual');
+    assert.ok(hit);
+    assert.ok(
+      hit.excerpt.includes(`manual${MARK_CLOSE} of our tool before gnuplot runs`),
+      hit.excerpt,
+    );
+    assert.doesNotMatch(hit.excerpt, /\*\*|\]\(|okapi/);
+
+    // The new triggers keep it: a change of body_text is searched at once.
+    await db
+      .updateTable('articles')
+      .set({ body_text: 'Now a capybara.' })
+      .where('id', '=', 1)
+      .execute();
+    assert.deepEqual(
+      (await search('capybara')).map((hit) => hit.id),
+      [1],
+    );
+    assert.deepEqual(await search('axolotl'), []);
+    if (old.dialect === 'sqlite')
+      await sql`insert into articles_fts (articles_fts, rank) values ('integrity-check', 1)`.execute(
+        db,
+      );
+  } finally {
+    await old.close();
+    await scratch.drop();
+  }
+});

@@ -17,6 +17,7 @@ import * as m0010 from './0010-notifications.ts';
 import * as m0011 from './0011-search.ts';
 import * as m0012 from './0012-search-people.ts';
 import * as m0013 from './0013-search-speed.ts';
+import * as m0014 from './0014-search-text.ts';
 
 export interface QuireMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -36,4 +37,5 @@ export const migrations: Record<string, QuireMigration> = {
   '0011-search': m0011,
   '0012-search-people': m0012,
   '0013-search-speed': m0013,
+  '0014-search-text': m0014,
 };

@@ -100,6 +100,7 @@ function rendered(content: string, mentions?: ReadonlySet<string>) {
   const r = renderMarkdown(content, { mentions });
   return {
     body_html: r.html,
+    body_text: r.text,
     reading_time_minutes: readingTimeMinutes(r.text),
     lead: excerpt(r.leadText),
   };
@@ -149,7 +150,7 @@ const searchedChanged = (a: ArticleRow, b: ArticleRow) =>
   a.title !== b.title ||
   a.cached_tag_list !== b.cached_tag_list ||
   a.description !== b.description ||
-  a.body_markdown !== b.body_markdown;
+  a.body_text !== b.body_text;
 
 /**
  * The cache keys a change of an article touches (`before` null for a new article or one going
@@ -253,7 +254,7 @@ function publicationEvent(
 /** A new article, checked and rendered, ready to be inserted in any transaction. */
 export interface PreparedArticle {
   changes: ArticleChanges & { title: string };
-  body: { body_html: string; reading_time_minutes: number };
+  body: { body_html: string; body_text: string; reading_time_minutes: number };
   lead: string;
 }
 
@@ -428,6 +429,7 @@ export async function updateArticle(
       ...(body && {
         body_markdown: changes.bodyMarkdown,
         body_html: body.body_html,
+        body_text: body.body_text,
         reading_time_minutes: body.reading_time_minutes,
       }),
       ...(changes.coverImage !== undefined && { cover_image: changes.coverImage }),

@@ -23,6 +23,7 @@ const published: ArticleRow = {
   description_auto: 0,
   body_markdown: 'The body.',
   body_html: '<p>The body.</p>',
+  body_text: 'The body.',
   cover_image: null,
   canonical_url: null,
   series_id: null,
@@ -57,7 +58,8 @@ test('an article becoming findable, or no longer, names the search key', () => {
 
 test('an edit of a public article names it when a field the index holds changed', () => {
   assert.equal(names(published, { ...published, title: 'Another title' }), true, 'title');
-  assert.equal(names(published, { ...published, body_markdown: 'Other words.' }), true, 'body');
+  const edited = { body_markdown: 'Other words.', body_html: '<p>Other words.</p>' };
+  assert.equal(names(published, { ...published, ...edited, body_text: 'Other words.' }), true);
   assert.equal(names(published, { ...published, description: 'Other' }), true, 'description');
   assert.equal(names(published, { ...published, cached_tag_list: 'rust' }), true, 'tags');
 });
@@ -78,6 +80,12 @@ test('a change no search can see does not name it', () => {
     names(published, { ...published, cover_image: 'https://example.test/a.png' }),
     false,
   );
+  // The index holds the text a reader sees: a link's target is not in it.
+  const relinked = {
+    body_markdown: '[The body.](https://example.test/other)',
+    body_html: '<p><a href="https://example.test/other">The body.</a></p>',
+  };
+  assert.equal(names(published, { ...published, ...relinked }), false, 'a link target');
   assert.equal(names(published, { ...published, series_id: 4 }), false, 'series only');
   assert.equal(
     names(published, { ...published, comments_count: 3, public_reactions_count: 2 }),
