@@ -5,6 +5,7 @@ import { highlightHtml } from '../../modules/search/search.presenter.ts';
 import type { OwnFound } from '../../modules/search/search.service.ts';
 import { about, dates, ownSearchBox } from './dashboard.ts';
 import { editPath, readableTime } from './editor.ts';
+import { searchPager } from './search.ts';
 
 export interface OwnSearchView {
   /** The query as typed (kept in the box), '' before any. */
@@ -50,16 +51,8 @@ function item(found: OwnFound): string {
 </li>`;
 }
 
-function pager(view: OwnSearchView): string {
-  const prev =
-    view.page > 1
-      ? html`<a rel="prev" href="${ownSearchPath(view.q, view.page - 1)}">Previous page</a>`
-      : '';
-  const next = view.more
-    ? html`<a rel="next" href="${ownSearchPath(view.q, view.page + 1)}">Next page</a>`
-    : '';
-  return prev || next ? html`<nav class="pager" aria-label="Pages">!${prev} !${next}</nav>` : '';
-}
+const pager = (view: OwnSearchView) =>
+  searchPager(view.page, view.more, (page) => ownSearchPath(view.q, page));
 
 function results(view: OwnSearchView): string {
   if (view.items === null)

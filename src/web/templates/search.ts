@@ -81,16 +81,15 @@ function list(results: SearchResults, view: SearchView): string {
   }
 }
 
-function pager(view: SearchView): string {
-  const prev =
-    view.page > 1
-      ? html`<a rel="prev" href="${searchPath(view.q, view.type, view.page - 1)}">Previous page</a>`
-      : '';
-  const next = view.hasMore
-    ? html`<a rel="next" href="${searchPath(view.q, view.type, view.page + 1)}">Next page</a>`
-    : '';
+/** "Previous page" and "Next page" links around page `page` of a search's results. */
+export function searchPager(page: number, hasMore: boolean, pathOf: (page: number) => string) {
+  const prev = page > 1 ? html`<a rel="prev" href="${pathOf(page - 1)}">Previous page</a>` : '';
+  const next = hasMore ? html`<a rel="next" href="${pathOf(page + 1)}">Next page</a>` : '';
   return prev || next ? html`<nav class="pager" aria-label="Pages">!${prev} !${next}</nav>` : '';
 }
+
+const pager = (view: SearchView) =>
+  searchPager(view.page, view.hasMore, (page) => searchPath(view.q, view.type, page));
 
 const NOUNS: Record<SearchType, string> = { articles: 'articles', people: 'people', tags: 'tags' };
 
