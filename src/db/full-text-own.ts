@@ -17,11 +17,12 @@ import {
   type FullTextHit,
   type FullTextQuery,
   type FullTextTerm,
+  andFilters,
   fts5Match,
+  HEADLINE_OPTIONS,
   MARK_CLOSE,
   MARK_OPEN,
-  searchableQuery,
-  andFilters,
+  searchHits,
   tsQueryText,
 } from './full-text.ts';
 
@@ -79,7 +80,6 @@ export function ownFullTextStatement(
   // The lateral subquery (kept whole by `offset 0`) looks up each of the author's rows by
   // primary key: joined plainly, the planner may read all of `article_search` for a word most
   // articles hold, or the term's whole match list from the GIN index.
-  const options = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`;
   const matches = sql`to_tsquery('simple', ${tsQueryText(query)})`;
   const inTitle = sql`to_tsquery('simple', ${tsQueryText({ ...query, not: [] })})`;
   return sql<{ id: number; excerpt: string }>`with page as (
@@ -91,7 +91,7 @@ export function ownFullTextStatement(
         order by in_title desc, at desc, a.id desc
         limit ${page.limit} offset ${page.offset})
       select page.id::int as id,
-        ts_headline('simple', a.body_text, ${matches}, ${options}) as excerpt
+        ts_headline('simple', a.body_text, ${matches}, ${HEADLINE_OPTIONS}) as excerpt
       from page join articles a on a.id = page.id
       order by page.in_title desc, page.at desc, page.id desc`;
 }
@@ -112,16 +112,13 @@ export function ownFilteredStatement(
 }
 
 /** One page of the author's articles found; none when the query has nothing to look for. */
-export async function searchOwnArticlesFullText(
+export function searchOwnArticlesFullText(
   database: Pick<Database, 'dialect' | 'db'>,
   query: FullTextQuery,
   page: OwnFullTextPage,
 ): Promise<FullTextHit[]> {
-  if (!searchableQuery(query) || page.limit <= 0) return [];
-  const statement =
-    query.must.length > 0
-      ? ownFullTextStatement(database, query, page)
-      : ownFilteredStatement(query, page);
-  const { rows } = await statement.execute(database.db);
-  return rows.map((row) => ({ id: Number(row.id), excerpt: String(row.excerpt ?? '') }));
+  return searchHits(database, query, page.limit, {
+    words: () => ownFullTextStatement(database, query, page),
+    filtered: () => ownFilteredStatement(query, page),
+  });
 }

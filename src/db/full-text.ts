@@ -1,7 +1,7 @@
 /**
  * Full-text search of published articles on either database: FTS5 on SQLite, a weighted
  * `tsvector` on PostgreSQL (both kept by triggers, see migration 0011). What to look for arrives
- * as a parsed query, never as text for an engine: every token is letters and digits only, and
+ * as a parsed query, never as text for an engine: every token is letters, marks and digits only, and
  * each is written here as a quoted string (FTS5) or a quoted lexeme (`to_tsquery`), so no
  * operator of either engine can come from a user.
  */
@@ -10,7 +10,7 @@ import type { Database } from './database.ts';
 
 /** A word, a phrase (its tokens in a row), or either with its last token a prefix. */
 export interface FullTextTerm {
-  /** Lower-case letters and digits, diacritics removed; at least one. */
+  /** Lower-case letters (with their marks) and digits, Latin accents folded; at least one. */
   tokens: string[];
   prefix: boolean;
 }
@@ -37,8 +37,8 @@ export interface FullTextPage {
   limit: number;
   offset: number;
   /**
-   * How many matches are ranked, at most: the newest this many, and the newest this many whose
-   * title holds every required term. A query matching fewer is ranked whole; one matching more
+   * How many matches are ranked, at most: the newest this many (on SQLite, and the newest this
+   * many whose title holds every required term). A query matching fewer is ranked whole; one matching more
    * (a common word on a large site) costs what ranking this many costs, not what its matches
    * number. Pages past them are empty.
    */
@@ -54,6 +54,9 @@ export interface FullTextHit {
 /** Around each hit in an excerpt; control characters no Markdown body keeps meaningfully. */
 export const MARK_OPEN = '\u0002';
 export const MARK_CLOSE = '\u0003';
+
+/** `ts_headline`'s options for an excerpt of about the length FTS5's `snippet` makes. */
+export const HEADLINE_OPTIONS = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`;
 
 const TOKEN = /^[\p{L}\p{M}\p{N}]+$/u;
 
@@ -140,20 +143,24 @@ export function andFilters(query: FullTextQuery): RawBuilder<unknown> {
   return conditions.length === 0 ? sql`` : sql` and ${sql.join(conditions, sql` and `)}`;
 }
 
+/** Public, live articles (`a`) that pass the query's SQL filters. */
+const visibleMatching = (query: FullTextQuery, page: FullTextPage) =>
+  sql`a.published = 1 and a.published_at <= ${page.visibleAt}${andFilters(query)}`;
+
 /**
  * The statement that finds one page: public, live articles matching the query; first those whose
  * title alone holds every required term, then by rank (title weighted above tags, above
  * description, above body), newest first among equals; with an excerpt of each page row's body,
  * made for the page's rows only. Only candidates are ranked (`FullTextPage.candidates`): the
- * newest matches and the newest title matches, each found by walking the index from the newest
- * article down and stopping when there are enough.
+ * newest matches (on SQLite also the newest title matches), each set found by walking the index
+ * from the newest article down and stopping when there are enough.
  */
 export function fullTextStatement(
   database: Pick<Database, 'dialect'>,
   query: FullTextQuery,
   page: FullTextPage,
 ): RawBuilder<{ id: number; excerpt: string }> {
-  const visible = sql`a.published = 1 and a.published_at <= ${page.visibleAt}${andFilters(query)}`;
+  const visible = visibleMatching(query, page);
   if (database.dialect === 'sqlite') {
     const match = fts5Match(query);
     const inTitle = `{title} : (${query.must.map(fts5Term).join(' AND ')})`;
@@ -190,7 +197,6 @@ export function fullTextStatement(
       where articles_fts match ${match}
       order by page.in_title desc, page.rank, page.published_at desc, page.id desc`;
   }
-  const options = `StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`;
   // The candidates are the newest matches alone, ranked as they are found (ts_rank_cd needs no
   // pass over other rows), walking the vectors from the newest article down, or the GIN index
   // when the planner expects few matches: the tsquery is written where it is used, so the planner
@@ -213,7 +219,7 @@ export function fullTextStatement(
         order by in_title desc, rank desc, published_at desc, id desc
         limit ${page.limit} offset ${page.offset})
       select page.id::int as id,
-        ts_headline('simple', a.body_text, ${tsquery}, ${options}) as excerpt
+        ts_headline('simple', a.body_text, ${tsquery}, ${HEADLINE_OPTIONS}) as excerpt
       from page join articles a on a.id = page.id
       order by page.in_title desc, page.rank desc, page.published_at desc, page.id desc`;
 }
@@ -227,19 +233,19 @@ export function filteredStatement(
   query: FullTextQuery,
   page: FullTextPage,
 ): RawBuilder<{ id: number; excerpt: string }> {
-  const visible = sql`a.published = 1 and a.published_at <= ${page.visibleAt}${andFilters(query)}`;
-  const [tag] = query.tags;
+  const [tag, ...otherTags] = query.tags;
   if (tag !== undefined)
     return sql<{ id: number; excerpt: string }>`select a.id, a.description as excerpt
       from article_tags t join articles a on a.id = t.article_id
       where t.tag_id = (select g.id from tags g where g.name = ${tag})
-        and t.published = 1 and t.published_at <= ${page.visibleAt} and ${visible}
+        and t.published = 1 and t.published_at <= ${page.visibleAt}
+        and ${visibleMatching({ ...query, tags: otherTags }, page)}
       order by t.published_at desc, t.article_id desc
       limit ${page.limit} offset ${page.offset}`;
   return sql<{ id: number; excerpt: string }>`select a.id, a.description as excerpt
     from articles a
     where a.user_id = (select u.id from users u where u.username = ${query.authors[0] ?? ''})
-      and ${visible}
+      and ${visibleMatching({ ...query, authors: query.authors.slice(1) }, page)}
     order by a.published_at desc, a.id desc
     limit ${page.limit} offset ${page.offset}`;
 }
@@ -248,17 +254,32 @@ export function filteredStatement(
 export const searchableQuery = (query: FullTextQuery) =>
   query.must.length > 0 || query.tags.length > 0 || query.authors.length > 0;
 
+type HitStatement = RawBuilder<{ id: number; excerpt: string }>;
+
+/**
+ * The hits of a search: none when the query has nothing to look for or no row is asked for, the
+ * statement for its words when it has some, else the one listing by its filters.
+ */
+export async function searchHits(
+  database: Pick<Database, 'db'>,
+  query: FullTextQuery,
+  limit: number,
+  statements: { words: () => HitStatement; filtered: () => HitStatement },
+): Promise<FullTextHit[]> {
+  if (!searchableQuery(query) || limit <= 0) return [];
+  const statement = query.must.length > 0 ? statements.words() : statements.filtered();
+  const { rows } = await statement.execute(database.db);
+  return rows.map((row) => ({ id: Number(row.id), excerpt: String(row.excerpt ?? '') }));
+}
+
 /** One page of articles found; none when the query has nothing to look for. */
-export async function searchArticlesFullText(
+export function searchArticlesFullText(
   database: Pick<Database, 'dialect' | 'db'>,
   query: FullTextQuery,
   page: FullTextPage,
 ): Promise<FullTextHit[]> {
-  if (!searchableQuery(query) || page.limit <= 0) return [];
-  const statement =
-    query.must.length > 0
-      ? fullTextStatement(database, query, page)
-      : filteredStatement(query, page);
-  const { rows } = await statement.execute(database.db);
-  return rows.map((row) => ({ id: Number(row.id), excerpt: String(row.excerpt ?? '') }));
+  return searchHits(database, query, page.limit, {
+    words: () => fullTextStatement(database, query, page),
+    filtered: () => filteredStatement(query, page),
+  });
 }
