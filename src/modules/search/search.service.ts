@@ -64,6 +64,14 @@ export async function searchPublished(ctx: AppContext, params: SearchParams): Pr
     candidates: SEARCH_CANDIDATES,
     ...page,
   });
+  return found(ctx, hits);
+}
+
+/** The articles of the hits, in their order, with their authors and excerpts. */
+async function found(
+  ctx: AppContext,
+  hits: ReadonlyArray<{ id: number; excerpt: string }>,
+): Promise<Found[]> {
   const excerpts = new Map(hits.map((hit) => [hit.id, hit.excerpt]));
   const listed = await listedByIds(
     ctx,
@@ -139,16 +147,9 @@ export async function searchOwn(
     limit: page.limit + 1,
     offset: page.offset,
   });
-  const shown = hits.slice(0, page.limit);
-  const excerpts = new Map(shown.map((hit) => [hit.id, hit.excerpt]));
-  const listed = await listedByIds(
-    ctx,
-    shown.map((hit) => hit.id),
-  );
   const now = ctx.clock.now();
-  const items = listed.map((item) => ({
+  const items = (await found(ctx, hits.slice(0, page.limit))).map((item) => ({
     ...item,
-    excerpt: excerpts.get(item.article.id) ?? '',
     state:
       item.article.published === WITHHELD ? ('withheld' as const) : ownState(item.article, now),
   }));
